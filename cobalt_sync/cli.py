@@ -1,0 +1,172 @@
+"""The click command line, and the single place that turns exceptions into exit codes.
+
+Commands live in `cobalt_sync/commands/<name>.py` (one module each, exposing `command`);
+this module builds the group, sets up logging, and maps every error to a message on stderr
+and an exit code from `errors.ExitCode`. Nothing else prints errors or calls `sys.exit`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from cobalt_sync import __version__
+from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
+from cobalt_sync.options import GlobalOptions
+
+# name → module under cobalt_sync.commands; imported only when the command runs, so that
+# `validate` never loads httpx or the sandbox.
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "schema": "schema",
+    "plan": "plan",
+    "apply": "apply",
+    "export": "export",
+    "check": "check",
+    "sandbox": "sandbox",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports each command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"cobalt_sync.commands.{module_name}")
+        command: click.Command = module.command
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, list(COMMANDS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise click.UsageError(f"no such command '{name}'{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="cobalt-sync")
+@click.option(
+    "--api-url",
+    envvar="COBALT_API_URL",
+    metavar="URL",
+    help="Cobalt API base URL (env COBALT_API_URL). Default: Cobalt's production API.",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run against an embedded Cobalt sandbox whose state persists in .cobalt-sandbox/.",
+)
+@click.option(
+    "--app-settings",
+    type=click.Choice(["api", "manual"]),
+    envvar="COBALT_APP_SETTINGS",
+    help="How app enablement and OAuth credentials are changed: 'api' (sandbox endpoints) "
+    "or 'manual' (dashboard steps, verified read-only). Default: decided from the URL.",
+)
+@click.option("-v", "--verbose", count=True, help="Log each request: method, path, status, ms.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_url: str | None,
+    sandbox: bool,
+    app_settings: str | None,
+    verbose: int,
+    debug: bool,
+) -> None:
+    """Configuration as code for a Cobalt organisation.
+
+    \b
+    Example:
+      export COBALT_API_KEY=tk_...        # the key is read only from the environment
+      cobalt-sync validate -f cobalt.yaml
+      cobalt-sync plan
+      cobalt-sync apply
+    """
+    configure_logging(verbose, debug)
+    ctx.obj = GlobalOptions(
+        api_url=api_url,
+        sandbox=sandbox,
+        verbose=verbose,
+        debug=debug,
+        app_settings=app_settings,
+    )
+
+
+def configure_logging(verbose: int, debug: bool) -> None:
+    """-v shows our request log lines on stderr; third-party loggers stay quiet (they log URLs)."""
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("cobalt_sync")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    for noisy in ("httpx", "httpcore", "uvicorn", "uvicorn.access", "uvicorn.error"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def report_error(error: CobaltSyncError) -> None:
+    """Print an error the way every command does: `Error: …`, problems, then a hint."""
+    if isinstance(error, ManifestError):
+        for problem in error.problems:
+            click.echo(problem.format(), err=True)
+    click.echo(f"Error: {error}", err=True)
+    if error.hint:
+        click.echo(f"Hint: {error.hint}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI and exit with the code the exit-code table gives."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="cobalt-sync", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return int(ExitCode.REFUSED)
+    except click.UsageError as usage:
+        # click's own usage error is exit 2, which means "changes" here: bad input is 3.
+        usage.show()
+        return int(ExitCode.BAD_INPUT)
+    except click.ClickException as problem:
+        problem.show()
+        return int(ExitCode.BAD_INPUT)
+    except CobaltSyncError as error:
+        if debug:
+            traceback.print_exc()
+        report_error(error)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted. Re-running is safe: apply converges from any point.", err=True)
+        return 130
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        kind = type(sys.exc_info()[1]).__name__
+        click.echo(f"Error: internal error ({kind}); this is a bug in cobalt-sync.", err=True)
+        click.echo("Hint: re-run with --debug to see the traceback.", err=True)
+        return int(ExitCode.INTERNAL)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)

@@ -1,0 +1,177 @@
+"""The Plan: a frozen, sorted list of changes plus what was left alone.
+
+A Plan never holds a secret value (sensitive fields carry neither before nor after), so it
+can be printed, saved, hashed and posted to a pull request. This module does no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cobalt_sync.resource import KIND_ORDER, JsonValue
+
+PLAN_FORMAT_VERSION = 1
+SENSITIVE = "(sensitive)"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One leaf that differs; `path` is dotted (`schema.contact.email`, `scopes`)."""
+
+    path: str
+    before: JsonValue = None
+    after: JsonValue = None
+    sensitive: bool = False
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        if self.sensitive:
+            return {"path": self.path, "before": SENSITIVE, "after": SENSITIVE, "sensitive": True}
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One action on one object, keyed by its natural key.
+
+    `tags` are review markers (`breaking`, `additive`, `reauthorize`, `manual`); `notes` are
+    one-line explanations shown under the change.
+    """
+
+    kind: str
+    key: str
+    action: Action
+    fields: tuple[FieldChange, ...] = ()
+    tags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.key}"
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "action": self.action.value,
+            "fields": [f.to_dict() for f in self.fields],
+            "tags": list(self.tags),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    """Live objects of one kind that the manifest does not declare and apply leaves alone."""
+
+    kind: str
+    keys: tuple[str, ...] = ()
+    # Total count; larger than len(keys) when the kind was not listed in full.
+    count: int = 0
+
+
+def change_sort_key(change: Change) -> tuple[int, int, str]:
+    """Kind order for creates/updates, reverse kind order for deletes (deletes go last)."""
+    rank = KIND_ORDER.index(change.kind) if change.kind in KIND_ORDER else len(KIND_ORDER)
+    if change.action is Action.DELETE:
+        return (1, len(KIND_ORDER) - rank, change.key)
+    return (0, rank, change.key)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What apply would do, computed from one manifest against one reading of the live org."""
+
+    environment: str
+    changes: tuple[Change, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    warnings: tuple[str, ...] = ()
+    manifest_hash: str = ""
+    live_fingerprint: str = ""
+    # Kinds whose live objects were all read; a saved plan is only valid against the same set.
+    kinds: tuple[str, ...] = KIND_ORDER
+    extra: Mapping[str, JsonValue] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        counts["unmanaged"] = sum(u.count for u in self.unmanaged)
+        return counts
+
+    def of_kind(self, kind: str) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": PLAN_FORMAT_VERSION,
+            "environment": self.environment,
+            "manifest_hash": self.manifest_hash,
+            "live_fingerprint": self.live_fingerprint,
+            "kinds": list(self.kinds),
+            "changes": [c.to_dict() for c in self.changes],
+            "unmanaged": [
+                {"kind": u.kind, "keys": list(u.keys), "count": u.count} for u in self.unmanaged
+            ],
+            "warnings": list(self.warnings),
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        """Rebuild a saved plan; raises KeyError/TypeError/ValueError on a malformed one."""
+        changes = tuple(
+            Change(
+                kind=str(c["kind"]),
+                key=str(c["key"]),
+                action=Action(c["action"]),
+                fields=tuple(
+                    FieldChange(
+                        path=str(f["path"]),
+                        before=None if f.get("sensitive") else f.get("before"),
+                        after=None if f.get("sensitive") else f.get("after"),
+                        sensitive=bool(f.get("sensitive", False)),
+                    )
+                    for f in c.get("fields", [])
+                ),
+                tags=tuple(c.get("tags", [])),
+                notes=tuple(c.get("notes", [])),
+            )
+            for c in data["changes"]
+        )
+        unmanaged = tuple(
+            Unmanaged(kind=str(u["kind"]), keys=tuple(u.get("keys", [])), count=int(u["count"]))
+            for u in data.get("unmanaged", [])
+        )
+        return cls(
+            environment=str(data["environment"]),
+            changes=changes,
+            unmanaged=unmanaged,
+            warnings=tuple(data.get("warnings", [])),
+            manifest_hash=str(data["manifest_hash"]),
+            live_fingerprint=str(data["live_fingerprint"]),
+            kinds=tuple(data.get("kinds", KIND_ORDER)),
+        )
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text for hashing: sorted keys, no whitespace, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(value).encode()).hexdigest()

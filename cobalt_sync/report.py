@@ -1,0 +1,69 @@
+"""ApplyReport: what apply did with each change of a Plan. Pure data, no I/O.
+
+Kept apart from `apply.py` (which talks to Cobalt) so that renderers can show a report
+without importing the HTTP layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from cobalt_sync.plan import Change, Plan
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    MANUAL = "manual"  # a dashboard step the user must take (real Cobalt has no endpoint)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: Status
+    reason: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    """Per-change outcomes, plus what the re-read after apply still found different."""
+
+    plan: Plan
+    outcomes: tuple[Outcome, ...] = ()
+    # Changes a fresh plan still shows after apply (empty when the org matches).
+    remaining: tuple[Change, ...] = ()
+    verified: bool = False
+
+    def by_status(self, status: Status) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.status is status)
+
+    @property
+    def complete(self) -> bool:
+        return all(o.status in (Status.DONE, Status.MANUAL) for o in self.outcomes)
+
+    def summary(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for outcome in self.outcomes:
+            counts[outcome.status.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcomes": [
+                {
+                    "kind": o.change.kind,
+                    "key": o.change.key,
+                    "action": o.change.action.value,
+                    "status": o.status.value,
+                    "reason": o.reason,
+                }
+                for o in self.outcomes
+            ],
+            "summary": self.summary(),
+            "verified": self.verified,
+            "remaining": [c.to_dict() for c in self.remaining],
+        }

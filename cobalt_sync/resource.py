@@ -1,0 +1,70 @@
+"""One Cobalt object as the reconciler sees it, and a State of many.
+
+A Resource is `(kind, key, attrs)`: `key` is the natural key the user chose (app slug, event
+name, linked_account_id), never a server `_id`. Server handles ride along in `server_ref`, which
+only `kinds/` reads, and secret values in `secrets`, which only apply reads: neither takes part
+in comparison, repr or hashing, so neither can reach a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+JsonObject = dict[str, JsonValue]
+
+KIND_ORDER: tuple[str, ...] = ("apps", "oauth_credentials", "events", "linked_accounts")
+"""Kinds in dependency order: creates and updates run in it, deletes in reverse."""
+
+Ensure = Literal["present", "absent"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One object: desired (from the manifest) or live (from Cobalt), already normalised."""
+
+    kind: str
+    key: str
+    attrs: Mapping[str, JsonValue] = field(default_factory=dict)
+    ensure: Ensure = "present"
+    # True when cobalt-sync may prune this live object (e.g. a linked account it created).
+    owned: bool = True
+    server_ref: str | None = field(default=None, compare=False, repr=False)
+    secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class KindState:
+    """All objects of one kind that were read, plus the live total when only part was read."""
+
+    resources: dict[str, Resource] = field(default_factory=dict)
+    # Number of live objects of this kind when `resources` holds only the declared ones
+    # (a small manifest on a huge org); None when every live object was read.
+    total: int | None = None
+    # Keys that occur more than once live (two events of one name): the plan names them.
+    duplicates: dict[str, int] = field(default_factory=dict)
+
+    def add(self, resource: Resource) -> None:
+        if resource.key in self.resources:
+            self.duplicates[resource.key] = self.duplicates.get(resource.key, 1) + 1
+        self.resources[resource.key] = resource
+
+
+@dataclass
+class State:
+    """kind → key → Resource, for the kinds that were read or declared."""
+
+    kinds: dict[str, KindState] = field(default_factory=dict)
+
+    def kind(self, name: str) -> KindState:
+        return self.kinds.setdefault(name, KindState())
+
+    def get(self, kind: str, key: str) -> Resource | None:
+        return self.kinds.get(kind, KindState()).resources.get(key)
+
+    def extend(self, resources: Iterable[Resource]) -> State:
+        for resource in resources:
+            self.kind(resource.kind).add(resource)
+        return self
