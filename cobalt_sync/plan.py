@@ -33,11 +33,19 @@ class FieldChange:
     before: JsonValue = None
     after: JsonValue = None
     sensitive: bool = False
+    # "add" (no before), "remove" (no after) or "change"; None and a missing value differ.
+    op: str = "change"
 
     def to_dict(self) -> dict[str, JsonValue]:
         if self.sensitive:
-            return {"path": self.path, "before": SENSITIVE, "after": SENSITIVE, "sensitive": True}
-        return {"path": self.path, "before": self.before, "after": self.after}
+            return {
+                "path": self.path,
+                "op": self.op,
+                "before": SENSITIVE,
+                "after": SENSITIVE,
+                "sensitive": True,
+            }
+        return {"path": self.path, "op": self.op, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ class Plan:
                         before=None if f.get("sensitive") else f.get("before"),
                         after=None if f.get("sensitive") else f.get("after"),
                         sensitive=bool(f.get("sensitive", False)),
+                        op=str(f.get("op", "change")),
                     )
                     for f in c.get("fields", [])
                 ),

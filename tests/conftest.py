@@ -1,0 +1,112 @@
+"""Shared fixtures: a Cobalt sandbox served on 127.0.0.1 for the whole session, reset before
+each test, and `cli` to run the real command line in-process with stdout, stderr and the exit
+code kept apart."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cobalt_sync.cli import run
+from cobalt_sync.sandbox.server import SandboxServer
+
+TEST_KEY = "tk_sandbox"
+PROD_KEY = "pk_sandbox"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Sandbox:
+    """The served sandbox plus its admin API (`/_sandbox/...`)."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.url: str = server.url
+        self.admin = httpx.Client(base_url=self.url, timeout=30)
+
+    def post(self, path: str, **body: Any) -> Any:
+        response = self.admin.post(f"/_sandbox/{path}", json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.admin.get(f"/_sandbox/{path}", params=params)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self.post("reset")
+
+    def inspect(self, key: str = TEST_KEY) -> Any:
+        return self.get("inspect", key=key)
+
+    def faults(self, **settings: Any) -> Any:
+        return self.post("faults", **settings)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
+    box = Sandbox(sandbox_server)
+    box.reset()
+    yield box
+    box.admin.close()
+
+
+@pytest.fixture
+def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for a CLI run against the sandbox with the test key and no pacing."""
+    env = {
+        "COBALT_API_URL": sandbox.url,
+        "COBALT_API_KEY": TEST_KEY,
+        "COBALT_MAX_RPS": "0",
+        "COBALT_RETRY_BACKOFF": "0",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return env
+
+
+def invoke(*args: str, cwd: Path | None = None, stdin: str = "") -> CliResult:
+    """Run `cobalt-sync ARGS` in this process; stdout, stderr and exit code kept apart."""
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd = Path.cwd()
+    old_stdin = os.sys.stdin  # type: ignore[attr-defined]
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        os.sys.stdin = io.StringIO(stdin)  # type: ignore[attr-defined]
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        os.chdir(old_cwd)
+        os.sys.stdin = old_stdin  # type: ignore[attr-defined]
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli() -> Any:
+    return invoke
