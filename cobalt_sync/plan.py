@@ -108,6 +108,8 @@ class Plan:
     live_fingerprint: str = ""
     # Kinds whose live objects were all read; a saved plan is only valid against the same set.
     kinds: tuple[str, ...] = KIND_ORDER
+    # Safety-rule findings (mass delete): apply refuses them unless explicitly allowed.
+    mass_delete: tuple[str, ...] = ()
     extra: Mapping[str, JsonValue] = field(default_factory=dict)
 
     @property
@@ -136,6 +138,7 @@ class Plan:
                 {"kind": u.kind, "keys": list(u.keys), "count": u.count} for u in self.unmanaged
             ],
             "warnings": list(self.warnings),
+            "mass_delete": list(self.mass_delete),
             "summary": self.summary(),
         }
 
@@ -171,6 +174,7 @@ class Plan:
             changes=changes,
             unmanaged=unmanaged,
             warnings=tuple(data.get("warnings", [])),
+            mass_delete=tuple(data.get("mass_delete", [])),
             manifest_hash=str(data["manifest_hash"]),
             live_fingerprint=str(data["live_fingerprint"]),
             kinds=tuple(data.get("kinds", KIND_ORDER)),
