@@ -1,0 +1,117 @@
+"""Pieces the plan/apply/check/export commands share: their common options, the colour
+decision, stderr progress lines, and opening a live session for a loaded manifest."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cobalt_sync.connect import Connection, open_connection
+from cobalt_sync.kinds import KindContext
+from cobalt_sync.manifest import LoadedManifest, load_manifest
+from cobalt_sync.options import GlobalOptions
+from cobalt_sync.report import Outcome, Status
+from cobalt_sync.workflow import guard_environment
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_MANIFEST = "cobalt.yaml"
+
+
+def manifest_option(function: F) -> F:
+    return click.option(
+        "-f",
+        "--file",
+        "manifest_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"The manifest to read (default: {DEFAULT_MANIFEST}).",
+    )(function)
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Output format on stdout.",
+    )(function)
+
+
+def parallelism_option(function: F) -> F:
+    return click.option(
+        "--parallelism",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Requests in flight at once.",
+    )(function)
+
+
+def use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def load(path: Path | None) -> LoadedManifest:
+    loaded = load_manifest(path or Path(DEFAULT_MANIFEST))
+    for warning in loaded.warnings:
+        note(warning.format())
+    return loaded
+
+
+@dataclass(frozen=True)
+class Session:
+    connection: Connection
+    ctx: KindContext
+
+
+@contextmanager
+def open_session(
+    options: GlobalOptions, loaded: LoadedManifest, parallelism: int
+) -> Iterator[Session]:
+    """Connect, then refuse on an environment mismatch before any request is sent."""
+    with open_connection(options, parallelism=parallelism) as connection:
+        guard_environment(loaded.manifest.environment, connection.environment)
+        note(f"Reading the live org: {connection.target}")
+        ctx = KindContext(
+            api=connection.api,
+            settings=connection.settings,
+            parallelism=parallelism,
+            prune=frozenset(loaded.manifest.prune),
+        )
+        yield Session(connection, ctx)
+
+
+class ProgressPrinter:
+    """Prints each landed change on stderr, with a running count and elapsed time."""
+
+    SYMBOLS = {Status.DONE: "✓", Status.FAILED: "✗", Status.SKIPPED: "-", Status.MANUAL: "!"}
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.started = time.monotonic()
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        line = f"[{self.done}/{self.total} {elapsed:.1f}s] {self.SYMBOLS[outcome.status]} "
+        line += f"{outcome.change.action.value} {outcome.change.address}"
+        if outcome.reason:
+            line += f": {outcome.reason}"
+        note(line)

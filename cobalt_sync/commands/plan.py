@@ -1,0 +1,80 @@
+"""`cobalt-sync plan`: show exactly what apply would change in the live org. Never writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cobalt_sync.commands.common import (
+    format_option,
+    load,
+    manifest_option,
+    note,
+    open_session,
+    parallelism_option,
+    use_color,
+)
+from cobalt_sync.errors import ExitCode, RefusedError
+from cobalt_sync.options import GlobalOptions
+from cobalt_sync.render import render_plan
+from cobalt_sync.workflow import compute, save_plan
+
+
+@click.command("plan")
+@manifest_option
+@format_option
+@parallelism_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan (no secrets) for `cobalt-sync apply PLANFILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes and 2 when there are (terraform's meaning).",
+)
+@click.option(
+    "--fail-on-breaking",
+    is_flag=True,
+    help="Exit 5 when an event schema change is breaking (a key removed or retyped).",
+)
+@click.pass_obj
+def command(
+    options: GlobalOptions,
+    manifest_path: Path | None,
+    fmt: str,
+    parallelism: int,
+    out: Path | None,
+    detailed_exitcode: bool,
+    fail_on_breaking: bool,
+) -> int:
+    """Show what apply would change in the live org, field by field.
+
+    \b
+    Examples:
+      cobalt-sync plan
+      cobalt-sync plan -f cobalt.yaml --out plan.json --detailed-exitcode
+      cobalt-sync plan --format markdown > plan.md
+    """
+    loaded = load(manifest_path)
+    with open_session(options, loaded, parallelism) as session:
+        computed = compute(loaded, session.ctx, session.connection.environment)
+    plan = computed.plan
+    click.echo(render_plan(plan, fmt, color=use_color() and fmt == "text"), nl=False)
+    if out is not None:
+        save_plan(plan, loaded.path, out)
+        note(f"Saved the plan to {out}; apply it with `cobalt-sync apply {out}`.")
+    for finding in plan.mass_delete:
+        note(f"Warning: apply will refuse this plan: {finding} (--allow-mass-delete).")
+    breaking = [c.address for c in plan.changes if "breaking" in c.tags]
+    if fail_on_breaking and breaking:
+        raise RefusedError(
+            f"breaking event schema changes: {', '.join(breaking)}",
+            hint="workflows reading the removed or retyped keys may fail; drop "
+            "--fail-on-breaking once they are updated",
+        )
+    if detailed_exitcode and plan.has_changes:
+        return int(ExitCode.CHANGES)
+    return int(ExitCode.OK)

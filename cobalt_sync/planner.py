@@ -1,0 +1,204 @@
+"""build_plan: desired State vs live State → Plan. Pure set algebra on natural keys plus a
+DeepDiff of normalised attributes (alembic's autogenerate, octoDNS's safety thresholds).
+
+No I/O, no HTTP, no click: every input is a value, so the planner is tested as a function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from deepdiff import DeepDiff
+
+from cobalt_sync.normalise import PROBE_ACCOUNT_ID, RULES, KindRules
+from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
+from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, State
+
+# octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
+# of a kind's live objects once the kind is large enough for a share to mean something.
+MAX_SAFE_DELETES = 10
+MAX_SAFE_DELETE_SHARE = 0.25
+MIN_OBJECTS_FOR_SHARE = 10
+
+_REPORT_OPS = {
+    "values_changed": "change",
+    "type_changes": "change",
+    "dictionary_item_added": "add",
+    "dictionary_item_removed": "remove",
+    "iterable_item_added": "change",
+    "iterable_item_removed": "change",
+}
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything build_plan needs besides the two States."""
+
+    environment: str
+    prune: frozenset[str] = frozenset()
+    kinds: tuple[str, ...] = KIND_ORDER
+    manifest_hash: str = ""
+    live_fingerprint: str = ""
+
+
+def build_plan(
+    desired: State, live: State, inputs: PlanInputs, rules: Mapping[str, KindRules] = RULES
+) -> Plan:
+    changes: list[Change] = []
+    unmanaged: list[Unmanaged] = []
+    warnings: list[str] = []
+    for kind in (k for k in KIND_ORDER if k in inputs.kinds):
+        kind_rules = rules.get(kind, KindRules())
+        want, have = desired.kinds.get(kind, KindState()), live.kinds.get(kind, KindState())
+        warnings.extend(duplicate_warnings(kind, have))
+        changes.extend(declared_changes(kind, want, have, kind_rules))
+        pruned, left = undeclared(kind, want, have, prune=kind in inputs.prune)
+        changes.extend(pruned)
+        if left.count:
+            unmanaged.append(left)
+        if kind in inputs.prune and kind == "linked_accounts":
+            warnings.extend(unowned_warning(want, have))
+    ordered = tuple(sorted(changes, key=change_sort_key))
+    return Plan(
+        environment=inputs.environment,
+        changes=ordered,
+        unmanaged=tuple(unmanaged),
+        warnings=tuple(warnings),
+        manifest_hash=inputs.manifest_hash,
+        live_fingerprint=inputs.live_fingerprint,
+        kinds=inputs.kinds,
+        mass_delete=tuple(mass_delete_findings(ordered, live)),
+    )
+
+
+def declared_changes(
+    kind: str, want: KindState, have: KindState, rules: KindRules
+) -> Iterator[Change]:
+    for key in sorted(want.resources):
+        if key in have.duplicates:
+            continue  # named in a warning; we do not guess which live object is meant
+        desired, current = want.resources[key], have.resources.get(key)
+        if desired.ensure == "absent":
+            if current is not None:
+                yield Change(kind, key, Action.DELETE)
+        elif current is None:
+            fields = tuple(added_fields(desired.attrs, rules.sensitive))
+            yield Change(kind, key, Action.CREATE, fields)
+        else:
+            aligned_want, aligned_have = rules.align(desired, current)
+            fields = diff_fields(aligned_have.attrs, aligned_want.attrs, rules.sensitive)
+            if fields:
+                yield Change(kind, key, Action.UPDATE, fields, tags=rules.tag(fields))
+
+
+def undeclared(
+    kind: str, want: KindState, have: KindState, *, prune: bool
+) -> tuple[list[Change], Unmanaged]:
+    """Live objects the manifest does not name: deleted only when pruning and owned."""
+    pruned: list[Change] = []
+    left: list[str] = []
+    for key in sorted(have.resources):
+        if key in want.resources or key == PROBE_ACCOUNT_ID:
+            continue
+        if prune and have.resources[key].owned and key not in have.duplicates:
+            pruned.append(Change(kind, key, Action.DELETE, notes=("pruned: not in the manifest",)))
+        else:
+            left.append(key)
+    count = len(left)
+    if have.total is not None:
+        # Only the declared objects were read: the rest of the org is counted, not listed.
+        declared_found = sum(1 for key in want.resources if key in have.resources)
+        count = max(have.total - declared_found - len(pruned), len(left))
+    return pruned, Unmanaged(kind, tuple(left), count)
+
+
+def duplicate_warnings(kind: str, have: KindState) -> Iterator[str]:
+    for key, count in sorted(have.duplicates.items()):
+        yield (
+            f"{kind}/{key}: {count} live objects share this key; cobalt-sync will not guess "
+            "which one is meant and leaves them alone. Delete the extra ones in the dashboard."
+        )
+
+
+def unowned_warning(want: KindState, have: KindState) -> Iterator[str]:
+    unowned = [
+        k
+        for k, r in have.resources.items()
+        if k not in want.resources and not r.owned and k != PROBE_ACCOUNT_ID
+    ]
+    if unowned:
+        yield (
+            f"linked_accounts: {len(unowned)} undeclared accounts were not created by "
+            "cobalt-sync (no udf managed_by=cobalt-sync) and are never pruned."
+        )
+
+
+def mass_delete_findings(changes: tuple[Change, ...], live: State) -> Iterator[str]:
+    deletes = [c for c in changes if c.action is Action.DELETE]
+    if len(deletes) > MAX_SAFE_DELETES:
+        yield f"{len(deletes)} deletes exceed the limit of {MAX_SAFE_DELETES} per apply"
+    for kind in KIND_ORDER:
+        count = sum(1 for c in deletes if c.kind == kind)
+        state = live.kinds.get(kind, KindState())
+        total = state.total if state.total is not None else len(state.resources)
+        if count and total >= MIN_OBJECTS_FOR_SHARE and count / total > MAX_SAFE_DELETE_SHARE:
+            share = round(100 * count / total)
+            yield f"{kind}: {count} of {total} live objects ({share}%) would be deleted"
+
+
+# --- field-level diff ---------------------------------------------------------------------
+
+
+def diff_fields(
+    before: Mapping[str, JsonValue], after: Mapping[str, JsonValue], sensitive: frozenset[str]
+) -> tuple[FieldChange, ...]:
+    """Leaf changes from live (`before`) to desired (`after`); lists count as one value,
+    since every list we manage is set-like or a sample value, not a sequence of records."""
+    diff = DeepDiff(dict(before), dict(after), verbose_level=2)
+    found: dict[str, FieldChange] = {}
+    for report, op in _REPORT_OPS.items():
+        for level in diff.tree.get(report, []):
+            parts = level.path(output_format="list")
+            list_at = next((i for i, p in enumerate(parts) if isinstance(p, int)), None)
+            if list_at is not None:
+                parts, op = parts[:list_at], "change"
+            path = ".".join(str(p) for p in parts)
+            if path in found:
+                continue
+            found[path] = FieldChange(
+                path=path,
+                before=None if op == "add" else lookup(before, parts),
+                after=None if op == "remove" else lookup(after, parts),
+                sensitive=parts[0] in sensitive,
+                op=op,
+            )
+    return tuple(mask(found[p]) for p in sorted(found))
+
+
+def added_fields(
+    attrs: Mapping[str, JsonValue], sensitive: frozenset[str], prefix: str = ""
+) -> Iterator[FieldChange]:
+    for name in sorted(attrs):
+        value, path = attrs[name], f"{prefix}{name}"
+        if isinstance(value, dict) and value:
+            yield from added_fields(value, sensitive, f"{path}.")
+        else:
+            is_secret = path.split(".")[0] in sensitive
+            yield mask(FieldChange(path=path, after=value, sensitive=is_secret, op="add"))
+
+
+def mask(change: FieldChange) -> FieldChange:
+    if change.sensitive:
+        return FieldChange(path=change.path, sensitive=True, op=change.op)
+    return change
+
+
+def lookup(attrs: Mapping[str, JsonValue], parts: list[str | int]) -> JsonValue:
+    value: JsonValue = dict(attrs)
+    for part in parts:
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        else:
+            return None
+    return value

@@ -1,0 +1,64 @@
+"""Desired and live State: `desired_state(manifest)` and `read_live(ctx, desired)`, plus the
+hashes a saved plan is checked against. Live kinds are read concurrently; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from cobalt_sync.kinds import KINDS, KindContext
+from cobalt_sync.plan import digest
+from cobalt_sync.resource import KIND_ORDER, KindState, Resource, State
+
+if TYPE_CHECKING:
+    from cobalt_sync.manifest import Manifest
+
+
+def desired_state(manifest: Manifest) -> State:
+    state = State()
+    for name in KIND_ORDER:
+        state.kinds[name] = KindState()
+        state.extend(KINDS[name].desired(manifest))
+    return state
+
+
+def read_live(ctx: KindContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
+    """Read every kind at once: they are independent, and latency, not CPU, is the cost."""
+    with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+        futures = {
+            name: pool.submit(KINDS[name].read, ctx, desired.kinds.get(name, KindState()))
+            for name in kinds
+        }
+        return State(kinds={name: futures[name].result() for name in kinds})
+
+
+def manifest_hash(desired: State, manifest: Manifest) -> str:
+    """Covers everything the plan was computed from on our side, secrets only as fingerprints."""
+    return digest(
+        {
+            "environment": manifest.environment,
+            "prune": sorted(manifest.prune),
+            "state": state_document(desired),
+        }
+    )
+
+
+def live_fingerprint(live: State) -> str:
+    return digest(state_document(live))
+
+
+def state_document(state: State) -> Mapping[str, Any]:
+    return {
+        name: {
+            "total": kind.total,
+            "duplicates": kind.duplicates,
+            "resources": {key: resource_document(r) for key, r in sorted(kind.resources.items())},
+        }
+        for name, kind in sorted(state.kinds.items())
+    }
+
+
+def resource_document(resource: Resource) -> Mapping[str, Any]:
+    return {"attrs": dict(resource.attrs), "ensure": resource.ensure, "owned": resource.owned}
