@@ -1,0 +1,283 @@
+"""plan and apply end to end: the real CLI against the sandbox served on 127.0.0.1.
+
+Each test writes a manifest, runs the command line in-process, and checks stdout, stderr,
+the exit code and, through the sandbox's admin API, what really happened to the org.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROD_KEY, CliResult, Sandbox
+
+SECRET = "CANARY-SECRET-7f3a9c"
+ROTATED = "CANARY-SECRET-rotated-22b1"
+
+BASE = """
+version: 1
+environment: test
+apps:
+  slack:
+    oauth:
+      client_id: slack-client-1
+      client_secret: ${SLACK_SECRET}
+      scopes: [chat:write, channels:read]
+  hubspot: {enabled: true}
+  stripe: {enabled: true}
+events:
+  New Contact Created:
+    schema:
+      contact: {id: 123, email: a@example.com, tags: [vip]}
+  Invoice Paid:
+    schema: {invoice: {id: inv_1, amount: 10}}
+linked_accounts:
+  "account:1": {name: Acme, udf: {plan: enterprise}}
+  "account:2": {name: Globex}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SLACK_SECRET", SECRET)
+    return tmp_path
+
+
+def write(workdir: Path, text: str, name: str = "cobalt.yaml") -> Path:
+    path = workdir / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run(cli: Any, *args: str) -> CliResult:
+    result: CliResult = cli(*args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def apply(cli: Any, manifest: Path, *extra: str) -> CliResult:
+    return run(cli, "apply", "-f", str(manifest), "--auto-approve", *extra)
+
+
+def plan(cli: Any, manifest: Path, *extra: str) -> CliResult:
+    return run(cli, "plan", "-f", str(manifest), "--detailed-exitcode", *extra)
+
+
+def test_create_from_empty_then_replan_shows_no_changes(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(workdir, BASE)
+    first = plan(cli, manifest)
+    assert first.exit_code == 2, first.stderr
+    assert "+ events/New Contact Created" in first.stdout
+    assert "Plan: 8 to create, 0 to update, 0 to delete" in first.stdout
+
+    applied = apply(cli, manifest)
+    assert applied.exit_code == 0, applied.output
+    org = sandbox.inspect()
+    assert org["apps_enabled"] == ["hubspot", "slack", "stripe"]
+    assert {e["name"] for e in org["events"]} == {"New Contact Created", "Invoice Paid"}
+    accounts = {a["account_id"]: a for a in org["linked_accounts"]}
+    assert accounts["account:1"]["udf"] == {"plan": "enterprise", "managed_by": "cobalt-sync"}
+    assert org["oauth"]["slack"]["client_id"] == "slack-client-1"
+
+    again = plan(cli, manifest)
+    assert again.exit_code == 0, again.stdout
+    assert "No changes" in again.stdout
+
+
+def test_update_each_field_kind(cli: Any, workdir: Path, sandbox: Sandbox) -> None:
+    assert apply(cli, write(workdir, BASE)).exit_code == 0
+    changed = (
+        BASE.replace("chat:write, channels:read", "chat:write")
+        .replace("email: a@example.com", "email: b@example.com")
+        .replace("plan: enterprise", "plan: growth")
+        .replace("name: Globex", "name: Globex Inc")
+    )
+    manifest = write(workdir, changed)
+    shown = plan(cli, manifest)
+    assert shown.exit_code == 2
+    out = shown.stdout
+    assert "~ oauth_credentials/slack" in out and "reauthorize" in out
+    assert '~ schema.contact.email: "a@example.com" → "b@example.com"' in out
+    assert '~ udf.plan: "enterprise" → "growth"' in out
+    assert '~ name: "Globex" → "Globex Inc"' in out
+    assert "Plan: 0 to create, 4 to update, 0 to delete" in out
+    assert apply(cli, manifest).exit_code == 0
+    assert plan(cli, manifest).exit_code == 0
+    org = sandbox.inspect()
+    assert org["oauth"]["slack"]["scopes"] == ["chat:write"]
+
+
+def test_secret_rotation_is_detected_without_showing_either_secret(
+    cli: Any, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = write(workdir, BASE)
+    assert apply(cli, manifest).exit_code == 0
+    monkeypatch.setenv("SLACK_SECRET", ROTATED)
+    shown = plan(cli, manifest, "--out", str(workdir / "plan.json"))
+    assert shown.exit_code == 2
+    assert "~ client_secret: (sensitive)" in shown.stdout
+    files = shown.output + (workdir / "plan.json").read_text()
+    assert SECRET not in files and ROTATED not in files
+    applied = apply(cli, manifest)
+    assert applied.exit_code == 0
+    assert ROTATED not in applied.output
+    assert plan(cli, manifest).exit_code == 0
+
+
+def test_explicit_deletes(cli: Any, workdir: Path, sandbox: Sandbox) -> None:
+    assert apply(cli, write(workdir, BASE)).exit_code == 0
+    removal = BASE.replace(
+        "  hubspot: {enabled: true}", "  hubspot: {enabled: false}"
+    ).replace(
+        '  "account:2": {name: Globex}', '  "account:2": {state: absent}'
+    ).replace(
+        "  Invoice Paid:\n    schema: {invoice: {id: inv_1, amount: 10}}",
+        "  Invoice Paid: {state: absent}",
+    )
+    manifest = write(workdir, removal)
+    shown = plan(cli, manifest)
+    assert "Plan: 0 to create, 0 to update, 3 to delete" in shown.stdout
+    assert apply(cli, manifest).exit_code == 0
+    org = sandbox.inspect()
+    assert "hubspot" not in org["apps_enabled"]
+    assert [e["name"] for e in org["events"]] == ["New Contact Created"]
+    assert [a["account_id"] for a in org["linked_accounts"]] == ["account:1"]
+    assert plan(cli, manifest).exit_code == 0
+
+
+def test_unmanaged_objects_are_listed_and_left_alone(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    sandbox.post("seed", key="tk_sandbox", linked_accounts=3, events=2, account_prefix="cust-")
+    manifest = write(workdir, BASE)
+    shown = plan(cli, manifest)
+    assert "5 unmanaged left alone" in shown.stdout
+    assert apply(cli, manifest).exit_code == 0
+    org = sandbox.inspect()
+    assert org["counts"] == {"events": 4, "linked_accounts": 5}
+
+
+def test_prune_deletes_undeclared_events_and_only_accounts_we_created(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    sandbox.post("seed", key="tk_sandbox", linked_accounts=2, events=1, account_prefix="cust-")
+    assert apply(cli, write(workdir, BASE)).exit_code == 0
+    pruning = (
+        BASE.replace('  "account:2": {name: Globex}\n', "")
+        + "prune: [events, linked_accounts]\n"
+    ).replace("  Invoice Paid:\n    schema: {invoice: {id: inv_1, amount: 10}}\n", "")
+    manifest = write(workdir, pruning)
+    shown = plan(cli, manifest)
+    assert "- events/Invoice Paid" in shown.stdout
+    assert '- linked_accounts/account:2' in shown.stdout
+    assert "cust-" not in shown.stdout.split("Unmanaged")[0]
+    assert apply(cli, manifest).exit_code == 0
+    org = sandbox.inspect()
+    assert sorted(a["account_id"] for a in org["linked_accounts"])[:1] == ["account:1"]
+    assert sum(a["account_id"].startswith("cust-") for a in org["linked_accounts"]) == 2
+    assert [e["name"] for e in org["events"]] == ["New Contact Created"]
+
+
+def test_mass_delete_is_refused_unless_allowed(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    events = "\n".join(f"  E{i}:\n    schema: {{n: {i}}}" for i in range(12))
+    many = write(workdir, f"version: 1\nenvironment: test\nevents:\n{events}\n")
+    assert apply(cli, many).exit_code == 0
+    empty = write(workdir, "version: 1\nenvironment: test\nprune: [events]\n")
+    refused = apply(cli, empty)
+    assert refused.exit_code == 5
+    assert "mass delete" in refused.stderr
+    assert sandbox.inspect()["counts"]["events"] == 12
+    allowed = apply(cli, empty, "--allow-mass-delete")
+    assert allowed.exit_code == 0, allowed.output
+    assert sandbox.inspect()["counts"]["events"] == 0
+
+
+def test_environment_mismatch_is_refused_before_any_request(
+    cli: Any, workdir: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBALT_API_KEY", PROD_KEY)
+    sandbox.post("stats/reset")
+    refused = apply(cli, write(workdir, BASE))
+    assert refused.exit_code == 5
+    assert "environment mismatch" in refused.stderr
+    assert PROD_KEY not in refused.output
+    assert sandbox.get("stats")["requests_total"] == 0
+
+
+def test_saved_plan_is_applied_and_refused_once_stale(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(workdir, BASE)
+    planfile = str(workdir / "plan.json")
+    assert plan(cli, manifest, "--out", planfile).exit_code == 2
+    assert run(cli, "apply", planfile, "--auto-approve").exit_code == 0
+    # The org has moved on since that plan: applying it again is refused.
+    stale = run(cli, "apply", planfile, "--auto-approve")
+    assert stale.exit_code == 5 and "stale" in stale.stderr
+
+    assert plan(cli, manifest, "--out", planfile).exit_code == 0
+    write(workdir, BASE.replace("amount: 10", "amount: 11"))
+    moved = run(cli, "apply", planfile, "--auto-approve")
+    assert moved.exit_code == 5 and "manifest" in moved.stderr
+
+
+def test_no_terminal_and_no_auto_approve_is_refused(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    refused = run(cli, "apply", "-f", str(write(workdir, BASE)))
+    assert refused.exit_code == 5
+    assert "--auto-approve" in refused.stderr
+    assert sandbox.inspect()["counts"] == {"events": 0, "linked_accounts": 0}
+
+
+def test_partial_failure_then_rerun_converges_without_duplicates(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    accounts = "\n".join(f'  "acct-{i}": {{name: "A {i}"}}' for i in range(40))
+    events = "\n".join(f"  Ev {i}:\n    schema: {{n: {i}}}" for i in range(20))
+    manifest = write(
+        workdir,
+        f"version: 1\nenvironment: test\nevents:\n{events}\nlinked_accounts:\n{accounts}\n",
+    )
+    sandbox.faults(error_rate=0.6, drop_rate=0.2, seed=7)
+    runs = [apply(cli, manifest, "--parallelism", "4")]
+    sandbox.faults(error_rate=0.0, drop_rate=0.0)
+    assert runs[0].exit_code in (0, 4, 6)
+    runs.append(apply(cli, manifest))
+    assert runs[-1].exit_code == 0, runs[-1].output
+    org = sandbox.inspect()
+    assert org["counts"] == {"events": 20, "linked_accounts": 40}
+    assert org["duplicates"] == {"events": {}, "linked_accounts": {}}
+    assert plan(cli, manifest).exit_code == 0
+
+
+def test_secret_canary_never_appears_anywhere(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(workdir, BASE)
+    outputs = [
+        plan(cli, manifest, "--out", str(workdir / "p.json")),
+        plan(cli, manifest, "--format", "json"),
+        plan(cli, manifest, "--format", "markdown"),
+        apply(cli, manifest, "--format", "json"),
+        run(cli, "-v", "plan", "-f", str(manifest)),
+        run(cli, "--debug", "plan", "-f", str(manifest)),
+    ]
+    text = "".join(o.output for o in outputs) + (workdir / "p.json").read_text()
+    assert SECRET not in text
+    assert "tk_sandbox" not in text
+
+
+def test_plan_json_is_machine_readable_on_stdout(cli: Any, workdir: Path) -> None:
+    shown = plan(cli, write(workdir, BASE), "--format", "json")
+    document = json.loads(shown.stdout)
+    assert document["summary"]["create"] == 8
+    assert "Reading the live org" in shown.stderr
