@@ -12,7 +12,7 @@ from typing import Any
 from cobalt_sync.errors import InputError, RefusedError
 from cobalt_sync.kinds import KindContext
 from cobalt_sync.manifest import LoadedManifest
-from cobalt_sync.plan import Action, Plan, digest
+from cobalt_sync.plan import Action, FieldChange, Plan, digest
 from cobalt_sync.planner import PlanInputs, build_plan
 from cobalt_sync.resource import KIND_ORDER, State
 from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
@@ -102,8 +102,13 @@ def check_saved_plan(saved: Plan, fresh: Plan) -> None:
             "changed since the plan was made",
             hint="run `cobalt-sync plan --out …` again and review it",
         )
-    if saved.live_fingerprint != fresh.live_fingerprint or saved.changes != fresh.changes:
+    if saved.live_fingerprint != fresh.live_fingerprint or essence(saved) != essence(fresh):
         raise RefusedError(
             "the saved plan is stale: the live org changed since the plan was made",
             hint="run `cobalt-sync plan --out …` again and review it",
         )
+
+
+def essence(plan: Plan) -> list[tuple[str, str, str, tuple[FieldChange, ...]]]:
+    """What a plan would do, without the review notes (`--impact` adds notes at plan time)."""
+    return [(c.kind, c.key, c.action.value, c.fields) for c in plan.changes]

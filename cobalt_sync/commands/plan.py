@@ -16,6 +16,7 @@ from cobalt_sync.commands.common import (
     use_color,
 )
 from cobalt_sync.errors import ExitCode, RefusedError
+from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.render import render_plan
 from cobalt_sync.workflow import compute, save_plan
@@ -40,6 +41,12 @@ from cobalt_sync.workflow import compute, save_plan
     is_flag=True,
     help="Exit 5 when an event schema change is breaking (a key removed or retyped).",
 )
+@click.option(
+    "--impact",
+    is_flag=True,
+    help="Count, for each app change, the linked accounts that have the app connected. "
+    "Reads every linked account (one request per 100): off by default.",
+)
 @click.pass_obj
 def command(
     options: GlobalOptions,
@@ -49,6 +56,7 @@ def command(
     out: Path | None,
     detailed_exitcode: bool,
     fail_on_breaking: bool,
+    impact: bool,
 ) -> int:
     """Show what apply would change in the live org, field by field.
 
@@ -61,7 +69,10 @@ def command(
     loaded = load(manifest_path)
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
-    plan = computed.plan
+        plan = computed.plan
+        if impact:
+            counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)
+            plan = annotate(plan, counts)
     click.echo(render_plan(plan, fmt, color=use_color() and fmt == "text"), nl=False)
     if out is not None:
         save_plan(plan, loaded.path, out)

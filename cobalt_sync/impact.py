@@ -1,0 +1,50 @@
+"""Impact of app changes on end customers: how many linked accounts have the app connected.
+
+Counting needs every linked account (Cobalt has no per-app count), one request per page, so
+`plan --impact` opts into it. `annotate` is pure; `connected_counts` is the only read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from cobalt_sync.plan import Action, Change, Plan
+
+if TYPE_CHECKING:
+    from cobalt_sync.api import CobaltApi
+
+APP_KINDS = ("apps", "oauth_credentials")
+
+
+def app_slugs(plan: Plan) -> set[str]:
+    return {c.key for c in plan.changes if c.kind in APP_KINDS}
+
+
+def connected_counts(api: CobaltApi, slugs: set[str], parallelism: int) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    if not slugs:
+        return {}
+    for account in api.list_linked_accounts(concurrency=parallelism):
+        counts.update(slug for slug in set(account.integrations) if slug in slugs)
+    return {slug: counts.get(slug, 0) for slug in slugs}
+
+
+def annotate(plan: Plan, counts: dict[str, int]) -> Plan:
+    """Add a note to each app change saying how many end customers it reaches."""
+    changes = tuple(with_count(c, counts) for c in plan.changes)
+    return replace(plan, changes=changes)
+
+
+def with_count(change: Change, counts: dict[str, int]) -> Change:
+    if change.kind not in APP_KINDS or change.key not in counts:
+        return change
+    n = counts[change.key]
+    noun = "linked account has" if n == 1 else "linked accounts have"
+    note = f"{n} {noun} {change.key} connected"
+    if n and change.kind == "apps" and change.action is Action.DELETE:
+        note += ": disabling hides it from them"
+    elif n and "reauthorize" in change.tags:
+        note += ": they will have to authorise again"
+    return replace(change, notes=(*change.notes, note))
