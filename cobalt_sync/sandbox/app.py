@@ -1,0 +1,67 @@
+"""Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes, the admin API,
+vendor-shaped error handlers, and the fault middleware around it all.
+
+Owns wiring only; `build_app` is what `server.py` serves and tests never call directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
+
+from cobalt_sync.sandbox import admin, proposed, vendor
+from cobalt_sync.sandbox.context import Sandbox, sandbox_of
+from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
+from cobalt_sync.sandbox.keys import KeyRing
+from cobalt_sync.sandbox.problems import ApiProblem, problem_body, problem_response
+from cobalt_sync.sandbox.store import Store
+
+
+async def on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiProblem)
+    if sandbox_of(request).faults.settings.echo_secrets_in_errors:
+        exc.message = f"{exc.message} [echo key={request.headers.get('x-api-key')} " + (
+            f"body={getattr(request.state, 'raw_body', b'').decode('utf-8', 'replace')}]"
+        )
+    return problem_response(exc)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        problem = ApiProblem(404, "NOT_FOUND", f"Cannot {request.method} {request.url.path}")
+    else:
+        problem = ApiProblem(exc.status_code, "BAD_REQUEST", str(exc.detail))
+    return JSONResponse(problem_body(problem), status_code=exc.status_code)
+
+
+async def on_admin_error(request: Request, exc: Exception) -> Response:
+    return admin.admin_error_response(str(exc))
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    problem = ApiProblem(500, "SERVER_ERROR", f"sandbox bug: {type(exc).__name__}")
+    return problem_response(problem)
+
+
+def build_app(store: Store, keys: KeyRing, faults: FaultSettings) -> tuple[ASGIApp, Sandbox]:
+    """The served ASGI app and the Sandbox it closes over."""
+    box = Sandbox(
+        store=store, keys=keys, faults=FaultState(faults), signing_secret=store.signing_secret()
+    )
+    handlers: dict[Any, Any] = {
+        ApiProblem: on_problem,
+        admin.AdminError: on_admin_error,
+        404: on_http_error,
+        405: on_http_error,
+        Exception: on_crash,
+    }
+    routes = [*vendor.ROUTES, *proposed.ROUTES, *admin.ROUTES]
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    app.state.sandbox = box
+    return FaultMiddleware(app, box.faults, routes), box

@@ -1,0 +1,123 @@
+"""What every sandbox handler shares: the store, key ring, catalog, faults and request helpers
+(auth by `x-api-key`, JSON body parsing with vendor-style 400s, Bearer session tokens).
+
+Owns request → tenant resolution; must not define routes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from cobalt_sync.sandbox.catalog import CatalogApp, load_catalog
+from cobalt_sync.sandbox.faults import FaultState
+from cobalt_sync.sandbox.keys import KeyRing, Tenant
+from cobalt_sync.sandbox.problems import ApiProblem, bad_request
+from cobalt_sync.sandbox.store import Store
+from cobalt_sync.sandbox.tokens import decode_jwt
+
+API_PREFIX = "/api/v2/public"
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The sandbox's long-lived parts, reachable from a request as `request.app.state.sandbox`."""
+
+    store: Store
+    keys: KeyRing
+    faults: FaultState
+    signing_secret: bytes
+
+    @property
+    def catalog(self) -> dict[str, CatalogApp]:
+        return load_catalog()
+
+
+def sandbox_of(request: Request) -> Sandbox:
+    box: Sandbox = request.app.state.sandbox
+    return box
+
+
+def require_tenant(request: Request) -> Tenant:
+    """The org + environment named by `x-api-key`; 401 in the vendor envelope otherwise."""
+    tenant = sandbox_of(request).keys.tenant(request.headers.get("x-api-key"))
+    if tenant is None:
+        raise ApiProblem(401, "SERVER_ERROR", "Invalid Credentials")
+    return tenant
+
+
+@dataclass(frozen=True)
+class Session:
+    """A verified Bearer session token and the linked account it names."""
+
+    token: str
+    tenant: Tenant
+    account_id: str
+
+
+def require_session(request: Request) -> Session:
+    header = request.headers.get("authorization", "")
+    if not header:
+        raise ApiProblem(401, "INVALID_TOKEN", "Authorization Token Missing")
+    token = header.removeprefix("Bearer ").strip()
+    box = sandbox_of(request)
+    claims = decode_jwt(token, box.signing_secret, time.time())
+    stored = box.store.token(token)
+    if claims is None or stored is None or stored["revoked"]:
+        raise ApiProblem(401, "INVALID_TOKEN", "Invalid or expired token")
+    tenant = Tenant(org=str(claims["org_id"]), environment=str(claims["environment"]))
+    return Session(token=token, tenant=tenant, account_id=str(claims["linked_account_id"]))
+
+
+async def json_body(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object; malformed or non-object → vendor 400."""
+    raw = await request.body()
+    request.state.raw_body = raw
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise bad_request("Request body is required")
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise bad_request(f"Malformed JSON in request body: {error.msg}") from None
+    except UnicodeDecodeError:
+        raise bad_request("Request body is not UTF-8 JSON") from None
+    if not isinstance(body, dict):
+        raise bad_request("Request body must be a JSON object")
+    return body
+
+
+def optional_string(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f"{name} must be a string")
+    return value
+
+
+def required_string(body: dict[str, Any], name: str, message: str | None = None) -> str:
+    value = optional_string(body, name)
+    if not value:
+        raise bad_request(message or f"{name} is required")
+    return value
+
+
+def string_map(body: dict[str, Any], name: str) -> dict[str, str]:
+    """An object of string → string (UDFs); the spec types values as strings."""
+    value = body.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise bad_request(f"{name} must be an object whose values are strings")
+    return dict(value)
+
+
+def linked_account_param(request: Request) -> str | None:
+    """`linked_account_id` from the header or the query; the header wins (spec)."""
+    return request.headers.get("linked_account_id") or request.query_params.get("linked_account_id")

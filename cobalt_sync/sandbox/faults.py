@@ -1,0 +1,273 @@
+"""Fault injection and request accounting, as an ASGI middleware around the vendor routes.
+
+Owns latency, the per-key token bucket (429 + Retry-After), injected 500s, ambiguous 200s,
+commit-then-drop, and the stats counters. Never applies to `/_sandbox/` admin routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cobalt_sync.sandbox.problems import ApiProblem, problem_body
+
+ADMIN_PREFIX = "/_sandbox"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class DroppedConnection(Exception):
+    """Raised after the response has started, so uvicorn closes the socket mid-reply."""
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Every knob the admin API and `sandbox serve` flags can turn."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    ambiguous_success_rate: float = 0.0
+    rate_limit: float | None = None
+    rate_limit_burst: float | None = None
+    retry_after: bool = True
+    duplicate_create_status: int = 400
+    not_found_status: int = 404
+    echo_secrets_in_errors: bool = False
+    route: str | None = None
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def updated(self, changes: dict[str, Any]) -> FaultSettings:
+        """A copy with `changes` applied; ValueError names the first bad setting."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown fault setting(s): {', '.join(unknown)}")
+        new = replace(self, **changes)
+        new.check()
+        return new
+
+    def check(self) -> None:
+        for name in ("error_rate", "drop_rate", "ambiguous_success_rate"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise ValueError(f"{name} must be a number between 0 and 1")
+        for name in ("latency_ms", "jitter_ms"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0")
+        if self.rate_limit is not None and (
+            not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0
+        ):
+            raise ValueError("rate_limit must be a positive number of requests per second")
+        if self.duplicate_create_status not in (400, 409):
+            raise ValueError("duplicate_create_status must be 400 or 409")
+        if self.not_found_status not in (404, 500):
+            raise ValueError("not_found_status must be 404 or 500")
+        if self.route is not None:
+            re.compile(self.route)
+
+    @property
+    def burst(self) -> float:
+        if self.rate_limit_burst is not None:
+            return max(1.0, float(self.rate_limit_burst))
+        return max(1.0, (self.rate_limit or 0) / 5)
+
+
+@dataclass
+class TokenBucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass
+class Stats:
+    requests_total: int = 0
+    by_route: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    writes_applied: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests_total": self.requests_total,
+            "by_route": dict(sorted(self.by_route.items())),
+            "by_status": dict(sorted(self.by_status.items())),
+            "writes_applied": self.writes_applied,
+        }
+
+
+class FaultState:
+    """Current settings, the RNG they draw from, token buckets and counters."""
+
+    def __init__(self, startup: FaultSettings) -> None:
+        startup.check()
+        self.startup = startup
+        self.stats = Stats()
+        self.apply(startup)
+
+    def apply(self, settings: FaultSettings) -> None:
+        self.settings = settings
+        self.rng = random.Random(settings.seed)
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def reset(self) -> None:
+        self.apply(self.startup)
+        self.stats = Stats()
+
+    def roll(self, probability: float) -> bool:
+        return probability > 0 and self.rng.random() < probability
+
+    def take_token(self, bucket_key: str) -> float:
+        """0 if a request may pass, else the seconds until the bucket refills one token."""
+        rate = self.settings.rate_limit
+        if rate is None:
+            return 0.0
+        burst, now = self.settings.burst, time.monotonic()
+        bucket = self.buckets.setdefault(bucket_key, TokenBucket(burst, now))
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.stamp) * rate)
+        bucket.stamp = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / rate
+
+
+class FaultMiddleware:
+    """Wraps the app: faults before the handler (latency, 429, 500), drop after it."""
+
+    def __init__(self, app: ASGIApp, state: FaultState, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.state = state
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        stats = self.state.stats
+        stats.requests_total += 1
+        stats.by_route[f"{scope['method']} {self._template(scope)}"] += 1
+        status_seen: list[int] = []
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_seen.append(int(message["status"]))
+                stats.by_status[str(message["status"])] += 1
+            await send(message)
+
+        try:
+            if self._faulty(scope["path"]):
+                await self._with_faults(scope, receive, counting_send)
+            else:
+                await self.app(scope, receive, counting_send)
+        finally:
+            # A dropped reply still counts: the write was applied before the drop.
+            if scope["method"] in WRITE_METHODS and status_seen and status_seen[0] < 300:
+                stats.writes_applied += 1
+
+    def _template(self, scope: Scope) -> str:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return str(getattr(route, "path", scope["path"]))
+        return "<unknown route>"
+
+    def _faulty(self, path: str) -> bool:
+        pattern = self.state.settings.route
+        return pattern is None or re.search(pattern, path) is not None
+
+    async def _with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings, state = self.state.settings, self.state
+        delay_ms = settings.latency_ms + state.rng.uniform(0, settings.jitter_ms)
+        if delay_ms > 0:
+            await asyncio.sleep(delay_ms / 1000)
+        wait = state.take_token(_bucket_key(scope))
+        if wait > 0:
+            await _send_json(send, 429, _rate_limited(), _retry_headers(settings, wait))
+            return
+        if state.roll(settings.error_rate):
+            await _send_json(send, 500, _injected_500(scope["path"]), [])
+            return
+        if state.roll(settings.ambiguous_success_rate):
+            body = {
+                "error": "INJECTED_AMBIGUOUS_FAILURE",
+                "message": "sandbox fault: 200 carrying an error",
+            }
+            await _send_json(send, 200, body, [])
+            return
+        if state.roll(settings.drop_rate):
+            await self._commit_then_drop(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _commit_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the handler (the write commits), then break the HTTP exchange mid-reply."""
+        started: list[Message] = []
+
+        async def swallow(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.append(message)
+
+        await self.app(scope, receive, swallow)
+        if started:
+            await send(started[0])  # counted in stats, then the body never comes
+        raise DroppedConnection("sandbox fault: response dropped after the write committed")
+
+
+def _bucket_key(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-api-key":
+            return "key:" + bytes(value).decode("latin-1")
+    return "anonymous"
+
+
+def _rate_limited() -> dict[str, Any]:
+    return problem_body(ApiProblem(429, "TOO_MANY_REQUESTS", "Too many requests, slow down"))
+
+
+def _retry_headers(settings: FaultSettings, wait: float) -> list[tuple[bytes, bytes]]:
+    if not settings.retry_after:
+        return []
+    # Retry-After is whole seconds (RFC 9110); round up so a client that obeys never
+    # comes back before a token is there.
+    return [(b"retry-after", str(max(1, math.ceil(wait))).encode())]
+
+
+def _injected_500(path: str) -> dict[str, Any]:
+    variant = "C" if "/application/event" in path else "A"
+    problem = ApiProblem(
+        500, "SERVER_ERROR", "Request failed with status code 500", variant=variant
+    )
+    return problem_body(problem)
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
+) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

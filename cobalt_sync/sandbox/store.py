@@ -1,0 +1,525 @@
+"""The sandbox's data, in stdlib sqlite3: enabled apps, OAuth settings, linked accounts,
+events and session tokens, partitioned by `scope` ("org/environment").
+
+Owns durability (WAL + synchronous=FULL with a state path, so kill -9 loses no acknowledged
+write and never corrupts) and vendor-shaped documents; must not know about HTTP.
+Uniqueness of account ids and event names is a server rule checked here, not a schema
+constraint, so the admin API can plant duplicates for clients to detect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS apps (scope TEXT, slug TEXT, enabled_at TEXT,
+    PRIMARY KEY (scope, slug));
+CREATE TABLE IF NOT EXISTS oauth (scope TEXT, slug TEXT, client_id TEXT, client_secret TEXT,
+    scopes TEXT, updated_at TEXT, PRIMARY KEY (scope, slug));
+CREATE TABLE IF NOT EXISTS accounts (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
+    account_id TEXT, oid TEXT, name TEXT, udf TEXT, integrations TEXT,
+    created TEXT, updated TEXT, v INTEGER);
+CREATE INDEX IF NOT EXISTS accounts_by_id ON accounts (scope, account_id);
+CREATE INDEX IF NOT EXISTS accounts_by_seq ON accounts (scope, seq);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
+    oid TEXT, name TEXT, raw TEXT, json_schema TEXT, created TEXT, updated TEXT, v INTEGER);
+CREATE INDEX IF NOT EXISTS events_by_scope ON events (scope, seq);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, scope TEXT, account_id TEXT,
+    refresh TEXT, exp REAL, revoked INTEGER DEFAULT 0, props TEXT);
+"""
+TABLES = ("apps", "oauth", "accounts", "events", "tokens")
+
+
+class Conflict(Exception):
+    """A create collided with an existing natural key (account id or event name)."""
+
+
+class Missing(Exception):
+    """The addressed record does not exist in this scope."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_object_id() -> str:
+    """A MongoDB-ObjectId-like 24-hex id: 4 bytes of time, 8 random bytes."""
+    return f"{int(time.time()):08x}{secrets.token_hex(8)}"
+
+
+class Store:
+    """One sqlite database; every public method is one short transaction under a lock."""
+
+    def __init__(self, state_path: Path | None = None) -> None:
+        self.state_path = state_path
+        target = ":memory:"
+        if state_path is not None:
+            state_path.parent.mkdir(parents=True, exist_ok=True)
+            target = os.fspath(state_path)
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._account_counts: dict[str, int] = {}
+        if state_path is not None:
+            # WAL + FULL: a commit is on disk before we answer, and a crash mid-write is
+            # rolled back by sqlite's journal, never half-applied.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # --- meta ---------------------------------------------------------------------------
+
+    def signing_secret(self) -> bytes:
+        """The HMAC key for session JWTs; persisted so tokens survive a restart."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE name='jwt'").fetchone()
+            if row is None:
+                value = secrets.token_hex(32)
+                db.execute("INSERT INTO meta VALUES ('jwt', ?)", (value,))
+                return value.encode()
+            return str(row["value"]).encode()
+
+    def wipe(self) -> None:
+        with self._tx() as db:
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")
+        self._account_counts.clear()
+
+    # --- apps and OAuth settings --------------------------------------------------------
+
+    def enabled_apps(self, scope: str) -> list[str]:
+        rows = self._query("SELECT slug FROM apps WHERE scope=? ORDER BY slug", scope)
+        return [str(row["slug"]) for row in rows]
+
+    def set_enabled(self, scope: str, slug: str, enabled: bool) -> bool:
+        """Enable or disable; returns whether anything changed."""
+        with self._tx() as db:
+            exists = db.execute(
+                "SELECT 1 FROM apps WHERE scope=? AND slug=?", (scope, slug)
+            ).fetchone()
+            if enabled and not exists:
+                db.execute("INSERT INTO apps VALUES (?, ?, ?)", (scope, slug, now_iso()))
+                return True
+            if not enabled and exists:
+                db.execute("DELETE FROM apps WHERE scope=? AND slug=?", (scope, slug))
+                return True
+            return False
+
+    def oauth(self, scope: str) -> dict[str, dict[str, Any]]:
+        rows = self._query("SELECT * FROM oauth WHERE scope=?", scope)
+        return {str(row["slug"]): _oauth_row(row) for row in rows}
+
+    def get_oauth(self, scope: str, slug: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM oauth WHERE scope=? AND slug=?", scope, slug)
+        return _oauth_row(rows[0]) if rows else None
+
+    def put_oauth(
+        self, scope: str, slug: str, client_id: str, client_secret: str | None, scopes: list[str]
+    ) -> None:
+        """Store own credentials; `client_secret=None` keeps the stored one."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT client_secret FROM oauth WHERE scope=? AND slug=?", (scope, slug)
+            ).fetchone()
+            secret = client_secret if client_secret is not None else row and row[0]
+            if not secret:
+                raise Missing("no client_secret stored yet")
+            db.execute(
+                "INSERT OR REPLACE INTO oauth VALUES (?, ?, ?, ?, ?, ?)",
+                (scope, slug, client_id, secret, json.dumps(sorted(set(scopes))), now_iso()),
+            )
+
+    def delete_oauth(self, scope: str, slug: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM oauth WHERE scope=? AND slug=?", (scope, slug))
+
+    # --- linked accounts ----------------------------------------------------------------
+
+    def count_accounts(self, scope: str) -> int:
+        # Cached per scope: paging 100k accounts must not recount on every page.
+        with self._lock:
+            if scope not in self._account_counts:
+                row = self._db.execute(
+                    "SELECT COUNT(*) FROM accounts WHERE scope=?", (scope,)
+                ).fetchone()
+                self._account_counts[scope] = int(row[0])
+            return self._account_counts[scope]
+
+    def page_accounts(self, scope: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT * FROM accounts WHERE scope=? ORDER BY seq LIMIT ? OFFSET ?",
+            scope,
+            limit,
+            offset,
+        )
+        return [_account_doc(row, scope) for row in rows]
+
+    def get_account(self, scope: str, account_id: str) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM accounts WHERE scope=? AND account_id=? ORDER BY seq LIMIT 1",
+            scope,
+            account_id,
+        )
+        return _account_doc(rows[0], scope) if rows else None
+
+    def create_account(
+        self, scope: str, account_id: str, name: str | None, udf: dict[str, str]
+    ) -> dict[str, Any]:
+        with self._tx() as db:
+            if _find_account(db, scope, account_id) is not None:
+                raise Conflict(account_id)
+            _insert_account(db, scope, account_id, name, udf)
+            self._account_counts.pop(scope, None)
+        found = self.get_account(scope, account_id)
+        assert found is not None
+        return found
+
+    def upsert_account(
+        self, scope: str, account_id: str, name: str | None, udf: dict[str, str]
+    ) -> tuple[dict[str, Any], bool]:
+        """Create or update; UDF keys merge (sent keys replace, others stay). → (doc, created)."""
+        with self._tx() as db:
+            row = _find_account(db, scope, account_id)
+            if row is None:
+                _insert_account(db, scope, account_id, name, udf)
+                self._account_counts.pop(scope, None)
+            else:
+                stamp = now_iso()
+                merged = _merge_udf(json.loads(row["udf"]), udf, stamp)
+                db.execute(
+                    "UPDATE accounts SET name=?, udf=?, updated=?, v=v+1 WHERE seq=?",
+                    (
+                        name if name is not None else row["name"],
+                        json.dumps(merged),
+                        stamp,
+                        row["seq"],
+                    ),
+                )
+        found = self.get_account(scope, account_id)
+        assert found is not None
+        return found, row is None
+
+    def delete_account(self, scope: str, account_id: str) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM accounts WHERE scope=? AND account_id=?", (scope, account_id)
+            ).rowcount
+            db.execute(
+                "UPDATE tokens SET revoked=1 WHERE scope=? AND account_id=?", (scope, account_id)
+            )
+            self._account_counts.pop(scope, None)
+        return gone > 0
+
+    def connect_app(self, scope: str, account_id: str, slug: str, name: str) -> None:
+        with self._tx() as db:
+            row = _find_account(db, scope, account_id)
+            if row is None:
+                raise Missing(account_id)
+            integrations = json.loads(row["integrations"])
+            if any(item["type"] == slug for item in integrations):
+                return
+            stamp = now_iso()
+            integrations.append(_integration(slug, name, account_id, stamp))
+            db.execute(
+                "UPDATE accounts SET integrations=?, updated=? WHERE seq=?",
+                (json.dumps(integrations), stamp, row["seq"]),
+            )
+
+    def disconnect_app(self, scope: str, account_id: str, slug: str) -> None:
+        with self._tx() as db:
+            row = _find_account(db, scope, account_id)
+            if row is None:
+                raise Missing(account_id)
+            kept = [i for i in json.loads(row["integrations"]) if i["type"] != slug]
+            db.execute(
+                "UPDATE accounts SET integrations=? WHERE seq=?", (json.dumps(kept), row["seq"])
+            )
+
+    def all_accounts(self, scope: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM accounts WHERE scope=? ORDER BY seq", scope)
+        return [_account_doc(row, scope) for row in rows]
+
+    def duplicate_accounts(self, scope: str) -> dict[str, int]:
+        rows = self._query(
+            "SELECT account_id, COUNT(*) AS n FROM accounts WHERE scope=? "
+            "GROUP BY account_id HAVING n > 1",
+            scope,
+        )
+        return {str(row["account_id"]): int(row["n"]) for row in rows}
+
+    def seed_accounts(
+        self,
+        scope: str,
+        count: int,
+        prefix: str,
+        udf: dict[str, str],
+        connected: list[tuple[str, str]],
+    ) -> int:
+        """Insert `count` accounts `<prefix>000001…` in one transaction; skips existing ids."""
+        stamp = now_iso()
+        with self._tx() as db:
+            taken = {
+                str(row[0])
+                for row in db.execute(
+                    "SELECT account_id FROM accounts WHERE scope=? AND account_id LIKE ?",
+                    (scope, prefix.replace("%", r"\%") + "%"),
+                )
+            }
+            rows = []
+            for index in range(1, count + 1):
+                account_id = f"{prefix}{index:06d}"
+                if account_id in taken:
+                    continue
+                entries = _merge_udf([], udf, stamp)
+                integrations = [_integration(s, n, account_id, stamp) for s, n in connected]
+                rows.append(
+                    (
+                        scope,
+                        account_id,
+                        new_object_id(),
+                        account_id,
+                        json.dumps(entries),
+                        json.dumps(integrations),
+                        stamp,
+                        stamp,
+                    )
+                )
+            db.executemany(
+                "INSERT INTO accounts (scope, account_id, oid, name, udf, integrations, "
+                "created, updated, v) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                rows,
+            )
+            self._account_counts.pop(scope, None)
+        return len(rows)
+
+    # --- events -------------------------------------------------------------------------
+
+    def list_events(self, scope: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM events WHERE scope=? ORDER BY seq", scope)
+        return [_event_row(row) for row in rows]
+
+    def get_event(self, scope: str, event_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM events WHERE scope=? AND oid=?", scope, event_id)
+        return _event_row(rows[0]) if rows else None
+
+    def create_event(
+        self, scope: str, name: str, raw: str, json_schema: Any, *, allow_duplicate: bool = False
+    ) -> str:
+        with self._tx() as db:
+            taken = db.execute(
+                "SELECT 1 FROM events WHERE scope=? AND name=?", (scope, name)
+            ).fetchone()
+            if taken and not allow_duplicate:
+                raise Conflict(name)
+            oid = new_object_id()
+            stamp = now_iso()
+            db.execute(
+                "INSERT INTO events (scope, oid, name, raw, json_schema, created, updated, v) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                (scope, oid, name, raw, _dump_optional(json_schema), stamp, stamp),
+            )
+        return oid
+
+    def replace_event(
+        self, scope: str, event_id: str, name: str, raw: str, json_schema: Any
+    ) -> None:
+        with self._tx() as db:
+            if not db.execute(
+                "SELECT 1 FROM events WHERE scope=? AND oid=?", (scope, event_id)
+            ).fetchone():
+                raise Missing(event_id)
+            if db.execute(
+                "SELECT 1 FROM events WHERE scope=? AND name=? AND oid<>?",
+                (scope, name, event_id),
+            ).fetchone():
+                raise Conflict(name)
+            db.execute(
+                "UPDATE events SET name=?, raw=?, json_schema=?, updated=?, v=v+1 "
+                "WHERE scope=? AND oid=?",
+                (name, raw, _dump_optional(json_schema), now_iso(), scope, event_id),
+            )
+
+    def delete_event(self, scope: str, event_id: str) -> None:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM events WHERE scope=? AND oid=?", (scope, event_id)
+            ).rowcount
+        if not gone:
+            raise Missing(event_id)
+
+    def duplicate_events(self, scope: str) -> dict[str, int]:
+        rows = self._query(
+            "SELECT name, COUNT(*) AS n FROM events WHERE scope=? GROUP BY name HAVING n > 1",
+            scope,
+        )
+        return {str(row["name"]): int(row["n"]) for row in rows}
+
+    # --- session tokens -----------------------------------------------------------------
+
+    def live_token(self, scope: str, account_id: str, now: float) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM tokens WHERE scope=? AND account_id=? AND revoked=0 AND exp>? "
+            "ORDER BY exp DESC LIMIT 1",
+            scope,
+            account_id,
+            now,
+        )
+        return dict(rows[0]) if rows else None
+
+    def save_token(self, token: str, scope: str, account_id: str, refresh: str, exp: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO tokens (token, scope, account_id, refresh, exp, props) "
+                "VALUES (?, ?, ?, ?, ?, NULL)",
+                (token, scope, account_id, refresh, exp),
+            )
+
+    def token(self, token: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM tokens WHERE token=?", token)
+        return dict(rows[0]) if rows else None
+
+    def revoke_token(self, token: str) -> int:
+        with self._tx() as db:
+            return int(
+                db.execute(
+                    "UPDATE tokens SET revoked=1 WHERE token=? AND revoked=0", (token,)
+                ).rowcount
+            )
+
+    def save_props(self, token: str, props: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE tokens SET props=? WHERE token=?", (json.dumps(props), token))
+
+
+def _oauth_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "client_id": row["client_id"],
+        "client_secret": row["client_secret"],
+        "scopes": json.loads(row["scopes"]),
+        "updatedAt": row["updated_at"],
+    }
+
+
+def _find_account(db: sqlite3.Connection, scope: str, account_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(
+        "SELECT * FROM accounts WHERE scope=? AND account_id=? ORDER BY seq LIMIT 1",
+        (scope, account_id),
+    ).fetchone()
+    return row
+
+
+def _insert_account(
+    db: sqlite3.Connection, scope: str, account_id: str, name: str | None, udf: dict[str, str]
+) -> None:
+    stamp = now_iso()
+    db.execute(
+        "INSERT INTO accounts (scope, account_id, oid, name, udf, integrations, created, "
+        "updated, v) VALUES (?, ?, ?, ?, ?, '[]', ?, ?, 0)",
+        (
+            scope,
+            account_id,
+            new_object_id(),
+            name if name is not None else account_id,
+            json.dumps(_merge_udf([], udf, stamp)),
+            stamp,
+            stamp,
+        ),
+    )
+
+
+def _merge_udf(entries: list[dict[str, Any]], udf: dict[str, str], stamp: str) -> list[Any]:
+    """Vendor UDF entries: sent keys update in place or append; unsent keys stay."""
+    by_key = {entry["key_name"]: entry for entry in entries}
+    for key, value in udf.items():
+        if key in by_key:
+            by_key[key].update(key_value=value, updatedAt=stamp)
+        else:
+            entry = {
+                "key_name": key,
+                "key_value": value,
+                "_id": new_object_id(),
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+            entries.append(entry)
+            by_key[key] = entry
+    return entries
+
+
+def _integration(slug: str, name: str, account_id: str, stamp: str) -> dict[str, Any]:
+    return {
+        "_id": new_object_id(),
+        "type": slug,
+        "name": name,
+        "icon": None,
+        "app_id": None,
+        "identifier": f"{account_id}@{slug}",
+        "reauth_required": False,
+        "refresh_token_expired": False,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+
+
+def _account_doc(row: sqlite3.Row, scope: str) -> dict[str, Any]:
+    org, environment = scope.split("/", 1)
+    return {
+        "_id": row["oid"],
+        "associated_org": org,
+        "account_id": row["account_id"],
+        "name": row["name"],
+        "environment": environment,
+        "udf": json.loads(row["udf"]),
+        "is_seed": False,
+        "tenant_account_id": None,
+        "integrations": json.loads(row["integrations"]),
+        "createdAt": row["created"],
+        "updatedAt": row["updated"],
+        "__v": row["v"],
+    }
+
+
+def _event_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "_id": row["oid"],
+        "name": row["name"],
+        "raw": row["raw"],
+        "json_schema": json.loads(row["json_schema"]) if row["json_schema"] else None,
+        "createdAt": row["created"],
+        "updatedAt": row["updated"],
+        "__v": row["v"],
+    }
+
+
+def _dump_optional(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
