@@ -1,0 +1,253 @@
+"""JSON Schemas (draft 2020-12) of the plan and apply-report JSON documents.
+
+The source of truth for `schemas/plan.schema.json` and `schemas/report.schema.json`: a test
+fails when those files are stale (`UPDATE_GOLDEN=1` rewrites them). Pure data, no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action
+from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
+from cobalt_sync.report import Status
+from cobalt_sync.resource import KIND_ORDER
+
+BASE_ID = "https://cobalt-sync.dev/schemas"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _count(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "description": description}
+
+
+def _strings(description: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string"}, "description": description}
+
+
+FIELD_CHANGE: dict[str, Any] = {
+    "type": "object",
+    "description": "One leaf value that differs between the live org and the manifest.",
+    "required": ["path", "op", "before", "after"],
+    "additionalProperties": False,
+    "properties": {
+        "path": {
+            "type": "string",
+            "description": "Dotted path of the leaf inside the object, e.g. "
+            "`schema.contact.email` or `scopes`.",
+        },
+        "op": {
+            "enum": ["add", "remove", "change"],
+            "description": "`add`: the leaf is new (before is null); `remove`: it goes away "
+            "(after is null); `change`: its value changes.",
+        },
+        "before": {"description": "Live value (any JSON), or null when added."},
+        "after": {"description": "Desired value (any JSON), or null when removed."},
+        "sensitive": {
+            "const": True,
+            "description": f'Present and true for a secret: before and after are then "{SENSITIVE}"'
+            " and the value itself is never written.",
+        },
+    },
+}
+
+CHANGE: dict[str, Any] = {
+    "type": "object",
+    "description": "One action on one Cobalt object, identified by its natural key.",
+    "required": ["kind", "key", "action", "fields", "tags", "notes"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {
+            "type": "string",
+            "description": f"Kind of object; one of {', '.join(KIND_ORDER)}.",
+        },
+        "key": {
+            "type": "string",
+            "description": "Natural key: app slug, event name or linked_account_id "
+            "(never a server id).",
+        },
+        "action": {
+            "enum": [a.value for a in Action],
+            "description": "What apply does with the object.",
+        },
+        "fields": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/field_change"},
+            "description": "Leaf-level differences; for a create, the values it sets.",
+        },
+        "tags": _strings(
+            "Review markers: `breaking` (an event-schema key removed or retyped), `additive`, "
+            "`reauthorize` (existing connections must re-authorize), `manual` (a dashboard "
+            "step)."
+        ),
+        "notes": _strings("One-line explanations shown under the change."),
+    },
+}
+
+PLAN_SCHEMA: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": f"{BASE_ID}/plan.schema.json",
+    "title": "cobalt-sync plan",
+    "description": "What `cobalt-sync apply` would change in a Cobalt org: the output of "
+    "`cobalt-sync plan --format json` and the content of a plan saved with `--out`. "
+    "It never holds a secret value.",
+    "type": "object",
+    "required": [
+        "format_version",
+        "environment",
+        "manifest_hash",
+        "live_fingerprint",
+        "changes",
+        "unmanaged",
+        "warnings",
+        "summary",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "format_version": {
+            "const": PLAN_FORMAT_VERSION,
+            "description": "Version of this document's shape; raised only on an incompatible "
+            "change.",
+        },
+        "environment": {
+            "type": "string",
+            "description": "Cobalt environment the plan was computed for (`test` or "
+            "`production`), from the manifest.",
+        },
+        "manifest_hash": {
+            "type": "string",
+            "description": "`sha256:` digest of the resolved manifest; apply refuses a saved "
+            "plan when it moved.",
+        },
+        "live_fingerprint": {
+            "type": "string",
+            "description": "`sha256:` digest of the live state the plan was computed against; "
+            "apply refuses a saved plan when the org moved.",
+        },
+        "kinds": _strings("Kinds whose live objects were read, in dependency order."),
+        "changes": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/change"},
+            "description": "Changes in execution order: creates and updates in kind order, "
+            "then deletes in reverse kind order.",
+        },
+        "unmanaged": {
+            "type": "array",
+            "description": "Live objects the manifest does not declare; apply leaves them alone.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "keys", "count"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"type": "string", "description": "Kind of the objects."},
+                    "keys": _strings(
+                        "Their natural keys; may list fewer than `count` when the kind was "
+                        "not read in full."
+                    ),
+                    "count": _count("How many such objects there are."),
+                },
+            },
+        },
+        "warnings": _strings("Things a reviewer should know (duplicates, unowned objects…)."),
+        "mass_delete": _strings(
+            "Safety findings: apply refuses the plan unless `--allow-mass-delete`."
+        ),
+        "summary": {
+            "type": "object",
+            "description": "Counts of changes by action, and of unmanaged objects.",
+            "required": ["create", "update", "delete", "unmanaged"],
+            "additionalProperties": False,
+            "properties": {
+                "create": _count("Objects to create."),
+                "update": _count("Objects to update."),
+                "delete": _count("Objects to delete."),
+                "unmanaged": _count("Live objects left alone (not in the manifest)."),
+            },
+        },
+    },
+    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE},
+}
+
+REPORT_SCHEMA: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": f"{BASE_ID}/report.schema.json",
+    "title": "cobalt-sync apply report",
+    "description": "What `cobalt-sync apply --format json` did with each change of its plan, "
+    "and whether the live org matched the manifest afterwards.",
+    "type": "object",
+    "required": [
+        "format_version",
+        "environment",
+        "manifest_hash",
+        "summary",
+        "complete",
+        "verified",
+        "outcomes",
+        "remaining",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "format_version": {
+            "const": REPORT_FORMAT_VERSION,
+            "description": "Version of this document's shape.",
+        },
+        "environment": {"type": "string", "description": "Cobalt environment applied to."},
+        "manifest_hash": {
+            "type": "string",
+            "description": "Digest of the manifest that was applied (as in the plan).",
+        },
+        "summary": {
+            "type": "object",
+            "description": "Outcome counts by status.",
+            "required": [s.value for s in Status],
+            "additionalProperties": False,
+            "properties": {
+                "done": _count("Changes that landed."),
+                "failed": _count("Changes Cobalt refused or that errored."),
+                "skipped": _count("Changes not attempted because one they depend on failed."),
+                "manual": _count("Dashboard steps the user must take."),
+            },
+        },
+        "complete": {
+            "type": "boolean",
+            "description": "True when every change is done or a manual step.",
+        },
+        "verified": {
+            "type": "boolean",
+            "description": "True when a re-read after apply found the org matching.",
+        },
+        "outcomes": {
+            "type": "array",
+            "description": "One entry per change of the plan.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "key", "action", "status", "reason"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"type": "string", "description": "Kind of the object."},
+                    "key": {"type": "string", "description": "Natural key of the object."},
+                    "action": {
+                        "enum": [a.value for a in Action],
+                        "description": "What was attempted.",
+                    },
+                    "status": {
+                        "enum": [s.value for s in Status],
+                        "description": "What happened.",
+                    },
+                    "reason": {
+                        "type": "string",
+                        "description": "Why it failed, was skipped or needs a manual step; "
+                        "empty when done.",
+                    },
+                },
+            },
+        },
+        "remaining": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/change"},
+            "description": "Changes a fresh plan still shows after apply (empty when the org "
+            "matches).",
+        },
+    },
+    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE},
+}

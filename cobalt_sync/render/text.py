@@ -1,0 +1,164 @@
+"""Terraform-like text for a terminal or a CI log: the plan grouped by kind with field diffs,
+and the apply report.
+
+Colour (ANSI) only when the caller passes color=True; deciding that from isatty/NO_COLOR is
+the caller's job. No I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cobalt_sync.plan import Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.render.values import (
+    NO_CHANGES,
+    OP_SIGNS,
+    SIGNS,
+    address,
+    by_kind,
+    field_text,
+    plan_sentence,
+    plural,
+    printable,
+)
+from cobalt_sync.report import ApplyReport, Outcome, Status
+
+UNMANAGED_KEYS_SHOWN = 10
+
+_ANSI = {"green": "32", "yellow": "33", "red": "31", "bold": "1", "dim": "2"}
+_SIGN_COLOURS = {"+": "green", "~": "yellow", "-": "red"}
+_STATUS_MARKS = {
+    Status.DONE: ("✓", "green"),
+    Status.FAILED: ("✗", "red"),
+    Status.SKIPPED: ("-", "yellow"),
+    Status.MANUAL: ("!", "yellow"),
+}
+
+Paint = Callable[[str, str], str]
+
+
+def painter(color: bool) -> Paint:
+    """A function that wraps text in an ANSI style, or returns it unchanged without colour."""
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+    return paint
+
+
+# --- plan ---------------------------------------------------------------------------------
+
+
+def render_plan_text(plan: Plan, *, color: bool = False) -> str:
+    paint = painter(color)
+    lines: list[str] = []
+    if plan.changes:
+        lines += [
+            f"Plan for the {printable(plan.environment)} environment "
+            "(+ create, ~ update, - delete):",
+            "",
+        ]
+    for kind, changes in by_kind(plan.changes):
+        lines.append(paint(kind, "bold"))
+        for change in changes:
+            lines += change_lines(change, paint)
+        lines.append("")
+    lines += unmanaged_lines(plan.unmanaged, paint)
+    lines += warning_lines(plan, paint)
+    lines += final_lines(plan, paint)
+    return "\n".join(lines) + "\n"
+
+
+def change_lines(change: Change, paint: Paint) -> list[str]:
+    sign = SIGNS[change.action]
+    tags = "  " + " ".join(f"[{printable(t)}]" for t in change.tags) if change.tags else ""
+    lines = [paint(f"  {sign} {address(change)}", _SIGN_COLOURS[sign]) + tags]
+    lines += [field_line(field, paint) for field in change.fields]
+    lines += [paint(f"      # {printable(note)}", "dim") for note in change.notes]
+    return lines
+
+
+def field_line(field: FieldChange, paint: Paint) -> str:
+    sign = OP_SIGNS.get(field.op, "~")
+    return paint(f"      {sign} {field_text(field)}", _SIGN_COLOURS[sign])
+
+
+def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Paint) -> list[str]:
+    shown = [u for u in unmanaged if u.count]
+    if not shown:
+        return []
+    lines = [paint("Unmanaged (left alone, not in cobalt.yaml):", "bold")]
+    for group in shown:
+        keys = group.keys[:UNMANAGED_KEYS_SHOWN]
+        lines.append(f"  {printable(group.kind)}: {group.count}")
+        lines += [f"    {printable(key)}" for key in keys]
+        if group.count > len(keys):
+            lines.append(f"    … and {group.count - len(keys)} more")
+    return [*lines, ""]
+
+
+def warning_lines(plan: Plan, paint: Paint) -> list[str]:
+    refusal = "apply refuses this plan without --allow-mass-delete"
+    findings = [f"{refusal}: {m}" for m in plan.mass_delete]
+    items = [*findings, *plan.warnings]
+    if not items:
+        return []
+    lines = [paint("Warnings:", "bold")]
+    lines += [paint(f"  ! {printable(item)}", "yellow") for item in items]
+    return [*lines, ""]
+
+
+def final_lines(plan: Plan, paint: Paint) -> list[str]:
+    if plan.changes:
+        return [paint(plan_sentence(plan), "bold")]
+    unmanaged = plan.summary()["unmanaged"]
+    tail = [f"{unmanaged} unmanaged left alone."] if unmanaged else []
+    return [paint(NO_CHANGES, "bold"), *tail]
+
+
+# --- apply report -------------------------------------------------------------------------
+
+
+def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
+    paint = painter(color)
+    lines = [f"Apply to the {printable(report.plan.environment)} environment:", ""]
+    lines += [outcome_line(outcome, paint) for outcome in ordered_outcomes(report)]
+    if not report.outcomes:
+        lines.append("  (nothing to do)")
+    lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
+    return "\n".join(lines) + "\n"
+
+
+def ordered_outcomes(report: ApplyReport) -> list[Outcome]:
+    """Outcomes in plan order (apply finishes them concurrently, in no stable order)."""
+    position = {change: i for i, change in enumerate(report.plan.changes)}
+    last = len(position)
+    return sorted(report.outcomes, key=lambda o: position.get(o.change, last))
+
+
+def outcome_line(outcome: Outcome, paint: Paint) -> str:
+    mark, colour = _STATUS_MARKS[outcome.status]
+    sign = SIGNS[outcome.change.action]
+    reason = f": {printable(outcome.reason)}" if outcome.reason else ""
+    status = paint(f"{mark} {outcome.status.value}{reason}", colour)
+    return f"  {sign} {address(outcome.change)}  {status}"
+
+
+def report_sentence(report: ApplyReport) -> str:
+    """`Apply: 5 done, 1 failed, 2 skipped.` (plus manual steps when there are any)."""
+    counts = report.summary()
+    manual = f", {counts['manual']} manual" if counts["manual"] else ""
+    return (
+        f"Apply: {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped{manual}."
+    )
+
+
+def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    if report.remaining:
+        count = plural(len(report.remaining), "change")
+        lines = [paint(f"Verification: the live org still differs: {count}.", "red")]
+        return lines + [f"  {SIGNS[c.action]} {address(c)}" for c in report.remaining]
+    if report.verified:
+        return [paint("Verified: the live org matches the manifest.", "green")]
+    return ["Not verified: the live org was not re-read after apply."]

@@ -1,0 +1,108 @@
+"""Small text helpers every renderer shares: value formatting, safe display of user strings,
+grouping by kind and the summary sentences.
+
+Pure string functions; no I/O, no terminal or Markdown specifics (those live in the
+renderers themselves).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+
+from cobalt_sync.plan import SENSITIVE, Action, Change, FieldChange, Plan
+from cobalt_sync.resource import KIND_ORDER, JsonValue
+
+VALUE_WIDTH = 80
+ELLIPSIS = "…"
+SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+OP_SIGNS = {"add": "+", "change": "~", "remove": "-"}
+# Bidi overrides and line separators can make a key display as something it is not
+# ("Trojan source"); they are shown escaped like control characters.
+_INVISIBLE = frozenset(
+    "\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (ESC, newline, bidi overrides…) shown as escapes, so a
+    hostile event name can neither colour a terminal nor break a line or a table."""
+    if text.isprintable() and not _INVISIBLE.intersection(text):
+        return text
+    return "".join(_escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+        code = ord(ch)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return ch
+
+
+def truncate(text: str, width: int = VALUE_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + ELLIPSIS
+
+
+def format_value(value: JsonValue, width: int = VALUE_WIDTH) -> str:
+    """Compact one-line JSON (strings quoted), cut with … past `width` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return truncate(printable(text), width)
+
+
+def field_text(field: FieldChange, width: int = VALUE_WIDTH) -> str:
+    """`path: value` / `path: before → after` / `path: (sensitive)`, without the sign."""
+    path = printable(field.path)
+    if field.sensitive:
+        return f"{path}: {SENSITIVE}"
+    if field.op == "add":
+        return f"{path}: {format_value(field.after, width)}"
+    if field.op == "remove":
+        return f"{path}: {format_value(field.before, width)}"
+    return f"{path}: {format_value(field.before, width)} → {format_value(field.after, width)}"
+
+
+def address(change: Change) -> str:
+    return printable(change.address)
+
+
+def by_kind(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes grouped by kind in dependency order (unknown kinds last, as first seen);
+    within a kind the plan's own order is kept."""
+    groups: dict[str, list[Change]] = {kind: [] for kind in KIND_ORDER}
+    for change in changes:
+        groups.setdefault(change.kind, []).append(change)
+    return [(kind, items) for kind, items in groups.items() if items]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def plan_counts(plan: Plan) -> tuple[int, int, int, int]:
+    summary = plan.summary()
+    return summary["create"], summary["update"], summary["delete"], summary["unmanaged"]
+
+
+def plan_sentence(plan: Plan) -> str:
+    """`Plan: 2 to create, 1 to update, 0 to delete; 3 unmanaged left alone.`"""
+    create, update, delete, unmanaged = plan_counts(plan)
+    return (
+        f"Plan: {create} to create, {update} to update, {delete} to delete; "
+        f"{unmanaged} unmanaged left alone."
+    )
+
+
+NO_CHANGES = "No changes. The live org matches the manifest."
+
+
+def with_tag(changes: Iterable[Change], tag: str) -> list[Change]:
+    return [c for c in changes if tag in c.tags]
+
+
+def format_seconds(seconds: float) -> str:
+    """`4.2s` under a minute, `3m05s` above: short enough for a CI log prefix."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
