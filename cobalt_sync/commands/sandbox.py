@@ -1,0 +1,174 @@
+"""`cobalt-sync sandbox serve`: run the Cobalt emulator in the foreground, and
+`embedded_sandbox()`, the on-demand sandbox behind `cobalt-sync --sandbox <command>`.
+
+The only module outside `cobalt_sync/sandbox/` allowed to import it; it imports the
+server lazily so that loading this command does not start or import uvicorn.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+STATE_FILE = "sandbox.sqlite3"
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def embedded_sandbox(state_dir: Path) -> Iterator[str]:
+    """A sandbox on a free loopback port whose org persists in `state_dir`; yields its URL.
+
+    `cobalt-sync --sandbox apply` then `cobalt-sync --sandbox plan` see the same org because
+    both open `state_dir/sandbox.sqlite3`.
+    """
+    from cobalt_sync.sandbox.server import SandboxServer
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with SandboxServer(host="127.0.0.1", port=0, state_path=state_dir / STATE_FILE) as server:
+        yield server.url
+
+
+@click.group(name="sandbox")
+def command() -> None:
+    """Run a local Cobalt sandbox (an emulator of Cobalt's API, for CI and demos)."""
+
+
+def check_rate(name: str, value: float) -> None:
+    if not 0 <= value <= 1:
+        raise click.BadParameter(f"must be between 0 and 1, got {value}", param_hint=name)
+
+
+@command.command(name="serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. Loopback only unless --allow-remote.",
+)
+@click.option(
+    "--port",
+    default=8787,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port (0 picks a free one).",
+)
+@click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="sqlite file that keeps the orgs across restarts (default: in memory).",
+)
+@click.option(
+    "--api-key",
+    "api_keys",
+    multiple=True,
+    metavar="KEY",
+    help="Accept another key: tk_<name> (test) or pk_<name> (production). Repeatable.",
+)
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Delay every API response by this many milliseconds.",
+)
+@click.option(
+    "--error-rate",
+    default=0.0,
+    type=float,
+    help="Probability (0-1) of an injected 500 before the request is handled.",
+)
+@click.option(
+    "--drop-rate",
+    default=0.0,
+    type=float,
+    help="Probability (0-1) that a request is applied, then its reply is dropped.",
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="Requests per second per key (token bucket); excess gets 429 + Retry-After.",
+)
+@click.option("--seed", type=int, help="Seed for the fault RNG, for reproducible runs.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a non-loopback --host. API keys then cross the network in clear "
+    "text (the sandbox speaks plain HTTP).",
+)
+def serve(
+    host: str,
+    port: int,
+    state: Path | None,
+    api_keys: tuple[str, ...],
+    latency_ms: float,
+    error_rate: float,
+    drop_rate: float,
+    rate_limit: float | None,
+    seed: int | None,
+    allow_remote: bool,
+) -> None:
+    """Serve the sandbox until Ctrl-C.
+
+    \b
+    Example:
+      cobalt-sync sandbox serve --port 8787 --state .cobalt-sandbox/sandbox.sqlite3
+      COBALT_API_URL=http://127.0.0.1:8787 COBALT_API_KEY=tk_sandbox cobalt-sync plan
+    """
+    from cobalt_sync.sandbox.keys import DEFAULT_KEYS
+    from cobalt_sync.sandbox.server import SandboxServer
+
+    if not is_loopback(host) and not allow_remote:
+        raise click.BadParameter(
+            f"{host} is not a loopback address; the sandbox speaks plain HTTP, so API keys "
+            "would cross the network in clear text. Add --allow-remote if you mean it.",
+            param_hint="--host",
+        )
+    check_rate("--error-rate", error_rate)
+    check_rate("--drop-rate", drop_rate)
+    try:
+        server = SandboxServer(
+            host=host,
+            port=port,
+            state_path=state,
+            api_keys=api_keys,
+            latency_ms=latency_ms,
+            error_rate=error_rate,
+            drop_rate=drop_rate,
+            rate_limit=rate_limit,
+            seed=seed,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--api-key") from None
+    try:
+        server.start()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Cobalt sandbox listening on {server.url}", err=True)
+    click.echo(
+        f"Default keys: {DEFAULT_KEYS[0]} (test), {DEFAULT_KEYS[1]} (production)"
+        + (f"; plus {len(api_keys)} key(s) from --api-key" if api_keys else ""),
+        err=True,
+    )
+    click.echo(
+        f"State: {state if state else 'in memory (lost on exit)'}. Ctrl-C to stop.", err=True
+    )
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("Stopping sandbox.", err=True)
+    finally:
+        server.stop()
