@@ -1,0 +1,78 @@
+"""Import rules from the design, checked by walking every module's imports with `ast`:
+the sandbox is an independent reading of the vendor API (imports nothing else of ours, and
+only the `sandbox` command imports it); plan, planner and renderers do no HTTP or CLI work."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "cobalt_sync"
+SANDBOX = "cobalt_sync.sandbox"
+SANDBOX_IMPORTERS = {"cobalt_sync.commands.sandbox"}
+PURE_MODULES = ("cobalt_sync.plan", "cobalt_sync.planner", "cobalt_sync.render")
+FORBIDDEN_IN_PURE = ("httpx", "click")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module a file imports, absolute; `from a import b` yields both a and a.b."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE_ROOT.rglob("*.py"))}
+
+
+def test_the_walk_sees_the_modules_it_guards() -> None:
+    assert "cobalt_sync.sandbox.server" in MODULES
+    assert "cobalt_sync.commands.sandbox" in MODULES
+    assert "cobalt_sync.plan" in MODULES
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if within(m, SANDBOX)))
+def test_sandbox_imports_nothing_else_of_ours(module: str) -> None:
+    ours = {n for n in imported_names(MODULES[module]) if within(n, "cobalt_sync")}
+    outside = sorted(n for n in ours if not within(n, SANDBOX) and n != "cobalt_sync")
+    assert outside == [], f"{module} imports {outside}: the sandbox must stay independent"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if not within(m, SANDBOX)))
+def test_only_the_sandbox_command_imports_the_sandbox(module: str) -> None:
+    uses_sandbox = any(within(n, SANDBOX) for n in imported_names(MODULES[module]))
+    assert not uses_sandbox or module in SANDBOX_IMPORTERS, (
+        f"{module} imports {SANDBOX}; only {sorted(SANDBOX_IMPORTERS)} may"
+    )
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if any(within(m, p) for p in PURE_MODULES))
+)
+def test_pure_modules_do_no_http_or_cli(module: str) -> None:
+    names = imported_names(MODULES[module])
+    bad = sorted(n for n in names if any(within(n, lib) for lib in FORBIDDEN_IN_PURE))
+    assert bad == [], f"{module} imports {bad}; plan/planner/render must stay pure"
