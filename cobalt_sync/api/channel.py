@@ -1,0 +1,372 @@
+"""The wire under the Cobalt client: one pooled httpx.Client, pacing, retries, error mapping.
+
+Owns every HTTP detail the endpoint methods must not repeat: which URLs may carry the key,
+headers, timeouts, the retry rules (a request that may have changed something is repeated
+only when it provably never left), the mapping of statuses to the `errors.py` tree, the
+`-v` log line, and redaction of everything it says. It knows no endpoint's fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import httpx
+
+from cobalt_sync import __version__
+from cobalt_sync.api.pacing import TokenBucket, backoff_delay, parse_retry_after
+from cobalt_sync.api.types import API_PREFIX, Endpoint, RequestStats
+from cobalt_sync.errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    InputError,
+    InsecureUrlError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from cobalt_sync.redact import Redactor, one_line
+from cobalt_sync.resource import JsonObject, JsonValue
+
+log = logging.getLogger("cobalt_sync.api")
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+KEY_HINT = (
+    "Set COBALT_API_KEY to an org API key from the Cobalt dashboard: keys starting with "
+    "'tk' act on the test environment, 'pk' on production."
+)
+TOKEN_HINT = "The session token was refused (expired or revoked): mint a new one."
+URL_HINT = "Check --api-url / COBALT_API_URL: it must be the exact base URL of the Cobalt API."
+
+# Retried for any method: the server refused before doing anything.
+_RETRY_ALWAYS = frozenset({429})
+# Retried only when repeating the request is harmless (GET/PUT/DELETE, or a POST that
+# creates nothing): the server may have done the work before failing.
+_RETRY_IF_REPEATABLE = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical request. `repeatable` is False for a POST that creates something: it is
+    then retried only when it provably never reached the server."""
+
+    endpoint: Endpoint
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: JsonObject | None = None
+    linked_account_id: str | None = None
+    bearer: str | None = None
+    repeatable: bool = True
+
+    def path(self) -> str:
+        encoded = {name: quote(value, safe="") for name, value in self.path_params.items()}
+        return API_PREFIX + self.endpoint.template.format(**encoded)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt produced: a parsed body, or an error and whether to try again."""
+
+    data: JsonValue = None
+    error: ApiError | None = None
+    retry: bool = False
+    retry_after: float | None = None
+
+
+def check_base_url(url: str) -> str:
+    """The normalised base URL, or InsecureUrlError/InputError before any request is made."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise InputError(
+            "the API URL must be an absolute http(s) URL such as https://app.refold.ai",
+            hint=URL_HINT,
+        )
+    if parts.username is not None or parts.password is not None:
+        raise InputError("the API URL must not contain a user name or password", hint=URL_HINT)
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise InsecureUrlError(
+            f"refusing to send the API key in clear text to http://{host}: "
+            "use https://, or plain http only for localhost, 127.0.0.1 or ::1 (the sandbox)",
+            hint=URL_HINT,
+        )
+    path = parts.path.rstrip("/")
+    if path.endswith(API_PREFIX):  # the user pasted a full API root; paths add it again
+        path = path[: -len(API_PREFIX)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() in LOOPBACK_HOSTS
+
+
+class Channel:
+    """Sends `Call`s: paced, retried, logged, and mapped to `ApiError`s with redacted text."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        redactor: Redactor,
+        stats: RequestStats,
+        *,
+        timeout: float,
+        max_retries: int,
+        backoff: float,
+        requests_per_second: float | None,
+        burst: int,
+        max_connections: int,
+        transport: httpx.BaseTransport | None,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self._key = api_key
+        self._redactor = redactor
+        self._stats = stats
+        self._max_retries = max(0, max_retries)
+        self._backoff = max(0.0, backoff)
+        self._rng = random.Random()
+        self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            follow_redirects=False,  # the key must never be replayed to another host
+            headers={"User-Agent": f"cobalt-sync/{__version__}", "Accept": "application/json"},
+            transport=transport,
+            # Proxy variables and .netrc are for the outside world, not a loopback sandbox.
+            trust_env=not is_loopback(self.base_url),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def send(self, call: Call) -> JsonValue:
+        """The parsed JSON body of a successful reply (None when empty), or an ApiError."""
+        attempt = 0
+        while True:
+            outcome = self._attempt(call)
+            if outcome.error is None:
+                return outcome.data
+            if not outcome.retry or attempt >= self._max_retries:
+                raise outcome.error
+            self._wait_before_retry(call, outcome, attempt)
+            attempt += 1
+
+    def pause(self, attempt: int) -> None:
+        """Sleep a backoff step: for callers that re-read before repeating a POST."""
+        delay = backoff_delay(attempt, self._backoff, self._rng)
+        if delay > 0:
+            time.sleep(delay)
+
+    # --- one attempt ------------------------------------------------------------------
+
+    def _attempt(self, call: Call) -> Outcome:
+        if self._pacer is not None:
+            self._stats.record_throttle(self._pacer.acquire())
+        path = call.path()
+        started = time.perf_counter()
+        try:
+            response = self._client.request(
+                call.endpoint.method,
+                path,
+                params=dict(call.params) or None,
+                json=call.body,
+                headers=self._headers(call),
+            )
+        except httpx.HTTPError as exc:
+            outcome = self._transport_failure(call, exc)
+            self._log(call, path, None, started)
+        else:
+            outcome = self._reply(call, response)
+            response.close()
+            self._log(call, path, response.status_code, started)
+        return outcome
+
+    def _headers(self, call: Call) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if call.bearer is not None:
+            headers["Authorization"] = f"Bearer {call.bearer}"
+        else:
+            headers["x-api-key"] = self._key
+        if call.linked_account_id is not None:
+            headers["linked_account_id"] = call.linked_account_id
+        return headers
+
+    def _transport_failure(self, call: Call, exc: httpx.HTTPError) -> Outcome:
+        """No HTTP answer. Only a failure to connect proves the request never left."""
+        self._stats.record("network")
+        never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        reason = self._clean(str(exc)) or type(exc).__name__
+        if "CERTIFICATE_VERIFY_FAILED" in reason:
+            error = NetworkError(
+                f"TLS certificate of {urlsplit(self.base_url).hostname} could not be verified",
+                endpoint=call.endpoint.label,
+                hint="cobalt-sync always verifies TLS; set SSL_CERT_FILE if you use a private CA.",
+            )
+            return Outcome(error=error, retry=False)
+        noun = "could not connect" if never_sent else "connection failed"
+        if isinstance(exc, httpx.TimeoutException):
+            noun = "timed out"
+        error = NetworkError(f"{noun}: {reason}", endpoint=call.endpoint.label)
+        retry = never_sent or (call.repeatable and isinstance(exc, httpx.TransportError))
+        return Outcome(error=error, retry=retry)
+
+    def _reply(self, call: Call, response: httpx.Response) -> Outcome:
+        status = response.status_code
+        self._stats.record(status)
+        if 200 <= status < 300:
+            return self._success(call, response)
+        if 300 <= status < 400:
+            error = UnexpectedResponseError(
+                "answered with a redirect, which cobalt-sync never follows "
+                "(the API key must not travel to another address)",
+                endpoint=call.endpoint.label,
+                status=status,
+                hint=URL_HINT + " Use https:// and no trailing path.",
+            )
+            return Outcome(error=error)
+        return self._failure(call, response)
+
+    def _success(self, call: Call, response: httpx.Response) -> Outcome:
+        raw = response.content
+        if not raw.strip():
+            return Outcome(data=None)
+        try:
+            data: JsonValue = json.loads(raw)
+        except ValueError:
+            looks = "HTML" if raw.lstrip()[:1] == b"<" else "not JSON (or cut short)"
+            error = UnexpectedResponseError(
+                f"answered HTTP {response.status_code} with a body that is {looks}",
+                endpoint=call.endpoint.label,
+                status=response.status_code,
+                hint=URL_HINT,
+            )
+            return Outcome(error=error)
+        if isinstance(data, dict) and data.get("error") and data.get("success") is not True:
+            # cobalt-api.md §1.3: a 2xx carrying {"error": …} is a failure in disguise.
+            envelope = _envelope(data)
+            error = UnexpectedResponseError(
+                f"answered HTTP {response.status_code} but reported an error: "
+                f"{self._clean(_message(envelope)) or 'no message'}",
+                endpoint=call.endpoint.label,
+                status=response.status_code,
+                error_code=self._clean(_code(envelope)) or None,
+                request_id=self._clean(_request_id(envelope)) or None,
+            )
+            return Outcome(error=error, retry=call.repeatable)
+        return Outcome(data=data)
+
+    def _failure(self, call: Call, response: httpx.Response) -> Outcome:
+        status = response.status_code
+        envelope = _envelope_of(response)
+        message = self._clean(_message(envelope)) or response.reason_phrase or "error"
+        code = self._clean(_code(envelope)) or None
+        request_id = self._clean(_request_id(envelope)) or None
+        kind, hint = self._classify(call, status, message, code)
+        error = kind(
+            message,
+            endpoint=call.endpoint.label,
+            status=status,
+            error_code=code,
+            request_id=request_id,
+            hint=hint,
+        )
+        retry = status in _RETRY_ALWAYS or (
+            status in _RETRY_IF_REPEATABLE and call.repeatable and kind is ServerError
+        )
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return Outcome(error=error, retry=retry, retry_after=retry_after)
+
+    @staticmethod
+    def _classify(
+        call: Call, status: int, message: str, code: str | None
+    ) -> tuple[type[ApiError], str | None]:
+        lowered = message.lower()
+        if status in (401, 403):
+            return AuthError, TOKEN_HINT if call.bearer is not None else KEY_HINT
+        if status == 404 or (status in (400, 500) and "not found" in lowered):
+            # The vendor also says "not found" with 400 and 500 (old docs, §2b/§2c).
+            return NotFoundError, None
+        if status == 409 or (status == 400 and ("already exists" in lowered or code == "CONFLICT")):
+            return ConflictError, None
+        if status == 429:
+            return RateLimitedError, "Cobalt kept refusing for rate limiting: lower COBALT_MAX_RPS."
+        if status >= 500:
+            return ServerError, None
+        return ApiError, None
+
+    def _wait_before_retry(self, call: Call, outcome: Outcome, attempt: int) -> None:
+        self._stats.record_retry()
+        delay = outcome.retry_after
+        if delay is None:
+            delay = backoff_delay(attempt, self._backoff, self._rng)
+        log.info(
+            "%s retry %d/%d in %.2fs",
+            call.endpoint.label,
+            attempt + 1,
+            self._max_retries,
+            delay,
+        )
+        if self._pacer is not None and isinstance(outcome.error, RateLimitedError):
+            self._pacer.hold(delay)  # every thread slows down, not just this one
+        elif delay > 0:
+            time.sleep(delay)
+
+    def _log(self, call: Call, path: str, status: int | None, started: float) -> None:
+        """`GET /api/v2/public/linked-account?limit&page 200 53ms`: never values or headers."""
+        if not log.isEnabledFor(logging.INFO):
+            return
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        shown = path + ("?" + "&".join(sorted(call.params)) if call.params else "")
+        text = f"{call.endpoint.method} {shown} {status or 'no-response'} {elapsed_ms:.0f}ms"
+        log.info("%s", self._redactor.redact(text))
+
+    def _clean(self, text: str | None) -> str:
+        """Vendor text made safe to show: secrets masked, one line, bounded length."""
+        return one_line(self._redactor.redact(text)) if text else ""
+
+
+# --- reading error envelopes leniently (§1.3: four variants, or not JSON at all) ---------
+
+
+def _envelope_of(response: httpx.Response) -> dict[str, JsonValue]:
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return {}
+    return _envelope(data)
+
+
+def _envelope(data: JsonValue) -> dict[str, JsonValue]:
+    return data if isinstance(data, dict) else {}
+
+
+def _text_field(envelope: Mapping[str, JsonValue], *names: str) -> str | None:
+    for name in names:
+        value = envelope.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _message(envelope: Mapping[str, JsonValue]) -> str | None:
+    return _text_field(envelope, "message", "error")
+
+
+def _code(envelope: Mapping[str, JsonValue]) -> str | None:
+    return _text_field(envelope, "error_code", "error", "error_type", "http_error_type")
+
+
+def _request_id(envelope: Mapping[str, JsonValue]) -> str | None:
+    return _text_field(envelope, "request_id")

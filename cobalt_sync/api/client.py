@@ -1,0 +1,517 @@
+"""`CobaltApi`: one typed method per Cobalt endpoint cobalt-sync needs.
+
+Owns the route table (`ENDPOINTS`, read by the test that checks every route against the vendor
+spec), request bodies, pagination, the natural-key re-read that keeps a lost POST from
+creating a duplicate, and parsing replies into `types.py` values. HTTP mechanics live in
+`channel.py`. Routes that are not in Cobalt's public API sit under one marked banner.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Literal, Protocol, TypeVar
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from cobalt_sync.api.channel import Call, Channel
+from cobalt_sync.api.types import (
+    Application,
+    Endpoint,
+    Event,
+    LinkedAccount,
+    LinkedAccountPage,
+    OAuthCredentials,
+    RequestStats,
+)
+from cobalt_sync.api.wire import (
+    WireApplication,
+    WireAuthUrl,
+    WireConnectUrl,
+    WireEvent,
+    WireLinkedAccount,
+    WireOAuthView,
+    WirePage,
+    WireRevoke,
+    WireSessionToken,
+    WireToggle,
+)
+from cobalt_sync.errors import (
+    ConflictError,
+    InputError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from cobalt_sync.redact import Redactor
+from cobalt_sync.resource import JsonObject, JsonValue
+
+T = TypeVar("T")
+V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
+Environment = Literal["test", "production"]
+
+ENDPOINTS: dict[str, Endpoint] = {
+    # applications (read-only in Cobalt's public API)
+    "list_applications": Endpoint("GET", "/application"),
+    "get_application": Endpoint("GET", "/application/{slug}"),
+    "get_auth_structure": Endpoint("GET", "/auth-structure/{slug}"),
+    "get_oauth_url": Endpoint("GET", "/linked-account/integration/oauth-url/{slug}"),
+    # app events
+    "list_events": Endpoint("GET", "/application/event"),
+    "get_event": Endpoint("GET", "/application/event/{event_id}"),
+    "create_event": Endpoint("POST", "/application/event"),
+    "update_event": Endpoint("PUT", "/application/event/{event_id}"),
+    "delete_event": Endpoint("DELETE", "/application/event/{event_id}"),
+    # linked accounts
+    "list_linked_accounts": Endpoint("GET", "/linked-account"),
+    "get_linked_account": Endpoint("GET", "/linked-account/{linked_account_id}"),
+    "upsert_linked_account": Endpoint("PUT", "/linked-account"),
+    "delete_linked_account": Endpoint("DELETE", "/linked-account/{linked_account_id}"),
+    # sessions and hosted Connect
+    "create_session_token": Endpoint("POST", "/session-token"),
+    "revoke_session_token": Endpoint("POST", "/session-token/revoke"),
+    "create_connect_url": Endpoint("POST", "/connect-url"),
+    # ===== NOT IN COBALT'S PUBLIC API: sandbox-defined contract, cobalt-api.md §3.2 =====
+    "enable_app": Endpoint("PUT", "/application/{slug}/enable", public=False),
+    "disable_app": Endpoint("DELETE", "/application/{slug}/enable", public=False),
+    "get_oauth_credentials": Endpoint(
+        "GET", "/application/{slug}/oauth-credentials", public=False
+    ),
+    "put_oauth_credentials": Endpoint(
+        "PUT", "/application/{slug}/oauth-credentials", public=False
+    ),
+    "delete_oauth_credentials": Endpoint(
+        "DELETE", "/application/{slug}/oauth-credentials", public=False
+    ),
+}
+"""Every route the client calls, by method name. Paths are under `/api/v2/public`."""
+
+_APPS = TypeAdapter(list[WireApplication])
+_APP = TypeAdapter(WireApplication)
+_EVENTS = TypeAdapter(list[WireEvent])
+_EVENT = TypeAdapter(WireEvent)
+_EVENT_WRITE = TypeAdapter(list[WireEvent] | WireEvent)  # docs: the whole list; be lenient
+_ACCOUNT = TypeAdapter(WireLinkedAccount)
+_PAGE = TypeAdapter(WirePage)
+_TOKEN = TypeAdapter(WireSessionToken)
+_REVOKE = TypeAdapter(WireRevoke)
+_CONNECT = TypeAdapter(WireConnectUrl)
+_AUTH_URL = TypeAdapter(WireAuthUrl)
+_TOGGLE = TypeAdapter(WireToggle)
+_OAUTH = TypeAdapter(WireOAuthView)
+_OBJECT = TypeAdapter(dict[str, JsonValue])
+
+KEY_FORMAT_HINT = (
+    "Copy an org API key from the Cobalt dashboard into COBALT_API_KEY: keys starting with "
+    "'tk' act on the test environment, 'pk' on production."
+)
+
+
+def environment_of(api_key: str) -> Environment:
+    """The environment a key acts on, from its prefix; never repeats the key in an error."""
+    if not api_key:
+        raise InputError("COBALT_API_KEY is empty", hint=KEY_FORMAT_HINT)
+    if any(not (33 <= ord(char) <= 126) for char in api_key):
+        raise InputError(
+            "COBALT_API_KEY contains spaces or characters that cannot be sent in an HTTP header",
+            hint=KEY_FORMAT_HINT,
+        )
+    if api_key.startswith("tk"):
+        return "test"
+    if api_key.startswith("pk"):
+        return "production"
+    raise InputError(
+        "COBALT_API_KEY does not look like a Cobalt org API key "
+        "(it should start with 'tk' for test or 'pk' for production)",
+        hint=KEY_FORMAT_HINT,
+    )
+
+
+class CobaltApi:
+    """A thread-safe client for one org and environment (chosen by the key). One per run."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 8,
+        backoff: float = 0.5,
+        requests_per_second: float | None = 20.0,
+        burst: int = 5,
+        max_connections: int = 32,
+        page_size: int = 100,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.environment: Environment = environment_of(api_key)
+        self._redactor = Redactor(api_key)
+        self.stats = RequestStats()
+        self.max_retries = max(0, max_retries)
+        self.page_size = max(1, page_size)
+        self._channel = Channel(
+            base_url,
+            api_key,
+            self._redactor,
+            self.stats,
+            timeout=timeout,
+            max_retries=self.max_retries,
+            backoff=backoff,
+            requests_per_second=requests_per_second,
+            burst=burst,
+            max_connections=max_connections,
+            transport=transport,
+        )
+        self.base_url: str = self._channel.base_url
+
+    def __repr__(self) -> str:
+        return f"CobaltApi(base_url={self.base_url!r}, environment={self.environment!r})"
+
+    def register_secret(self, value: str) -> None:
+        """Mask this value in every message and log line from now on."""
+        self._redactor.add(value)
+
+    def redact(self, text: str) -> str:
+        """`text` with the key and every registered secret masked (for callers' own messages)."""
+        return self._redactor.redact(text)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> CobaltApi:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _send(
+        self,
+        name: str,
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        body: JsonObject | None = None,
+        linked_account_id: str | None = None,
+        bearer: str | None = None,
+        repeatable: bool = True,
+    ) -> tuple[Endpoint, JsonValue]:
+        endpoint = ENDPOINTS[name]
+        call = Call(
+            endpoint,
+            path_params=path_params or {},
+            params=params or {},
+            body=body,
+            linked_account_id=linked_account_id,
+            bearer=bearer,
+            repeatable=repeatable,
+        )
+        return endpoint, self._channel.send(call)
+
+    def _get(
+        self,
+        name: str,
+        adapter: TypeAdapter[T],
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        body: JsonObject | None = None,
+        linked_account_id: str | None = None,
+        bearer: str | None = None,
+        repeatable: bool = True,
+    ) -> T:
+        endpoint, data = self._send(
+            name,
+            path_params=path_params,
+            params=params,
+            body=body,
+            linked_account_id=linked_account_id,
+            bearer=bearer,
+            repeatable=repeatable,
+        )
+        return parse(endpoint, adapter, data)
+
+    # --- applications --------------------------------------------------------------------
+
+    def list_applications(self, linked_account_id: str | None = None) -> list[Application]:
+        """Apps enabled for the org and environment (connection status of one account)."""
+        apps = self._get("list_applications", _APPS, linked_account_id=linked_account_id)
+        return [app.value() for app in apps]  # plain conversions: they cannot fail
+
+    def get_application(
+        self, slug: str, linked_account_id: str | None = None
+    ) -> Application | None:
+        """One enabled app, or None when it is not enabled (Cobalt answers 404)."""
+        try:
+            app = self._get(
+                "get_application",
+                _APP,
+                path_params={"slug": slug},
+                linked_account_id=linked_account_id,
+            )
+        except NotFoundError:
+            return None
+        return app.value()
+
+    def get_auth_structure(self, slug: str) -> JsonObject:
+        return self._get("get_auth_structure", _OBJECT, path_params={"slug": slug})
+
+    def get_oauth_url(self, slug: str, linked_account_id: str) -> str:
+        """The provider consent URL for an app; its `client_id` shows which OAuth client is live."""
+        reply = self._get(
+            "get_oauth_url",
+            _AUTH_URL,
+            path_params={"slug": slug},
+            linked_account_id=linked_account_id,
+        )
+        return reply.auth_url
+
+    # --- events ----------------------------------------------------------------------------
+
+    def list_events(self) -> list[Event]:
+        endpoint, data = self._send("list_events")
+        return [convert(endpoint, event) for event in parse(endpoint, _EVENTS, data)]
+
+    def get_event(self, event_id: str) -> Event | None:
+        try:
+            endpoint, data = self._send("get_event", path_params={"event_id": event_id})
+        except NotFoundError:
+            return None
+        wire = parse(endpoint, _EVENT, data)
+        return convert(endpoint, wire)
+
+    def create_event(self, name: str, sample: JsonObject) -> Event:
+        """Create an event, never a duplicate: a POST whose reply was lost may have landed, so
+        before repeating it the client looks the name up; a duplicate-name refusal returns
+        the event that already exists (its sample may differ: the caller compares)."""
+        body: JsonObject = {"name": name, "response": json.dumps(sample)}
+        call = Call(ENDPOINTS["create_event"], body=body, repeatable=False)
+        attempt = 0
+        while True:
+            try:
+                data = self._channel.send(call)
+            except ConflictError:
+                existing = self._event_named(name)
+                if existing is None:
+                    raise
+                return existing
+            except (ServerError, NetworkError, UnexpectedResponseError):
+                if attempt >= self.max_retries:
+                    raise
+                self._channel.pause(attempt)
+                attempt += 1
+                existing = self._event_named(name)
+                if existing is not None:
+                    return existing
+                continue
+            return self._pick_event(call.endpoint, data, name=name)
+
+    def update_event(self, event_id: str, name: str, sample: JsonObject) -> Event:
+        """Replace an event's name and sample (PUT is retry-safe; a rename keeps its id)."""
+        body: JsonObject = {"name": name, "response": json.dumps(sample)}
+        endpoint, data = self._send(
+            "update_event", path_params={"event_id": event_id}, body=body
+        )
+        return self._pick_event(endpoint, data, event_id=event_id)
+
+    def delete_event(self, event_id: str) -> None:
+        """Delete an event; one that is already gone counts as deleted."""
+        try:
+            self._send("delete_event", path_params={"event_id": event_id})
+        except NotFoundError:
+            return
+
+    def _event_named(self, name: str) -> Event | None:
+        return next((event for event in self.list_events() if event.name == name), None)
+
+    def _pick_event(
+        self, endpoint: Endpoint, data: JsonValue, *, name: str = "", event_id: str = ""
+    ) -> Event:
+        """Writes answer with the whole list (§2c): find the event just written in it."""
+        reply = parse(endpoint, _EVENT_WRITE, data)
+        candidates = reply if isinstance(reply, list) else [reply]
+        for wire in candidates:
+            if (event_id and wire.id == event_id) or (not event_id and wire.name == name):
+                return convert(endpoint, wire)
+        found = self._event_named(name) if name else self.get_event(event_id)
+        if found is None:
+            raise UnexpectedResponseError(
+                "answered success but the event is not in the reply or the event list",
+                endpoint=endpoint.label,
+            )
+        return found
+
+    # --- linked accounts -----------------------------------------------------------------
+
+    def linked_account_page(self, page: int, limit: int | None = None) -> LinkedAccountPage:
+        size = self.page_size if limit is None else limit
+        params = {"page": str(page), "limit": str(size)}
+        endpoint, data = self._send("list_linked_accounts", params=params)
+        wire = parse(endpoint, _PAGE, data)
+        return convert(endpoint, wire)
+
+    def count_linked_accounts(self) -> int:
+        """The number of linked accounts, in one small request."""
+        return self.linked_account_page(1, limit=1).total
+
+    def list_linked_accounts(self, concurrency: int = 8) -> list[LinkedAccount]:
+        """Every linked account: page 1 says how many pages; the rest are fetched concurrently.
+
+        An account that moves between pages while they are read is returned once.
+        """
+        first = self.linked_account_page(1)
+        pages = [first]
+        rest = list(range(2, first.total_pages + 1))
+        if rest:
+            workers = max(1, min(concurrency, len(rest)))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pages.extend(pool.map(self.linked_account_page, rest))
+        seen: dict[str, LinkedAccount] = {}
+        for page in pages:
+            for account in page.items:
+                seen.setdefault(account.account_id, account)
+        return list(seen.values())
+
+    def get_linked_account(self, account_id: str) -> LinkedAccount | None:
+        try:
+            endpoint, data = self._send(
+                "get_linked_account", path_params={"linked_account_id": account_id}
+            )
+        except NotFoundError:
+            return None
+        wire = parse(endpoint, _ACCOUNT, data)
+        return convert(endpoint, wire)
+
+    def upsert_linked_account(
+        self, account_id: str, name: str | None, udf: dict[str, str]
+    ) -> LinkedAccount:
+        """Create or update by id (PUT: retry-safe, so a lost reply never duplicates)."""
+        body: JsonObject = {"account_id": account_id, "udf": dict(udf)}
+        if name is not None:
+            body["name"] = name
+        endpoint, data = self._send("upsert_linked_account", body=body)
+        wire = parse(endpoint, _ACCOUNT, data)
+        return convert(endpoint, wire)
+
+    def delete_linked_account(self, account_id: str) -> None:
+        """Delete an account; one that is already gone counts as deleted."""
+        try:
+            self._send("delete_linked_account", path_params={"linked_account_id": account_id})
+        except NotFoundError:
+            return
+
+    # --- sessions and hosted Connect (tokens are secrets: registered, never logged) -------
+
+    def create_session_token(self, account_id: str, force_refresh: bool = True) -> str:
+        # Minting creates nothing a retry could duplicate, so the POST may be repeated.
+        reply = self._get(
+            "create_session_token",
+            _TOKEN,
+            params={"force_refresh": "true" if force_refresh else "false"},
+            body={"linked_account_id": account_id}
+        )
+        self.register_secret(reply.token)
+        if reply.refresh_token:
+            self.register_secret(reply.refresh_token)
+        return reply.token
+
+    def revoke_session_token(self, token: str) -> None:
+        self.register_secret(token)
+        # Not repeated after a lost reply: the second try would be refused as a bad token.
+        self._get("revoke_session_token", _REVOKE, bearer=token, repeatable=False)
+
+    def create_connect_url(
+        self, token: str, account_id: str, body: JsonObject | None = None
+    ) -> str:
+        """The hosted Connect URL for an account (it embeds the token: treat it as a secret)."""
+        self.register_secret(token)
+        reply = self._get(
+            "create_connect_url",
+            _CONNECT,
+            params={"linked_account_id": account_id},
+            body=dict(body or {}),
+            bearer=token,
+        )
+        self.register_secret(reply.hosted_url)
+        return reply.hosted_url
+
+    # ===== NOT IN COBALT'S PUBLIC API: sandbox-defined contract, cobalt-api.md §3.2 =====
+
+    def enable_app(self, slug: str) -> bool:
+        """Enable an app; True when it was not enabled before."""
+        return self._get("enable_app", _TOGGLE, path_params={"slug": slug}).changed
+
+    def disable_app(self, slug: str) -> bool:
+        """Disable an app (keeps its credentials); True when it was enabled before."""
+        return self._get("disable_app", _TOGGLE, path_params={"slug": slug}).changed
+
+    def get_oauth_credentials(self, slug: str) -> OAuthCredentials:
+        return self._get("get_oauth_credentials", _OAUTH, path_params={"slug": slug}).value()
+
+    def put_oauth_credentials(
+        self, slug: str, client_id: str, client_secret: str | None, scopes: list[str]
+    ) -> OAuthCredentials:
+        """Set the app's own OAuth client; `client_secret=None` keeps the stored secret."""
+        body: JsonObject = {"client_id": client_id, "scopes": list(scopes)}
+        if client_secret is not None:
+            self.register_secret(client_secret)  # before sending: a server may echo it
+            body["client_secret"] = client_secret
+        reply = self._get(
+            "put_oauth_credentials", _OAUTH, path_params={"slug": slug}, body=body
+        )
+        return reply.value()
+
+    def delete_oauth_credentials(self, slug: str) -> OAuthCredentials:
+        """Back to Cobalt's default client (or unset); answers the resulting view."""
+        return self._get("delete_oauth_credentials", _OAUTH, path_params={"slug": slug}).value()
+
+
+# --- parsing replies -----------------------------------------------------------------------
+
+
+def parse(endpoint: Endpoint, adapter: TypeAdapter[T], data: JsonValue) -> T:
+    """Validate a reply, or UnexpectedResponseError naming the endpoint and the first bad field.
+
+    Raised outside the `except`, so the exception carries no chain holding the reply body.
+    """
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as invalid:
+        problem = describe(invalid)
+    raise UnexpectedResponseError(
+        f"answered with a reply of an unexpected shape ({problem})", endpoint=endpoint.label
+    )
+
+
+class Convertible(Protocol[V_co]):
+    def value(self) -> V_co: ...
+
+
+def convert(endpoint: Endpoint, wire: Convertible[V]) -> V:
+    """A wire model's value, or UnexpectedResponseError (e.g. an event sample that is not JSON)."""
+    try:
+        return wire.value()
+    except ValueError as bad:
+        problem = str(bad)
+    raise UnexpectedResponseError(
+        f"answered with a reply we cannot read ({problem})", endpoint=endpoint.label
+    )
+
+
+def describe(invalid: ValidationError) -> str:
+    """`docs.0.account_id: Field required (and 2 more)`: locations and kinds, never values."""
+    errors = invalid.errors(include_input=False, include_url=False)
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
