@@ -1,0 +1,34 @@
+"""The cobalt.yaml manifest: its models, and `load_manifest` which reads and checks a file.
+
+Everything the rest of cobalt-sync needs from a manifest is re-exported here; the
+submodules are implementation detail.
+"""
+
+from cobalt_sync.manifest.load import LoadedManifest, load_manifest
+from cobalt_sync.manifest.models import (
+    MANAGED_BY_KEY,
+    PROBE_ACCOUNT_ID,
+    PRUNABLE_KINDS,
+    SUPPORTED_VERSIONS,
+    AppConfig,
+    EventConfig,
+    LinkedAccountConfig,
+    Manifest,
+    OAuthAbsent,
+    OAuthConfig,
+)
+
+__all__ = [
+    "MANAGED_BY_KEY",
+    "PROBE_ACCOUNT_ID",
+    "PRUNABLE_KINDS",
+    "SUPPORTED_VERSIONS",
+    "AppConfig",
+    "EventConfig",
+    "LinkedAccountConfig",
+    "LoadedManifest",
+    "Manifest",
+    "OAuthAbsent",
+    "OAuthConfig",
+    "load_manifest",
+]

@@ -1,0 +1,261 @@
+"""`load_manifest`: cobalt.yaml → a validated Manifest, or every problem in it at once.
+
+Runs the stages in order (bytes → YAML with marks → version → variables → catalog and
+sample files → pydantic) and turns each problem into `file:line:col: path: message`. Raises
+only ManifestError; never prints, never puts a scalar value (it may be a secret) into a
+message, and never talks to the network.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, NoReturn
+
+from pydantic import ValidationError
+
+from cobalt_sync.catalog import load_catalog
+from cobalt_sync.errors import ManifestError, Problem
+from cobalt_sync.manifest.located import Mark, PathKey, format_path
+from cobalt_sync.manifest.messages import describe, json_kind
+from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
+from cobalt_sync.manifest.samples import SampleProblem, read_sample
+from cobalt_sync.manifest.variables import Resolution, resolve
+from cobalt_sync.manifest.yaml_reader import MAX_BYTES, Document, JsonLike, YamlProblem, read_yaml
+from cobalt_sync.resource import JsonObject
+
+Path_ = tuple[PathKey, ...]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    """A valid manifest, where it came from, its warnings, and where each field is written."""
+
+    path: Path
+    manifest: Manifest
+    warnings: tuple[Problem, ...] = ()
+    document: Document | None = field(default=None, compare=False, repr=False)
+
+    def location(self, *path: PathKey) -> tuple[int, int] | None:
+        """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
+        if self.document is None:
+            return None
+        mark = self.document.mark(tuple(path))
+        return (mark.line, mark.column) if mark else None
+
+
+def load_manifest(path: Path, environ: Mapping[str, str] | None = None) -> LoadedManifest:
+    """Read and validate `path`; raise ManifestError listing every problem (errors and
+    warnings, in file order). Variables come from `environ` (default: os.environ)."""
+    return _Load(Path(path), os.environ if environ is None else environ).run()
+
+
+class _Load:
+    """One load: collects problems while the stages run."""
+
+    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
+        self.path = path
+        self.display = str(path)
+        self.environ = environ
+        self.document = Document(data=None)
+        self.problems: list[tuple[Mark, Problem]] = []
+        self.resolutions: dict[Path_, Resolution] = {}
+
+    def run(self) -> LoadedManifest:
+        written = self.read_document()
+        self.check_version(written)
+        for finding in self.document.findings:
+            self.report(finding.path, finding.message, mark=finding.mark)
+        data = self.substitute(written, ())
+        assert isinstance(data, dict)  # substitution keeps the shape
+        self.check_apps(data)
+        self.check_secrets(data)
+        samples = self.read_samples(data)
+        manifest = self.validate(data)
+        if manifest is None or any(p.severity == "error" for _, p in self.problems):
+            raise ManifestError(self.sorted_problems())
+        for name, sample in samples.items():
+            manifest.events[name]._file_sample = sample
+        return LoadedManifest(self.path, manifest, tuple(self.sorted_problems()), self.document)
+
+    # --- stages ---------------------------------------------------------------------------
+
+    def read_document(self) -> dict[str, JsonLike]:
+        try:
+            self.document = read_yaml(self.read_bytes())
+        except YamlProblem as problem:
+            self.fail(problem.message, problem.mark)
+        data: JsonLike = self.document.data
+        if data is None:
+            self.fail("the file is empty; a manifest starts with `version: 1`", None)
+        if not isinstance(data, dict):
+            self.fail(
+                f"the top level must be a mapping of fields (version, environment, apps, …), "
+                f"got {json_kind(data)}",
+                self.document.value_marks.get(()),
+            )
+        return data
+
+    def read_bytes(self) -> bytes:
+        try:
+            if self.path.is_dir():
+                self.fail("is a directory, not a manifest file", None)
+            if self.path.stat().st_size > MAX_BYTES:
+                self.fail(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", None)
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            error = ManifestError([self.problem((), "file not found", None)])
+            error.hint = "create it (see examples/cobalt.yaml) or pass -f PATH"
+            raise error from None
+        except OSError as error:
+            self.fail(f"cannot be read: {error.strerror}", None)
+
+    def check_version(self, data: dict[str, JsonLike]) -> None:
+        """A file of another version would give misleading errors: stop here."""
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        if "version" not in data:
+            self.fail(f"missing `version` (supported versions: {supported})", Mark(1, 1))
+        version = data["version"]
+        if type(version) is not int or version not in SUPPORTED_VERSIONS:
+            mark = self.document.value_marks.get(("version",))
+            self.fail(
+                f"unsupported manifest version (supported versions: {supported})",
+                mark,
+                ("version",),
+            )
+
+    def substitute(self, value: JsonLike, path: Path_) -> JsonLike:
+        """Resolve variables in every string value (keys are names and stay as written)."""
+        if isinstance(value, dict):
+            return {key: self.substitute(item, (*path, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.substitute(item, (*path, index)) for index, item in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+        resolution = resolve(value, self.environ)
+        self.resolutions[path] = resolution
+        for message in resolution.problems:
+            self.report(path, message)
+        # Unresolved text stays as written, so that no follow-on type error is reported.
+        return value if resolution.problems else resolution.value
+
+    def check_apps(self, data: dict[str, JsonLike]) -> None:
+        apps = data.get("apps")
+        if not isinstance(apps, dict):
+            return
+        catalog = load_catalog()
+        for slug, app in apps.items():
+            entry = catalog.get(slug)
+            if entry is None:
+                close = catalog.suggest(slug)
+                hint = f" (did you mean '{close}'?)" if close else " (not in Cobalt's catalog)"
+                self.report(("apps", slug), f"unknown app '{slug}'{hint}", at_key=True)
+            elif _has_oauth(app) and not entry.supports_oauth:
+                self.report(
+                    ("apps", slug, "oauth"),
+                    f"app '{slug}' uses {entry.auth_type_label} authentication; only OAuth apps "
+                    "(auth type oauth2) take `oauth` client credentials",
+                    at_key=True,
+                )
+
+    def check_secrets(self, data: dict[str, JsonLike]) -> None:
+        """A secret in the file ends up in git history; production refuses it outright."""
+        severity: Severity = "error" if data.get("environment") == "production" else "warning"
+        apps = data.get("apps")
+        for slug in apps if isinstance(apps, dict) else {}:
+            path = ("apps", slug, "oauth", "client_secret")
+            resolution = self.resolutions.get(path)
+            variable = f"${{{slug.upper()}_CLIENT_SECRET}}"
+            if resolution is None or resolution.problems:
+                continue
+            if resolution.literal:
+                message = f"the client secret is written in the file; use a variable: {variable}"
+                self.report(path, message, severity=severity)
+            elif resolution.has_defaults:
+                message = (
+                    "a default for a secret (${NAME:-…}) writes the secret into the file; "
+                    "drop the default"
+                )
+                self.report(path, message, severity=severity)
+
+    def read_samples(self, data: dict[str, JsonLike]) -> dict[str, JsonObject]:
+        events = data.get("events")
+        samples: dict[str, JsonObject] = {}
+        for name, event in events.items() if isinstance(events, dict) else ():
+            if not isinstance(event, dict) or event.get("state", "present") != "present":
+                continue
+            relative = event.get("schema_file")
+            if isinstance(relative, str) and relative:
+                sample = self.read_sample(("events", name, "schema_file"), relative)
+                if sample is not None:
+                    samples[name] = sample
+        return samples
+
+    def read_sample(self, path: Path_, relative: str) -> JsonObject | None:
+        try:
+            return read_sample(self.path.parent, relative)
+        except SampleProblem as problem:
+            if problem.in_file:
+                json_file = (self.path.parent / relative).as_posix()
+                anchor = self.document.mark(path) or Mark(0, 0)
+                located = Problem(
+                    json_file, problem.line, problem.column, format_path(path), problem.message
+                )
+                self.problems.append((anchor, located))
+            else:
+                self.report(path, problem.message)
+            return None
+
+    def validate(self, data: dict[str, JsonLike]) -> Manifest | None:
+        try:
+            return Manifest.model_validate(data)
+        except ValidationError as invalid:
+            for error in invalid.errors(include_url=False, include_input=True):
+                located = describe(error)
+                self.report(located.path, located.message, at_key=located.at_key or located.missing)
+            return None
+
+    # --- problems ---------------------------------------------------------------------------
+
+    def report(
+        self,
+        path: Path_,
+        message: str,
+        *,
+        mark: Mark | None = None,
+        at_key: bool = False,
+        severity: Severity = "error",
+    ) -> None:
+        where = mark or self.mark_of(path, at_key)
+        self.problems.append((where or Mark(0, 0), self.problem(path, message, where, severity)))
+
+    def mark_of(self, path: Path_, at_key: bool) -> Mark | None:
+        """The mark of `path`, else of its nearest written parent (a missing field's mapping).
+
+        A scalar is pointed at where its value is written; a mapping or list at its key (a
+        block mapping's value would otherwise point at the line below the key)."""
+        at_key = at_key or not self.document.is_scalar(path)
+        marks = self.document.key_marks if at_key else self.document.value_marks
+        found = marks.get(path) or self.document.mark(path)
+        if found is None and path:
+            return self.mark_of(path[:-1], at_key=True)
+        return found
+
+    def problem(
+        self, path: Path_, message: str, mark: Mark | None, severity: Severity = "error"
+    ) -> Problem:
+        line, column = (mark.line, mark.column) if mark else (None, None)
+        return Problem(self.display, line, column, format_path(path), message, severity)
+
+    def fail(self, message: str, mark: Mark | None, path: Path_ = ()) -> NoReturn:
+        raise ManifestError([self.problem(path, message, mark)])
+
+    def sorted_problems(self) -> list[Problem]:
+        return [problem for _, problem in sorted(self.problems, key=lambda item: item[0])]
+
+
+def _has_oauth(app: JsonLike) -> bool:
+    return isinstance(app, dict) and app.get("oauth") is not None

@@ -1,0 +1,176 @@
+"""Turns one pydantic error into our wording: a field path and a message that says what was
+expected, with "did you mean" where a spelling is close.
+
+Built from the error's type, location and context only: `str(ValidationError)` and the
+error's `input` are never printed (the input may be a secret). The input is looked at for
+its JSON kind and to compute a suggestion among known names, nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from cobalt_sync.catalog import suggest
+from cobalt_sync.manifest.located import PathKey
+from cobalt_sync.manifest.models import (
+    CUSTOM_ERROR_TYPES,
+    OAUTH_ABSENT_TAG,
+    OAUTH_CREDENTIALS_TAG,
+    PRUNABLE_KINDS,
+    AppConfig,
+    EventConfig,
+    LinkedAccountConfig,
+    Manifest,
+    OAuthAbsent,
+    OAuthConfig,
+)
+
+_TAGS = frozenset({OAUTH_CREDENTIALS_TAG, OAUTH_ABSENT_TAG})
+YAML11_WORDS = frozenset({"yes", "no", "y", "n", "on", "off"})
+
+
+@dataclass(frozen=True)
+class Located:
+    """A message for a field; `at_key` says to point at the key rather than the value."""
+
+    path: tuple[PathKey, ...]
+    message: str
+    at_key: bool = False
+    missing: bool = False
+
+
+def describe(error: ErrorDetails) -> Located:
+    """Our message for one pydantic error."""
+    path, on_key = _clean_location(error["loc"])
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    if isinstance(ctx.get("at"), int):
+        path = (*path, ctx["at"])
+    if kind == "missing":
+        return Located(path, "required field is missing", missing=True)
+    if kind == "extra_forbidden":
+        return Located(path, _unknown_field(path), at_key=True)
+    if kind in CUSTOM_ERROR_TYPES:
+        return Located(path, error["msg"], at_key=on_key)
+    return Located(path, _type_message(kind, path, error.get("input"), ctx), at_key=on_key)
+
+
+def _clean_location(loc: Sequence[str | int]) -> tuple[tuple[PathKey, ...], bool]:
+    """Drop union tags; `[key]` (pydantic's marker for a bad dict key) points at the key."""
+    on_key = bool(loc) and loc[-1] == "[key]"
+    kept = [part for part in loc if part != "[key]"]
+    path = [part for index, part in enumerate(kept) if not _is_tag(part, index, len(kept))]
+    return tuple(path), on_key
+
+
+def _is_tag(part: str | int, index: int, length: int) -> bool:
+    return part in _TAGS and index < length - 1
+
+
+def _unknown_field(path: tuple[PathKey, ...]) -> str:
+    name = str(path[-1])
+    allowed = _allowed_fields(path[:-1])
+    message = f"unknown field '{name}'"
+    close = suggest(name, allowed)
+    if close is not None:
+        return f"{message} (did you mean '{close}'?)"
+    if allowed:
+        return f"{message}; allowed fields: {', '.join(allowed)}"
+    return message
+
+
+def _allowed_fields(parent: tuple[PathKey, ...]) -> list[str]:
+    """Field names of the model that sits at `parent` in a manifest."""
+    model = _model_at(parent)
+    if model is None:
+        return []
+    names = [field.alias or name for name, field in model.model_fields.items()]
+    if model is OAuthConfig:
+        names += list(OAuthAbsent.model_fields)
+    return names
+
+
+def _model_at(parent: tuple[PathKey, ...]) -> type[BaseModel] | None:
+    shape = (parent[0], len(parent)) if parent else ("", 0)
+    table: dict[tuple[PathKey, int], type[BaseModel]] = {
+        ("", 0): Manifest,
+        ("apps", 2): AppConfig,
+        ("apps", 3): OAuthConfig,
+        ("events", 2): EventConfig,
+        ("linked_accounts", 2): LinkedAccountConfig,
+    }
+    return table.get(shape)
+
+
+def _type_message(kind: str, path: tuple[PathKey, ...], given: object, ctx: dict[str, Any]) -> str:
+    got = json_kind(given)
+    field = str(path[-1]) if path else ""
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        if field == "schema":
+            return f"the sample payload must be a JSON object (a mapping), got {got}"
+        return f"expected a mapping, got {got}"
+    if kind == "list_type":
+        return f"expected a list, got {got}"
+    if kind == "bool_type":
+        return _bool_message(got, given)
+    if kind == "string_type":
+        return _string_message(path, got)
+    if kind == "literal_error":
+        return _literal_message(path, given, ctx)
+    if kind in ("too_short", "string_too_short"):
+        if field == "schema":
+            return "the sample payload must be a non-empty JSON object"
+        return "must not be empty"
+    return f"invalid value ({kind})"
+
+
+def _bool_message(got: str, given: object) -> str:
+    message = f"expected true or false, got {got}"
+    if isinstance(given, str) and given.lower() in YAML11_WORDS:
+        message += " (yes/no/on/off are plain strings in a manifest: write true or false)"
+    return message
+
+
+def _string_message(path: tuple[PathKey, ...], got: str) -> str:
+    message = f"expected a string, got {got}"
+    if len(path) >= 2 and path[-2] == "udf" and got in ("a number", "a boolean"):
+        message += " (UDF values are strings: put the value in quotes)"
+    elif got in ("a number", "a boolean"):
+        message += " (put the value in quotes)"
+    return message
+
+
+def _literal_message(path: tuple[PathKey, ...], given: object, ctx: dict[str, Any]) -> str:
+    expected = str(ctx.get("expected", ""))
+    if path and path[0] == "prune":
+        message = f"unknown kind; expected one of {', '.join(PRUNABLE_KINDS)}"
+        choices: Sequence[str] = PRUNABLE_KINDS
+    else:
+        message = f"expected {expected}"
+        choices = [part.strip(" '") for part in expected.replace(" or ", ",").split(",")]
+    close = suggest(given, choices) if isinstance(given, str) else None
+    if close is not None and close != given:
+        message += f" (did you mean '{close}'?)"
+    return message
+
+
+def json_kind(value: object) -> str:
+    """The JSON kind of a value, in words; never the value itself."""
+    if value is None:
+        return "null (an empty value)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another type"

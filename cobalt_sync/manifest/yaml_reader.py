@@ -1,0 +1,314 @@
+"""Bytes → plain JSON-like data plus the line and column of every key and value.
+
+Owns the YAML guards (size, encoding, NUL bytes, anchors/aliases, duplicate keys, nesting
+depth, tags) and the scalar typing rule: only what JSON would type is typed (null, true/false,
+JSON numbers); everything else stays a string, so YAML 1.1 surprises (`no` → false,
+`2024-01-01` → date, `0755` → 493, `1:20` → 80) cannot happen. Knows nothing of the manifest
+format; never puts a scalar's text into a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, NodeEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from cobalt_sync.manifest.located import Mark, PathKey, format_path
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+JsonLike = None | bool | int | float | str | list["JsonLike"] | dict[str, "JsonLike"]
+
+TAG_STR = "tag:yaml.org,2002:str"
+TAG_NULL = "tag:yaml.org,2002:null"
+TAG_BOOL = "tag:yaml.org,2002:bool"
+TAG_INT = "tag:yaml.org,2002:int"
+TAG_FLOAT = "tag:yaml.org,2002:float"
+TAG_MAP = "tag:yaml.org,2002:map"
+TAG_SEQ = "tag:yaml.org,2002:seq"
+
+NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+TRUE_WORDS = frozenset({"true", "True", "TRUE"})
+FALSE_WORDS = frozenset({"false", "False", "FALSE"})
+# JSON's number grammar: no leading zeros, no '+', no '_', no hex/octal, no .inf/.nan.
+INT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+FLOAT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+
+
+class YamlProblem(Exception):
+    """A problem that stops reading: the document cannot be turned into data."""
+
+    def __init__(self, message: str, mark: Mark | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found while walking a readable document (reading continues)."""
+
+    path: tuple[PathKey, ...]
+    mark: Mark
+    message: str
+
+
+@dataclass
+class Document:
+    """The data of one YAML file with the marks of its keys and values."""
+
+    data: JsonLike
+    value_marks: dict[tuple[PathKey, ...], Mark] = field(default_factory=dict)
+    key_marks: dict[tuple[PathKey, ...], Mark] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    # Scalars whose text was plain (unquoted): only those may take part in type hints.
+    plain: set[tuple[PathKey, ...]] = field(default_factory=set)
+
+    def is_scalar(self, path: tuple[PathKey, ...]) -> bool:
+        value: JsonLike = self.data
+        for key in path:
+            if isinstance(value, dict) and isinstance(key, str) and key in value:
+                value = value[key]
+                continue
+            if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+                continue
+            return False
+        return not isinstance(value, dict | list)
+
+    def mark(self, path: tuple[PathKey, ...]) -> Mark | None:
+        """Where `path` is written: its key when it has one, else its value."""
+        return self.key_marks.get(path) or self.value_marks.get(path)
+
+
+class ManifestLoader(yaml.SafeLoader):
+    """SafeLoader that types scalars like JSON, refuses anchors/aliases and deep nesting."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class-level table)
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+            # Aliases are how "billion laughs" documents grow; a manifest never needs them.
+            raise YamlProblem(
+                "YAML anchors and aliases (&name, *name) are not supported in a manifest; "
+                "write the value out in full",
+                _mark(event.start_mark),
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlProblem(
+                    f"nesting is deeper than {MAX_DEPTH} levels", _mark(event.start_mark)
+                )
+            node = super().compose_node(parent, index)
+            assert node is not None  # only None at the end of the stream, never inside
+        finally:
+            self._depth -= 1
+        return node
+
+
+def read_yaml(raw: bytes) -> Document:
+    """Parse manifest bytes; raises YamlProblem when the document cannot be read at all."""
+    text = decode(raw)
+    loader = ManifestLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise YamlProblem(_describe(error), _mark(error.problem_mark)) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        raise YamlProblem(
+            f"character U+{_code_point(error.character):04X} is not allowed in YAML",
+            text_mark(text, error.position),
+        ) from None
+    finally:
+        loader.dispose()
+    document = Document(data=None)
+    if root is not None:
+        document.data = _Walker(document).value(root, ())
+    return document
+
+
+def decode(raw: bytes, what: str = "a manifest") -> str:
+    """UTF-8 text of the file, or a YamlProblem naming where the bad byte is."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise YamlProblem(
+            f"NUL byte at byte offset {nul} (is the file UTF-16 or binary?); "
+            f"{what} must be UTF-8 text",
+            byte_mark(raw, nul),
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlProblem(
+            f"invalid UTF-8 at byte offset {error.start}; {what} must be UTF-8 text",
+            byte_mark(raw, error.start),
+        ) from None
+
+
+def text_mark(text: str, offset: int) -> Mark:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Mark(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def byte_mark(raw: bytes, offset: int) -> Mark:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return Mark(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
+
+
+class _Walker:
+    """Turns composed nodes into data, recording marks and non-fatal findings."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def value(self, node: Node, path: tuple[PathKey, ...]) -> JsonLike:
+        self.document.value_marks[path] = _mark(node.start_mark)
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return self.sequence(node, path)
+        assert isinstance(node, ScalarNode)
+        if node.style is None:
+            self.document.plain.add(path)
+        return self.scalar(node, path)
+
+    def mapping(self, node: MappingNode, path: tuple[PathKey, ...]) -> JsonLike:
+        if node.tag != TAG_MAP:
+            return self.bad_tag(node, path)
+        result: dict[str, JsonLike] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, path)
+            if key is None:
+                continue
+            child = (*path, key)
+            if key in result:
+                first = self.document.key_marks[child]
+                self.finding(
+                    child,
+                    _mark(key_node.start_mark),
+                    f"duplicate key '{key}' (first written on line {first.line}); "
+                    "each key may appear once",
+                )
+                continue
+            self.document.key_marks[child] = _mark(key_node.start_mark)
+            result[key] = self.value(value_node, child)
+        return result
+
+    def key(self, node: Node, path: tuple[PathKey, ...]) -> str | None:
+        if isinstance(node, ScalarNode) and node.tag in (
+            TAG_STR,
+            TAG_NULL,
+            TAG_BOOL,
+            TAG_INT,
+            TAG_FLOAT,
+        ):
+            # A key is a name: `12345:` means the id "12345", not a number.
+            return str(node.value)
+        self.finding(path, _mark(node.start_mark), "a key must be a plain string")
+        return None
+
+    def sequence(self, node: SequenceNode, path: tuple[PathKey, ...]) -> JsonLike:
+        if node.tag != TAG_SEQ:
+            return self.bad_tag(node, path)
+        return [self.value(item, (*path, index)) for index, item in enumerate(node.value)]
+
+    def scalar(self, node: ScalarNode, path: tuple[PathKey, ...]) -> JsonLike:
+        text: str = node.value
+        if node.tag == TAG_STR:
+            return text
+        if node.tag not in (TAG_NULL, TAG_BOOL, TAG_INT, TAG_FLOAT):
+            return self.bad_tag(node, path)
+        converted = _convert(node.tag, text)
+        if converted is _INVALID:
+            kind = node.tag.rsplit(":", 1)[-1]
+            self.finding(path, _mark(node.start_mark), f"value is not a valid !!{kind}")
+            return None
+        return converted  # type: ignore[return-value]
+
+    def bad_tag(self, node: Node, path: tuple[PathKey, ...]) -> JsonLike:
+        self.finding(
+            path,
+            _mark(node.start_mark),
+            f"unsupported YAML tag '{node.tag}' (only plain values and !!str are allowed)",
+        )
+        return None
+
+    def finding(self, path: tuple[PathKey, ...], mark: Mark, message: str) -> None:
+        self.document.findings.append(Finding(path, mark, message))
+
+
+_INVALID = object()
+
+
+def _convert(tag: str, text: str) -> object:
+    """The value of a scalar resolved (or explicitly tagged) as null/bool/int/float."""
+    if tag == TAG_NULL and text in NULL_WORDS:
+        return None
+    if tag == TAG_BOOL and text in TRUE_WORDS | FALSE_WORDS:
+        return text in TRUE_WORDS
+    if tag == TAG_INT and INT_PATTERN.match(text):
+        return int(text)
+    if tag == TAG_FLOAT and FLOAT_PATTERN.match(text):
+        return float(text)
+    return _INVALID
+
+
+def _resolver_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in sorted(words) if word) + r"\Z")
+
+
+for _tag, _pattern, _first in (
+    (TAG_NULL, re.compile(r"(?:~|null|Null|NULL|)\Z"), [*"~nN", ""]),
+    (TAG_BOOL, _resolver_pattern(TRUE_WORDS | FALSE_WORDS), list("tTfF")),
+    (TAG_INT, INT_PATTERN, list("-0123456789")),
+    (TAG_FLOAT, FLOAT_PATTERN, list("-0123456789")),
+):
+    ManifestLoader.add_implicit_resolver(_tag, _pattern, _first)
+
+
+def _mark(mark: Any) -> Mark:
+    """A PyYAML mark (0-based) as ours (1-based)."""
+    if mark is None:
+        return Mark(1, 1)
+    return Mark(mark.line + 1, mark.column + 1)
+
+
+def _code_point(character: object) -> int:
+    """PyYAML reports the code point (str input) or the byte (bytes input)."""
+    if isinstance(character, int):
+        return character
+    return ord(character) if isinstance(character, str | bytes) and len(character) == 1 else 0
+
+
+def _describe(error: yaml.MarkedYAMLError) -> str:
+    """PyYAML's own wording (it names YAML constructs, not the document's values)."""
+    problem = error.problem or "invalid YAML"
+    if error.context and error.context_mark is not None:
+        return f"invalid YAML: {error.context} (line {error.context_mark.line + 1}): {problem}"
+    return f"invalid YAML: {problem}"
+
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Document",
+    "JsonLike",
+    "YamlProblem",
+    "format_path",
+    "read_yaml",
+]
