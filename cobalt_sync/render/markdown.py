@@ -15,6 +15,7 @@ from cobalt_sync.render.values import (
     SIGNS,
     by_kind,
     format_value,
+    ordered_outcomes,
     plan_counts,
     plural,
     printable,
@@ -47,7 +48,8 @@ def md_text(text: str) -> str:
 
 
 def md_code(text: str) -> str:
-    return f"<code>{md_text(text)}</code>"
+    """Inline code; GitHub links no mention inside <code>, so @ needs no zero-width space."""
+    return f"<code>{md_text(text).replace('@&#8203;', '&#64;')}</code>"
 
 
 def utf16_length(text: str) -> int:
@@ -148,7 +150,8 @@ def alert_lines(plan: Plan) -> list[str]:
     reauthorize = with_tag(plan.changes, "reauthorize")
     if reauthorize:
         lines.append(
-            f"⚠️ **{plural(len(reauthorize), 'change')} make existing connections "
+            f"⚠️ **{plural(len(reauthorize), 'change')} "
+            f"{'makes' if len(reauthorize) == 1 else 'make'} existing connections "
             f"re-authorize:** {address_list(reauthorize)}"
         )
     lines += [
@@ -280,18 +283,13 @@ _STATUS_LABELS = {
 
 def render_report_markdown(report: ApplyReport, *, limit: int = COMMENT_LIMIT) -> str:
     """The apply report for a job summary or comment, under `limit` like the plan."""
-    outcomes = report_order(report)
+    outcomes = ordered_outcomes(report)
     rows = [outcome_row(o) for o in outcomes]
 
     def build(shown_rows: int, _details: int) -> str:
         return assemble_report(report, rows, shown_rows)
 
     return fit(build, len(rows), limit) or f"{REPORT_MARKER}\n{report_summary(report)}\n"
-
-
-def report_order(report: ApplyReport) -> list[Outcome]:
-    position = {change: i for i, change in enumerate(report.plan.changes)}
-    return sorted(report.outcomes, key=lambda o: position.get(o.change, len(position)))
 
 
 def assemble_report(report: ApplyReport, rows: Sequence[str], shown: int) -> str:

@@ -17,6 +17,7 @@ from cobalt_sync.render.values import (
     address,
     by_kind,
     field_text,
+    ordered_outcomes,
     plan_sentence,
     plural,
     printable,
@@ -127,13 +128,6 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
         lines.append("  (nothing to do)")
     lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
     return "\n".join(lines) + "\n"
-
-
-def ordered_outcomes(report: ApplyReport) -> list[Outcome]:
-    """Outcomes in plan order (apply finishes them concurrently, in no stable order)."""
-    position = {change: i for i, change in enumerate(report.plan.changes)}
-    last = len(position)
-    return sorted(report.outcomes, key=lambda o: position.get(o.change, last))
 
 
 def outcome_line(outcome: Outcome, paint: Paint) -> str:

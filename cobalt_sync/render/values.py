@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from cobalt_sync.plan import SENSITIVE, Action, Change, FieldChange, Plan
+from cobalt_sync.report import ApplyReport, Outcome
 from cobalt_sync.resource import KIND_ORDER, JsonValue
 
 VALUE_WIDTH = 80
@@ -106,3 +107,14 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds:.1f}s"
     minutes, rest = divmod(int(seconds), 60)
     return f"{minutes}m{rest:02d}s"
+
+
+def ordered_outcomes(report: ApplyReport) -> list[Outcome]:
+    """Outcomes in plan order (apply finishes them concurrently, in no stable order).
+    Matched by (kind, key, action): a Change holds lists, so it cannot be a dict key."""
+    position = {(c.kind, c.key, c.action): i for i, c in enumerate(report.plan.changes)}
+    last = len(position)
+    return sorted(
+        report.outcomes,
+        key=lambda o: position.get((o.change.kind, o.change.key, o.change.action), last),
+    )

@@ -1,0 +1,169 @@
+"""Plans and reports built by hand for the renderer tests: every feature a renderer shows
+(creates, nested updates, deletes, secrets, tags, notes, unmanaged, warnings, refusals,
+hostile keys) and the 10,000-change plan."""
+
+from __future__ import annotations
+
+from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
+from cobalt_sync.report import ApplyReport, Outcome, Status
+
+HOSTILE_KEY = (
+    "Evil | `x` <script>alert(1)</script>\n@admin **bold** [link](http://e.vil) \x1b[31mred"
+)
+
+
+def sorted_plan(changes: list[Change], **rest: object) -> Plan:
+    """A Plan whose changes are in execution order, as the planner makes them."""
+    ordered = tuple(sorted(changes, key=change_sort_key))
+    return Plan(changes=ordered, **rest)  # type: ignore[arg-type]
+
+
+def full_plan() -> Plan:
+    """Creates, updates with nested paths, a delete, a secret, tags, notes, unmanaged."""
+    long_text = "Lorem ipsum dolor sit amet, " * 6
+    changes = [
+        Change("apps", "hubspot", Action.CREATE, (FieldChange("enabled", None, True, op="add"),)),
+        Change("apps", "intercom", Action.DELETE, notes=("pruned: not in the manifest",)),
+        Change(
+            "oauth_credentials",
+            "slack",
+            Action.UPDATE,
+            (
+                FieldChange("client_id", "old-client", "new-client"),
+                FieldChange("client_secret", sensitive=True),
+                FieldChange("scopes", ["chat:write"], ["chat:write", "users:read"]),
+            ),
+            tags=("reauthorize",),
+            notes=("existing connections must re-authorize",),
+        ),
+        Change(
+            "events",
+            "Invoice Paid",
+            Action.CREATE,
+            (
+                FieldChange("schema.amount", None, 10, op="add"),
+                FieldChange("schema.currency", None, "EUR", op="add"),
+                FieldChange("schema.memo", None, long_text, op="add"),
+            ),
+            tags=("additive",),
+        ),
+        Change(
+            "events",
+            "New Contact Created",
+            Action.UPDATE,
+            (
+                FieldChange("schema.contact.email", "a@example.com", "b@example.com"),
+                FieldChange("schema.contact.phone", None, {"country": "+44", "n": 1}, op="add"),
+                FieldChange("schema.legacy", True, None, op="remove"),
+            ),
+            tags=("breaking",),
+            notes=("workflows reading schema.legacy may fail",),
+        ),
+        Change(
+            "linked_accounts",
+            "acme-test",
+            Action.CREATE,
+            (
+                FieldChange("name", None, "Acme (test)", op="add"),
+                FieldChange("udf", None, {"managed_by": "cobalt-sync"}, op="add"),
+            ),
+        ),
+    ]
+    unmanaged = (
+        Unmanaged("apps", (), 0),
+        Unmanaged("events", tuple(f"Legacy Event {i:02d}" for i in range(12)), 14),
+        Unmanaged("linked_accounts", ("cust-1", "cust-2", "cust-3"), 250),
+    )
+    return sorted_plan(
+        changes,
+        environment="test",
+        unmanaged=unmanaged,
+        warnings=(
+            "events/Order Shipped: 2 live objects share this key; cobalt-sync will not guess "
+            "which one is meant and leaves them alone.",
+        ),
+        manifest_hash="sha256:" + "a" * 64,
+        live_fingerprint="sha256:" + "b" * 64,
+    )
+
+
+def empty_plan(unmanaged: int = 3) -> Plan:
+    keys = tuple(f"cust-{i}" for i in range(unmanaged))
+    return Plan(
+        environment="production",
+        unmanaged=(Unmanaged("linked_accounts", keys, unmanaged),) if unmanaged else (),
+        manifest_hash="sha256:" + "c" * 64,
+        live_fingerprint="sha256:" + "d" * 64,
+    )
+
+
+def refused_plan() -> Plan:
+    deletes = [Change("events", f"Old Event {i:02d}", Action.DELETE) for i in range(12)]
+    return sorted_plan(
+        deletes,
+        environment="test",
+        mass_delete=("12 deletes exceed the limit of 10 per apply",),
+        manifest_hash="sha256:" + "e" * 64,
+        live_fingerprint="sha256:" + "f" * 64,
+    )
+
+
+def hostile_plan() -> Plan:
+    fields = (
+        FieldChange("schema.`|<b>`", "```", "</details>\n<img src=x>", op="change"),
+        FieldChange("schema.x\x1b[2J", None, "@everyone", op="add"),
+    )
+    return Plan(
+        environment="test",
+        changes=(Change("events", HOSTILE_KEY, Action.UPDATE, fields, notes=("<b>hi</b> | x",)),),
+        unmanaged=(Unmanaged("events", (HOSTILE_KEY,), 1),),
+        warnings=(f"events/{HOSTILE_KEY}: odd",),
+    )
+
+
+def big_plan(count: int, fields_per_change: int = 3) -> Plan:
+    """`count` event updates with a few nested fields each (the 10,000-change case)."""
+    changes = [
+        Change(
+            "events",
+            f"Event {i:05d}",
+            Action.UPDATE,
+            tuple(
+                FieldChange(f"schema.field_{j}.value", f"old {i}-{j}", f"new {i}-{j}")
+                for j in range(fields_per_change)
+            ),
+            tags=("additive",),
+        )
+        for i in range(count)
+    ]
+    return sorted_plan(changes, environment="test", manifest_hash="sha256:" + "1" * 64)
+
+
+def mixed_report() -> ApplyReport:
+    plan = full_plan()
+    by_key = {c.key: c for c in plan.changes}
+    outcomes = (
+        # Deliberately out of plan order: apply finishes changes concurrently.
+        Outcome(by_key["acme-test"], Status.SKIPPED, "depends on failed events/Invoice Paid"),
+        Outcome(by_key["hubspot"], Status.DONE, seconds=0.4),
+        Outcome(
+            by_key["slack"],
+            Status.MANUAL,
+            "set the client id and secret in the Cobalt dashboard: Apps → Slack → Settings",
+        ),
+        Outcome(by_key["Invoice Paid"], Status.FAILED, "Cobalt answered 422: invalid payload"),
+        Outcome(by_key["New Contact Created"], Status.DONE),
+        Outcome(by_key["intercom"], Status.DONE),
+    )
+    remaining = (by_key["Invoice Paid"], by_key["acme-test"])
+    return ApplyReport(plan=plan, outcomes=outcomes, remaining=remaining, verified=False)
+
+
+def clean_report() -> ApplyReport:
+    plan = full_plan()
+    outcomes = tuple(Outcome(c, Status.DONE) for c in plan.changes)
+    return ApplyReport(plan=plan, outcomes=outcomes, verified=True)
+
+
+def empty_report() -> ApplyReport:
+    return ApplyReport(plan=empty_plan(0), verified=True)
