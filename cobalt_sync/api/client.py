@@ -78,12 +78,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     # ===== NOT IN COBALT'S PUBLIC API: sandbox-defined contract, cobalt-api.md §3.2 =====
     "enable_app": Endpoint("PUT", "/application/{slug}/enable", public=False),
     "disable_app": Endpoint("DELETE", "/application/{slug}/enable", public=False),
-    "get_oauth_credentials": Endpoint(
-        "GET", "/application/{slug}/oauth-credentials", public=False
-    ),
-    "put_oauth_credentials": Endpoint(
-        "PUT", "/application/{slug}/oauth-credentials", public=False
-    ),
+    "get_oauth_credentials": Endpoint("GET", "/application/{slug}/oauth-credentials", public=False),
+    "put_oauth_credentials": Endpoint("PUT", "/application/{slug}/oauth-credentials", public=False),
     "delete_oauth_credentials": Endpoint(
         "DELETE", "/application/{slug}/oauth-credentials", public=False
     ),
@@ -319,9 +315,7 @@ class CobaltApi:
     def update_event(self, event_id: str, name: str, sample: JsonObject) -> Event:
         """Replace an event's name and sample (PUT is retry-safe; a rename keeps its id)."""
         body: JsonObject = {"name": name, "response": json.dumps(sample)}
-        endpoint, data = self._send(
-            "update_event", path_params={"event_id": event_id}, body=body
-        )
+        endpoint, data = self._send("update_event", path_params={"event_id": event_id}, body=body)
         return self._pick_event(endpoint, data, event_id=event_id)
 
     def delete_event(self, event_id: str) -> None:
@@ -418,7 +412,7 @@ class CobaltApi:
             "create_session_token",
             _TOKEN,
             params={"force_refresh": "true" if force_refresh else "false"},
-            body={"linked_account_id": account_id}
+            body={"linked_account_id": account_id},
         )
         self.register_secret(reply.token)
         if reply.refresh_token:
@@ -466,9 +460,7 @@ class CobaltApi:
         if client_secret is not None:
             self.register_secret(client_secret)  # before sending: a server may echo it
             body["client_secret"] = client_secret
-        reply = self._get(
-            "put_oauth_credentials", _OAUTH, path_params={"slug": slug}, body=body
-        )
+        reply = self._get("put_oauth_credentials", _OAUTH, path_params={"slug": slug}, body=body)
         return reply.value()
 
     def delete_oauth_credentials(self, slug: str) -> OAuthCredentials:

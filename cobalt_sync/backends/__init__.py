@@ -1,0 +1,21 @@
+"""Backends for what Cobalt's public API cannot do: app enablement and org OAuth credentials.
+
+`app_settings.py` holds the one interface (`AppSettings`) and its two implementations; a real
+Cobalt endpoint, if one appears, replaces only that module.
+"""
+
+from cobalt_sync.backends.app_settings import (
+    PROBE_ACCOUNT_ID,
+    AppSettings,
+    ManualAppSettings,
+    ManualStepRequired,
+    SandboxAppSettings,
+)
+
+__all__ = [
+    "PROBE_ACCOUNT_ID",
+    "AppSettings",
+    "ManualAppSettings",
+    "ManualStepRequired",
+    "SandboxAppSettings",
+]

@@ -1,0 +1,189 @@
+"""Turn the global command-line options into a live connection: client, backend, target.
+
+Owns where the key comes from (only COBALT_API_KEY), which URL is used (flag/env, the
+embedded sandbox, or Cobalt's production API), the explicit choice of app-settings backend,
+and the tuning variables. It never prints the key and never guesses a backend silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from cobalt_sync.api import CobaltApi
+from cobalt_sync.api.channel import check_base_url, is_loopback
+from cobalt_sync.backends.app_settings import AppSettings, ManualAppSettings, SandboxAppSettings
+from cobalt_sync.errors import InputError
+from cobalt_sync.options import GlobalOptions
+
+PRODUCTION_URL = "https://app.refold.ai"
+COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
+SANDBOX_KEY = "tk_sandbox"
+SANDBOX_STATE_DIR = ".cobalt-sandbox"
+
+KEY_HINT = (
+    "export COBALT_API_KEY=tk_… (a test key) or pk_… (production), copied from the Cobalt "
+    "dashboard; the key is read only from the environment. Or try `cobalt-sync --sandbox …`."
+)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A ready client plus how app settings are changed, and a key-free description."""
+
+    api: CobaltApi
+    settings: AppSettings
+    environment: Literal["test", "production"]
+    target: str
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Client knobs from the environment (COBALT_MAX_RPS, COBALT_RETRY_BACKOFF, COBALT_TIMEOUT)."""
+
+    requests_per_second: float | None = 20.0
+    backoff: float = 0.5
+    timeout: float = 30.0
+
+
+@contextmanager
+def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator[Connection]:
+    """A connection for one run, closed on exit; the embedded sandbox stops with it."""
+    environ = os.environ
+    if options.sandbox and options.api_url:
+        raise InputError(
+            "--sandbox cannot be combined with --api-url (or COBALT_API_URL)",
+            hint="Use --sandbox for the embedded emulator, or --api-url for a served one.",
+        )
+    tuning = read_tuning(environ)
+    if options.sandbox:
+        from cobalt_sync.commands.sandbox import embedded_sandbox
+
+        key = read_key(environ, default=SANDBOX_KEY)
+        with (
+            embedded_sandbox(Path.cwd() / SANDBOX_STATE_DIR) as url,
+            _connect(url, key, options, tuning, parallelism, sandbox=True) as connection,
+        ):
+            yield connection
+        return
+    url = options.api_url or PRODUCTION_URL
+    key = read_key(environ, default=None)
+    with _connect(url, key, options, tuning, parallelism, sandbox=False) as connection:
+        yield connection
+
+
+@contextmanager
+def _connect(
+    url: str,
+    key: str,
+    options: GlobalOptions,
+    tuning: Tuning,
+    parallelism: int,
+    *,
+    sandbox: bool,
+) -> Iterator[Connection]:
+    base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
+    mode = choose_backend(base_url, options.app_settings, sandbox=sandbox)
+    api = CobaltApi(
+        base_url,
+        key,
+        timeout=tuning.timeout,
+        backoff=tuning.backoff,
+        requests_per_second=tuning.requests_per_second,
+        max_connections=max(32, parallelism + 4),
+    )
+    try:
+        settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
+        target = describe_target(api.base_url, api.environment, sandbox=sandbox)
+        yield Connection(api, settings, api.environment, target)
+    finally:
+        api.close()
+
+
+def read_key(environ: Mapping[str, str], *, default: str | None) -> str:
+    """The API key from COBALT_API_KEY (trimmed), or `default`; missing → InputError."""
+    key = environ.get("COBALT_API_KEY", "").strip()
+    if key:
+        return key
+    if default is not None:
+        return default
+    raise InputError("COBALT_API_KEY is not set", hint=KEY_HINT)
+
+
+def choose_backend(
+    base_url: str, explicit: str | None, *, sandbox: bool
+) -> Literal["api", "manual"]:
+    """--app-settings / COBALT_APP_SETTINGS wins; else sandbox or loopback → api, Cobalt's
+    own hosts → manual, and any other host must be told (a guess could write dashboard-only
+    settings through routes that do not exist, or list sandbox changes as manual steps)."""
+    if explicit is not None:
+        if explicit not in ("api", "manual"):
+            raise InputError(
+                f"--app-settings must be 'api' or 'manual', not '{explicit}'",
+                hint="Set --app-settings or COBALT_APP_SETTINGS to api or manual.",
+            )
+        return "api" if explicit == "api" else "manual"
+    if sandbox or is_loopback(base_url):
+        return "api"
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in COBALT_HOSTS:
+        return "manual"
+    raise InputError(
+        f"cannot tell whether {host} is Cobalt or a sandbox, so app enablement and OAuth "
+        "credentials have no known backend",
+        hint="Pass --app-settings api (a sandbox serving the §3.2 routes) or --app-settings "
+        "manual (real Cobalt: dashboard steps), or set COBALT_APP_SETTINGS.",
+    )
+
+
+def describe_target(base_url: str, environment: str, *, sandbox: bool) -> str:
+    """`sandbox at http://127.0.0.1:8787 (test key)`: what a run talks to, never the key."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if sandbox:
+        where = f"embedded sandbox at {base_url}"
+    elif host in COBALT_HOSTS:
+        where = f"Cobalt at {base_url}"
+    elif is_loopback(base_url):
+        where = f"sandbox at {base_url}"
+    else:
+        where = base_url
+    return f"{where} ({environment} key)"
+
+
+def read_tuning(environ: Mapping[str, str]) -> Tuning:
+    rps = _number(environ, "COBALT_MAX_RPS", 20.0, minimum=0.0)
+    return Tuning(
+        requests_per_second=rps or None,  # 0 = unpaced
+        backoff=_number(environ, "COBALT_RETRY_BACKOFF", 0.5, minimum=0.0),
+        timeout=_number(environ, "COBALT_TIMEOUT", 30.0, minimum=0.0, inclusive=False),
+    )
+
+
+def _number(
+    environ: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float,
+    inclusive: bool = True,
+) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    too_small = value < minimum if inclusive else value <= minimum
+    if value != value or too_small or value == float("inf"):
+        bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+        raise InputError(
+            f"{name} must be a number {bound}, got '{raw}'",
+            hint=f"Unset {name} to use the default ({default:g}).",
+        )
+    return value
