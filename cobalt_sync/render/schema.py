@@ -89,7 +89,7 @@ PLAN_SCHEMA: dict[str, Any] = {
     "$id": f"{BASE_ID}/plan.schema.json",
     "title": "cobalt-sync plan",
     "description": "What `cobalt-sync apply` would change in a Cobalt org: the output of "
-    "`cobalt-sync plan --format json` and the content of a plan saved with `--out`. "
+    "`cobalt-sync plan --format json` and, with two more keys, a plan saved with `--out`. "
     "It never holds a secret value.",
     "type": "object",
     "required": [
@@ -104,6 +104,17 @@ PLAN_SCHEMA: dict[str, Any] = {
     ],
     "additionalProperties": False,
     "properties": {
+        # The next two appear only in a file written by `plan --out` (workflow.save_plan).
+        "cobalt_sync_plan": {
+            "const": 1,
+            "description": "Present in a plan saved with `plan --out`: marks the file as a "
+            "cobalt-sync plan file that `apply PLANFILE` accepts.",
+        },
+        "manifest_path": {
+            "type": "string",
+            "description": "Present in a saved plan: the manifest it was computed from; "
+            "`apply PLANFILE` reads it unless `-f` names another.",
+        },
         "format_version": {
             "const": PLAN_FORMAT_VERSION,
             "description": "Version of this document's shape; raised only on an incompatible "

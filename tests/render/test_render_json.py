@@ -27,6 +27,7 @@ from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
 from cobalt_sync.report import ApplyReport
+from cobalt_sync.workflow import save_plan
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"
 PLANS: list[Callable[[], Plan]] = [
@@ -80,6 +81,12 @@ def test_every_report_document_validates_against_the_schema(
 ) -> None:
     document = json.loads(render_report(make(), "json"))
     Draft202012Validator(REPORT_SCHEMA).validate(document)
+
+
+def test_a_saved_plan_file_validates_against_the_schema(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    save_plan(full_plan(), Path("cobalt.yaml"), out)
+    Draft202012Validator(PLAN_SCHEMA).validate(json.loads(out.read_text(encoding="utf-8")))
 
 
 def test_the_schema_rejects_a_document_of_another_shape() -> None:
