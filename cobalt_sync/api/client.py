@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -99,7 +99,7 @@ _CONNECT = TypeAdapter(WireConnectUrl)
 _AUTH_URL = TypeAdapter(WireAuthUrl)
 _TOGGLE = TypeAdapter(WireToggle)
 _OAUTH = TypeAdapter(WireOAuthView)
-_OBJECT = TypeAdapter(dict[str, JsonValue])
+_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
 KEY_FORMAT_HINT = (
     "Copy an org API key from the Cobalt dashboard into COBALT_API_KEY: keys starting with "
