@@ -117,7 +117,11 @@ class _Load:
         """A file of another version would give misleading errors: stop here."""
         supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
         if "version" not in data:
-            self.fail(f"missing `version` (supported versions: {supported})", Mark(1, 1))
+            message = (
+                "required field is missing; start the file with `version: 1` "
+                f"(supported versions: {supported})"
+            )
+            self.fail(message, Mark(1, 1), ("version",))
         version = data["version"]
         if type(version) is not int or version not in SUPPORTED_VERSIONS:
             mark = self.document.value_marks.get(("version",))

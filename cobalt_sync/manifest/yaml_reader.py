@@ -120,9 +120,8 @@ class ManifestLoader(yaml.SafeLoader):
 def read_yaml(raw: bytes) -> Document:
     """Parse manifest bytes; raises YamlProblem when the document cannot be read at all."""
     text = decode(raw)
-    loader = ManifestLoader(text)
     try:
-        root = loader.get_single_node()
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         raise YamlProblem(_describe(error), _mark(error.problem_mark)) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
@@ -130,12 +129,18 @@ def read_yaml(raw: bytes) -> Document:
             f"character U+{_code_point(error.character):04X} is not allowed in YAML",
             text_mark(text, error.position),
         ) from None
-    finally:
-        loader.dispose()
     document = Document(data=None)
     if root is not None:
         document.data = _Walker(document).value(root, ())
     return document
+
+
+def _compose(text: str) -> Node | None:
+    loader = ManifestLoader(text)  # the reader already checks characters here
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def decode(raw: bytes, what: str = "a manifest") -> str:
@@ -244,7 +249,8 @@ class _Walker:
         self.finding(
             path,
             _mark(node.start_mark),
-            f"unsupported YAML tag '{node.tag}' (only plain values and !!str are allowed)",
+            f"unsupported YAML tag '{_short_tag(node.tag)}' (only plain values and !!str "
+            "are allowed)",
         )
         return None
 
@@ -286,6 +292,11 @@ def _mark(mark: Any) -> Mark:
     if mark is None:
         return Mark(1, 1)
     return Mark(mark.line + 1, mark.column + 1)
+
+
+def _short_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
 def _code_point(character: object) -> int:
