@@ -2,7 +2,8 @@
 methods with their response schemas, and the component schemas they reference, with all
 prose (description, summary, examples) stripped.
 
-Usage: python scripts/extract_openapi.py PATH/TO/cobalt-openapi.yaml > tests/spec/cobalt-openapi-extract.yaml
+Usage:
+  python scripts/extract_openapi.py SPEC.yaml > tests/spec/cobalt-openapi-extract.yaml
 """
 
 from __future__ import annotations
