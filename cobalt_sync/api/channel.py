@@ -80,6 +80,9 @@ class Outcome:
     error: ApiError | None = None
     retry: bool = False
     retry_after: float | None = None
+    # The request may have been carried out although it failed (lost reply, 5xx, a 2xx we
+    # cannot read): a caller must re-read before repeating a write that is not idempotent.
+    uncertain: bool = False
 
 
 def check_base_url(url: str) -> str:
@@ -153,13 +156,18 @@ class Channel:
 
     def send(self, call: Call) -> JsonValue:
         """The parsed JSON body of a successful reply (None when empty), or an ApiError."""
+        outcome = self.try_send(call)
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.data
+
+    def try_send(self, call: Call) -> Outcome:
+        """Like `send`, but the final failure is returned (with `uncertain`), not raised."""
         attempt = 0
         while True:
             outcome = self._attempt(call)
-            if outcome.error is None:
-                return outcome.data
-            if not outcome.retry or attempt >= self._max_retries:
-                raise outcome.error
+            if outcome.error is None or not outcome.retry or attempt >= self._max_retries:
+                return outcome
             self._wait_before_retry(call, outcome, attempt)
             attempt += 1
 
@@ -220,7 +228,7 @@ class Channel:
             noun = "timed out"
         error = NetworkError(f"{noun}: {reason}", endpoint=call.endpoint.label)
         retry = never_sent or (call.repeatable and isinstance(exc, httpx.TransportError))
-        return Outcome(error=error, retry=retry)
+        return Outcome(error=error, retry=retry, uncertain=not never_sent)
 
     def _reply(self, call: Call, response: httpx.Response) -> Outcome:
         status = response.status_code
@@ -252,7 +260,7 @@ class Channel:
                 status=response.status_code,
                 hint=URL_HINT,
             )
-            return Outcome(error=error)
+            return Outcome(error=error, uncertain=True)
         if isinstance(data, dict) and data.get("error") and data.get("success") is not True:
             # cobalt-api.md §1.3: a 2xx carrying {"error": …} is a failure in disguise.
             envelope = _envelope(data)
@@ -264,7 +272,7 @@ class Channel:
                 error_code=self._clean(_code(envelope)) or None,
                 request_id=self._clean(_request_id(envelope)) or None,
             )
-            return Outcome(error=error, retry=call.repeatable)
+            return Outcome(error=error, retry=call.repeatable, uncertain=True)
         return Outcome(data=data)
 
     def _failure(self, call: Call, response: httpx.Response) -> Outcome:
@@ -286,7 +294,8 @@ class Channel:
             status in _RETRY_IF_REPEATABLE and call.repeatable and kind is ServerError
         )
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return Outcome(error=error, retry=retry, retry_after=retry_after)
+        uncertain = kind is ServerError
+        return Outcome(error=error, retry=retry, retry_after=retry_after, uncertain=uncertain)
 
     @staticmethod
     def _classify(

@@ -38,14 +38,7 @@ from cobalt_sync.api.wire import (
     WireSessionToken,
     WireToggle,
 )
-from cobalt_sync.errors import (
-    ConflictError,
-    InputError,
-    NetworkError,
-    NotFoundError,
-    ServerError,
-    UnexpectedResponseError,
-)
+from cobalt_sync.errors import ConflictError, InputError, NotFoundError, UnexpectedResponseError
 from cobalt_sync.redact import Redactor
 from cobalt_sync.resource import JsonObject, JsonValue
 
@@ -294,23 +287,21 @@ class CobaltApi:
         call = Call(ENDPOINTS["create_event"], body=body, repeatable=False)
         attempt = 0
         while True:
-            try:
-                data = self._channel.send(call)
-            except ConflictError:
+            outcome = self._channel.try_send(call)
+            if outcome.error is None:
+                return self._pick_event(call.endpoint, outcome.data, name=name)
+            if isinstance(outcome.error, ConflictError):
                 existing = self._event_named(name)
                 if existing is None:
-                    raise
+                    raise outcome.error
                 return existing
-            except (ServerError, NetworkError, UnexpectedResponseError):
-                if attempt >= self.max_retries:
-                    raise
-                self._channel.pause(attempt)
-                attempt += 1
-                existing = self._event_named(name)
-                if existing is not None:
-                    return existing
-                continue
-            return self._pick_event(call.endpoint, data, name=name)
+            if not outcome.uncertain or attempt >= self.max_retries:
+                raise outcome.error
+            self._channel.pause(attempt)
+            attempt += 1
+            existing = self._event_named(name)
+            if existing is not None:
+                return existing
 
     def update_event(self, event_id: str, name: str, sample: JsonObject) -> Event:
         """Replace an event's name and sample (PUT is retry-safe; a rename keeps its id)."""
