@@ -33,6 +33,9 @@ _LOADER_TYPED = re.compile(
     r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
     r"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\Z"
 )
+# Line breaks PyYAML writes raw into single-quoted or plain text, where reading folds them
+# (into a space, or \r into \n); in double quotes they are escaped (\N, \L, \P, \r).
+_FOLDED_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 # `$$` and `${` are the loader's variable syntax (manifest/variables.py); a lone `$` is literal.
 _VARIABLE_START = re.compile(r"\$(?=[${])")
 _IDENTIFIER = re.compile(r"\S(?:.*\S)?\Z", re.DOTALL)
@@ -171,7 +174,8 @@ def _oauth_block(
     }
     if scopes == UNOBSERVABLE:
         builder.warnings.append(
-            f"apps/{slug}: the OAuth scopes cannot be read from Cobalt; add `scopes:` by hand"
+            f"apps/{slug}: Cobalt shows only the OAuth client id in use (read from its consent "
+            "URL; it may be Cobalt's default client): check it, and add `scopes:` by hand"
         )
     else:
         block["scopes"] = sorted(str(s) for s in scopes) if isinstance(scopes, list) else []
@@ -340,7 +344,8 @@ class ExportDumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _LOADER_TYPED.match(value) else None
+    quoted = _LOADER_TYPED.match(value) or _FOLDED_BREAKS.search(value)
+    style = '"' if quoted else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -1,0 +1,176 @@
+"""`cobalt-sync export`: write the live org as a manifest, to adopt an existing org.
+
+Reads the live org through the kinds' own readers and writes what `export.export_manifest`
+makes of it, to stdout or atomically to a file it will not overwrite unless forced. Never
+writes to Cobalt, and never holds a secret: the export carries `${VAR}` placeholders.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from cobalt_sync.catalog import load_catalog
+from cobalt_sync.commands.common import note, parallelism_option
+from cobalt_sync.connect import open_connection
+from cobalt_sync.errors import InputError
+from cobalt_sync.export import Export, ExportOptions, export_manifest
+from cobalt_sync.kinds import KindContext
+from cobalt_sync.options import GlobalOptions
+from cobalt_sync.resource import KIND_ORDER, State
+from cobalt_sync.state import read_live
+
+STDOUT = "-"
+
+
+def parse_kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
+    kinds = frozenset(word.strip() for word in value.split(",") if word.strip())
+    unknown = sorted(kinds - set(KIND_ORDER))
+    if unknown or not kinds:
+        raise click.BadParameter(
+            f"unknown kind {', '.join(map(repr, unknown))}; choose from {', '.join(KIND_ORDER)}"
+            if unknown
+            else f"name at least one of {', '.join(KIND_ORDER)}"
+        )
+    if "oauth_credentials" in kinds and "apps" not in kinds:
+        raise click.BadParameter("oauth_credentials are written under apps: add apps")
+    return kinds
+
+
+@click.command("export")
+@click.option(
+    "-o",
+    "--output",
+    default=STDOUT,
+    metavar="FILE",
+    help="Write the manifest to FILE (atomically) instead of stdout ('-').",
+)
+@click.option(
+    "--kinds",
+    default=",".join(KIND_ORDER),
+    show_default=True,
+    callback=parse_kinds,
+    help="Comma-separated kinds to export (oauth_credentials are written under apps).",
+)
+@click.option(
+    "--all-linked-accounts",
+    is_flag=True,
+    help="Export every linked account, not only those cobalt-sync created "
+    "(udf managed_by=cobalt-sync): on a production org that means every customer.",
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@parallelism_option
+@click.pass_obj
+def command(
+    options: GlobalOptions,
+    output: str,
+    kinds: frozenset[str],
+    all_linked_accounts: bool,
+    force: bool,
+    parallelism: int,
+) -> None:
+    """Write the live org as a manifest: the start of managing an existing org.
+
+    The environment comes from COBALT_API_KEY (tk… test, pk… production). OAuth client
+    secrets cannot be read from Cobalt: they are written as ${APP_CLIENT_SECRET} variables,
+    listed on stderr. Only linked accounts cobalt-sync created are exported by default.
+    Exporting reads every linked account of the org (to find those), and never writes.
+
+    \b
+    Examples:
+      cobalt-sync export > cobalt.yaml
+      cobalt-sync export -o cobalt.yaml --kinds apps,oauth_credentials,events
+      cobalt-sync export -o cobalt.yaml --force && cobalt-sync plan   # expect no changes
+    """
+    target = None if output == STDOUT else Path(output)
+    if target is not None:
+        refuse_overwrite(target, force)
+    with open_connection(options, parallelism=parallelism) as connection:
+        note(f"Reading the live org: {connection.target}")
+        # Reading every object of a kind is what the readers do for a kind being pruned.
+        ctx = KindContext(
+            api=connection.api,
+            settings=connection.settings,
+            parallelism=parallelism,
+            prune=frozenset({"oauth_credentials", "linked_accounts"}),
+        )
+        live = read_live(ctx, State(), tuple(k for k in KIND_ORDER if k in kinds))
+        export = export_manifest(
+            live,
+            ExportOptions(
+                environment=connection.environment,
+                kinds=kinds,
+                all_linked_accounts=all_linked_accounts,
+                known_apps=frozenset(load_catalog().slugs()),
+            ),
+        )
+    if target is None:
+        click.echo(export.text, nl=False)
+    else:
+        write_atomically(target, export.text, force)
+    tell(export, target)
+
+
+def refuse_overwrite(target: Path, force: bool) -> None:
+    """Checked before reading the org, so a mistyped path costs no requests."""
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory", hint="give a file name, e.g. -o cobalt.yaml")
+    if target.exists() and not force:
+        raise InputError(
+            f"{target}: already exists; export does not overwrite a manifest",
+            hint="choose another file, or pass --force to replace it",
+        )
+
+
+def write_atomically(target: Path, text: str, force: bool) -> None:
+    """Temp file in the same directory, fsync, then rename: readers never see half a file.
+    Without --force the rename is a hard link, which fails if the file appeared meanwhile."""
+    directory = target.parent
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except FileNotFoundError:
+        raise InputError(f"{target}: directory {directory} does not exist") from None
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)  # mkstemp makes 0600; a manifest is meant to be shared
+        if force:
+            os.replace(temp, target)
+        else:
+            link_new(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def link_new(temp: Path, target: Path) -> None:
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise InputError(
+            f"{target}: already exists; export does not overwrite a manifest",
+            hint="choose another file, or pass --force to replace it",
+        ) from None
+
+
+def tell(export: Export, target: Path | None) -> None:
+    """What the user must know, on stderr so that stdout stays a clean manifest."""
+    for warning in export.warnings:
+        note(f"Warning: {warning}")
+    if export.accounts_left_out:
+        note(
+            f"Left out {export.accounts_left_out} linked accounts that cobalt-sync did not "
+            "create (customers' accounts); --all-linked-accounts exports them too."
+        )
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in export.counts.items())
+    note(f"Exported {counts} to {target if target is not None else 'stdout'}.")
+    if export.variables:
+        note("Set these variables before validate, plan or apply (Cobalt never returns secrets):")
+        width = max(len(v.name) for v in export.variables)
+        for variable in export.variables:
+            note(f"  {variable.name.ljust(width)}  {variable.purpose}")
