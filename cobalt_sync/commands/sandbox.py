@@ -8,9 +8,11 @@ server lazily so that loading this command does not start or import uvicorn.
 from __future__ import annotations
 
 import ipaddress
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -25,6 +27,10 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @contextmanager
@@ -166,6 +172,8 @@ def serve(
     click.echo(
         f"State: {state if state else 'in memory (lost on exit)'}. Ctrl-C to stop.", err=True
     )
+    # SIGTERM (what process managers and test harnesses send) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.wait()
     except KeyboardInterrupt:

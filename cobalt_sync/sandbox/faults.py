@@ -12,7 +12,7 @@ import math
 import random
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -24,6 +24,7 @@ from cobalt_sync.sandbox.problems import ApiProblem, problem_body
 
 ADMIN_PREFIX = "/_sandbox"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+LOG_SIZE = 1000  # the request log keeps the most recent requests only
 
 
 class DroppedConnection(Exception):
@@ -37,6 +38,7 @@ class FaultSettings:
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500,)
     drop_rate: float = 0.0
     ambiguous_success_rate: float = 0.0
     rate_limit: float | None = None
@@ -49,7 +51,8 @@ class FaultSettings:
     seed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        settings = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**settings, "error_statuses": list(self.error_statuses)}
 
     def updated(self, changes: dict[str, Any]) -> FaultSettings:
         """A copy with `changes` applied; ValueError names the first bad setting."""
@@ -57,6 +60,8 @@ class FaultSettings:
         unknown = sorted(set(changes) - known)
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(unknown)}")
+        if isinstance(changes.get("error_statuses"), list):
+            changes = {**changes, "error_statuses": tuple(changes["error_statuses"])}
         new = replace(self, **changes)
         new.check()
         return new
@@ -74,6 +79,8 @@ class FaultSettings:
             not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0
         ):
             raise ValueError("rate_limit must be a positive number of requests per second")
+        if not self.error_statuses or not set(self.error_statuses) <= {500, 502, 503}:
+            raise ValueError("error_statuses must be a non-empty list drawn from 500, 502, 503")
         if self.duplicate_create_status not in (400, 409):
             raise ValueError("duplicate_create_status must be 400 or 409")
         if self.not_found_status not in (404, 500):
@@ -100,10 +107,12 @@ class Stats:
     by_route: Counter[str] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     writes_applied: int = 0
+    log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "requests_total": self.requests_total,
+            "log": list(self.log),
             "by_route": dict(sorted(self.by_route.items())),
             "by_status": dict(sorted(self.by_status.items())),
             "writes_applied": self.writes_applied,
@@ -160,7 +169,8 @@ class FaultMiddleware:
             return
         stats = self.state.stats
         stats.requests_total += 1
-        stats.by_route[f"{scope['method']} {self._template(scope)}"] += 1
+        route = f"{scope['method']} {self._template(scope)}"
+        stats.by_route[route] += 1
         status_seen: list[int] = []
 
         async def counting_send(message: Message) -> None:
@@ -178,6 +188,13 @@ class FaultMiddleware:
             # A dropped reply still counts: the write was applied before the drop.
             if scope["method"] in WRITE_METHODS and status_seen and status_seen[0] < 300:
                 stats.writes_applied += 1
+            stats.log.append(
+                {
+                    "route": route,
+                    "key_prefix": _key_prefix(scope),
+                    "status": status_seen[0] if status_seen else None,
+                }
+            )
 
     def _template(self, scope: Scope) -> str:
         for route in self.routes:
@@ -200,7 +217,8 @@ class FaultMiddleware:
             await _send_json(send, 429, _rate_limited(), _retry_headers(settings, wait))
             return
         if state.roll(settings.error_rate):
-            await _send_json(send, 500, _injected_500(scope["path"]), [])
+            status = state.rng.choice(settings.error_statuses)
+            await _send_json(send, status, _injected_error(status, scope["path"]), [])
             return
         if state.roll(settings.ambiguous_success_rate):
             body = {
@@ -228,6 +246,14 @@ class FaultMiddleware:
         raise DroppedConnection("sandbox fault: response dropped after the write committed")
 
 
+def _key_prefix(scope: Scope) -> str | None:
+    """`tk`/`pk` only: the log must never hold a whole key."""
+    for name, value in scope["headers"]:
+        if name == b"x-api-key":
+            return bytes(value[:2]).decode("latin-1")
+    return None
+
+
 def _bucket_key(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-api-key":
@@ -247,10 +273,10 @@ def _retry_headers(settings: FaultSettings, wait: float) -> list[tuple[bytes, by
     return [(b"retry-after", str(max(1, math.ceil(wait))).encode())]
 
 
-def _injected_500(path: str) -> dict[str, Any]:
+def _injected_error(status: int, path: str) -> dict[str, Any]:
     variant = "C" if "/application/event" in path else "A"
     problem = ApiProblem(
-        500, "SERVER_ERROR", "Request failed with status code 500", variant=variant
+        status, "SERVER_ERROR", f"Request failed with status code {status}", variant=variant
     )
     return problem_body(problem)
 

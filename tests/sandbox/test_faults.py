@@ -116,3 +116,23 @@ def test_reset_restores_start_up_faults_and_wipes_data(api: httpx.Client, sandbo
     assert sandbox.get("faults")["error_rate"] == 0.0
     assert sandbox.get("stats")["requests_total"] == 0
     assert api.get("/linked-account").json()["totalDocs"] == 0
+
+
+def test_injected_errors_can_be_gateway_errors(api: httpx.Client, sandbox: Sandbox) -> None:
+    sandbox.faults(error_rate=1.0, error_statuses=[502, 503], seed=3)
+    statuses = {api.get("/application").status_code for _ in range(20)}
+    assert statuses == {502, 503}
+    assert sandbox.get("faults")["error_statuses"] == [502, 503]
+
+
+def test_request_log_names_route_key_prefix_and_status_but_never_the_key(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    api.get("/linked-account/nobody")
+    [entry] = sandbox.get("stats")["log"]
+    assert entry == {
+        "route": "GET /api/v2/public/linked-account/{linked_account_id}",
+        "key_prefix": "tk",
+        "status": 404,
+    }
+    assert "tk_sandbox" not in str(sandbox.get("stats"))
