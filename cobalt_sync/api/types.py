@@ -132,7 +132,7 @@ class RequestStats:
 
     @property
     def throttled_seconds(self) -> float:
-        """Time spent waiting for the client's own pacing (not for backoff)."""
+        """Seconds threads spent waiting for the client's own pacing, summed over threads."""
         with self._lock:
             return self._throttled_seconds
 
