@@ -123,7 +123,8 @@ def read_yaml(raw: bytes) -> Document:
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as error:
-        raise YamlProblem(_describe(error), _mark(error.problem_mark)) from None
+        message = _describe(error) + _variable_in_flow_hint(text, error.problem_mark)
+        raise YamlProblem(message, _mark(error.problem_mark)) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         raise YamlProblem(
             f"character U+{_code_point(error.character):04X} is not allowed in YAML",
@@ -292,6 +293,14 @@ def _mark(mark: Any) -> Mark:
     if mark is None:
         return Mark(1, 1)
     return Mark(mark.line + 1, mark.column + 1)
+
+
+def _variable_in_flow_hint(text: str, mark: Any) -> str:
+    """`{secret: ${VAR}}` is a YAML error: inside { } and [ ], a `{` starts a mapping."""
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and text[index - 1 : index + 1] == "${":
+        return ' (inside { } or [ ], quote a variable: "${VAR}")'
+    return ""
 
 
 def _short_tag(tag: str) -> str:

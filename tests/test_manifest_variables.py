@@ -1,0 +1,48 @@
+"""The variable syntax: ${VAR}, ${VAR:-default}, $$, and a lone $ left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from cobalt_sync.manifest.variables import resolve
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "value"),
+    [
+        ("${A}", {"A": "x"}, "x"),
+        ("pre-${A}-post", {"A": "x"}, "pre-x-post"),
+        ("${A}${B}", {"A": "1", "B": "2"}, "12"),
+        ("${A:-dflt}", {}, "dflt"),
+        ("${A:-dflt}", {"A": ""}, "dflt"),
+        ("${A:-dflt}", {"A": "set"}, "set"),
+        ("${A:-}", {}, ""),
+        ("${A}", {"A": ""}, ""),
+        ("$${A}", {"A": "x"}, "${A}"),
+        ("costs $5", {}, "costs $5"),
+        ("a $$ b", {}, "a $ b"),
+        ("${A:-x:-y}", {}, "x:-y"),
+    ],
+)
+def test_resolves(text: str, environ: dict[str, str], value: str) -> None:
+    resolution = resolve(text, environ)
+    assert resolution.problems == ()
+    assert resolution.value == value
+
+
+def test_missing_variable_names_the_variable() -> None:
+    resolution = resolve("${A}-${B}", {"A": "x"})
+    assert resolution.problems == ("variable 'B' is not set (export it before running)",)
+
+
+@pytest.mark.parametrize("text", ["${", "${A", "${1A}", "${A B}", "${}", "${A-b}"])
+def test_malformed_references_are_problems_without_the_text(text: str) -> None:
+    [problem] = resolve(text, {"A": "secret-value"}).problems
+    assert "secret-value" not in problem
+    assert "variable reference" in problem
+
+
+def test_literal_and_default_are_reported_for_the_secret_rule() -> None:
+    assert resolve("hunter2", {}).literal
+    assert not resolve("${S}", {"S": "x"}).literal
+    assert resolve("${S:-x}", {"S": "set"}).has_defaults
