@@ -66,8 +66,29 @@ JSON_SCALARS = (
     | st.integers(-(2**53), 2**53)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12)
-    | st.sampled_from(["yes", "no", "on", "off", "1e5", "0755", "2024-01-01", "~", "null",
-                       "True", "${X}", "$$", "a: b", "- x", "#c", "", " pad ", "0x1F", "1_000"])
+    | st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "1e5",
+            "0755",
+            "2024-01-01",
+            "~",
+            "null",
+            "True",
+            "${X}",
+            "$$",
+            "a: b",
+            "- x",
+            "#c",
+            "",
+            " pad ",
+            "0x1F",
+            "1_000",
+        ]
+    )
 )
 KEYS = st.text(string.ascii_letters + string.digits + " :-_.$#'\"", min_size=1, max_size=10)
 JSON_VALUES: st.SearchStrategy[JsonValue] = st.recursive(
@@ -76,8 +97,9 @@ JSON_VALUES: st.SearchStrategy[JsonValue] = st.recursive(
     max_leaves=12,
 )
 SAMPLES = st.dictionaries(KEYS, JSON_VALUES, min_size=1, max_size=4)
-UDF = st.dictionaries(KEYS.filter(lambda k: k.strip() == k and k != "managed_by"),
-                      JSON_SCALARS.map(str), max_size=3)
+UDF = st.dictionaries(
+    KEYS.filter(lambda k: k.strip() == k and k != "managed_by"), JSON_SCALARS.map(str), max_size=3
+)
 
 
 IDENTIFIERS = st.text(min_size=1, max_size=12).filter(
@@ -273,6 +295,28 @@ def test_round_trip_apply_export_plan_shows_no_changes(
     plan = run(cli, "plan", "-f", str(out), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.stdout
     assert "No changes" in plan.stdout
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cobalt.yaml"
+
+
+def test_round_trip_of_the_example_org(
+    cli: Any, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = {"SLACK_CLIENT_SECRET": SECRET + "-slack", "HUBSPOT_CLIENT_SECRET": SECRET + "-hs"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    applied_example = run(cli, "apply", "-f", str(EXAMPLE), "--auto-approve")
+    assert applied_example.exit_code == 0, applied_example.output
+    out = workdir / "cobalt.yaml"
+    exported = run(cli, "export", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    for name, value in secrets.items():
+        assert f"${{{name}}}" in out.read_text() and name in exported.stderr
+        assert value not in exported.output + out.read_text()
+    plan = run(cli, "plan", "-f", str(out), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout
+    assert "No changes" in plan.stdout and "unmanaged" not in plan.stdout
 
 
 def test_no_secret_value_in_export_output_or_stderr(cli: Any, workdir: Path) -> None:

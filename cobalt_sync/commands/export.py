@@ -75,9 +75,9 @@ def command(
     """Write the live org as a manifest: the start of managing an existing org.
 
     The environment comes from COBALT_API_KEY (tk… test, pk… production). OAuth client
-    secrets cannot be read from Cobalt: they are written as ${APP_CLIENT_SECRET} variables,
-    listed on stderr. Only linked accounts cobalt-sync created are exported by default.
-    Exporting reads every linked account of the org (to find those), and never writes.
+    secrets cannot be read from Cobalt: they are written as variables such as
+    ${SLACK_CLIENT_SECRET}, listed on stderr. Only linked accounts cobalt-sync created are
+    exported by default; finding them reads every linked account of the org. Never writes.
 
     \b
     Examples:
@@ -118,6 +118,8 @@ def refuse_overwrite(target: Path, force: bool) -> None:
     """Checked before reading the org, so a mistyped path costs no requests."""
     if target.is_dir():
         raise InputError(f"{target}: is a directory", hint="give a file name, e.g. -o cobalt.yaml")
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: directory {target.parent} does not exist")
     if target.exists() and not force:
         raise InputError(
             f"{target}: already exists; export does not overwrite a manifest",
@@ -128,11 +130,7 @@ def refuse_overwrite(target: Path, force: bool) -> None:
 def write_atomically(target: Path, text: str, force: bool) -> None:
     """Temp file in the same directory, fsync, then rename: readers never see half a file.
     Without --force the rename is a hard link, which fails if the file appeared meanwhile."""
-    directory = target.parent
-    try:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    except FileNotFoundError:
-        raise InputError(f"{target}: directory {directory} does not exist") from None
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temp = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
