@@ -13,7 +13,7 @@ from deepdiff import DeepDiff
 
 from cobalt_sync.normalise import PROBE_ACCOUNT_ID, RULES, KindRules
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
-from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, State
+from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, State
 
 # octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
 # of a kind's live objects once the kind is large enough for a share to mean something.
@@ -155,6 +155,10 @@ def diff_fields(
 ) -> tuple[FieldChange, ...]:
     """Leaf changes from live (`before`) to desired (`after`); lists count as one value,
     since every list we manage is set-like or a sample value, not a sequence of records."""
+    if same_json(before, after):
+        # Most declared objects already match: DeepDiff costs ~0.1 ms each, which is a
+        # second of CPU on a 10,000-account manifest; a strict equality walk is ~50x cheaper.
+        return ()
     diff = DeepDiff(dict(before), dict(after), verbose_level=2)
     found: dict[str, FieldChange] = {}
     for report, op in _REPORT_OPS.items():
@@ -174,6 +178,20 @@ def diff_fields(
                 op=op,
             )
     return tuple(mask(found[p]) for p in sorted(found))
+
+
+def same_json(a: object, b: object) -> bool:
+    """Equal as DeepDiff would see it: same types all the way down (`1`, `1.0` and `True`
+    differ). Anything it cannot vouch for (NaN) compares unequal and goes to DeepDiff."""
+    if type(a) is not type(b):
+        return isinstance(a, Mapping) and isinstance(b, Mapping) and same_json(dict(a), dict(b))
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        assert isinstance(b, list)
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def added_fields(

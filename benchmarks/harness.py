@@ -1,0 +1,255 @@
+"""Measurement plumbing for `benchmarks/run.py`: a sandbox in its own process (admin API,
+CPU from /proc), the CLI run as a user runs it (subprocess, wall time, rusage via wait4),
+and manifest files written to a scratch directory.
+
+Owns no scenario and no target: it measures and reports what it saw, nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+TEST_KEY = "tk_sandbox"
+READY_LINE = "Cobalt sandbox listening on "
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a live process, from /proc/<pid>/stat (fields 14 and 15)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    # The command name (field 2) may contain spaces: split after its closing parenthesis.
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class SandboxProcess:
+    """`cobalt-sync sandbox serve` in a child process on a free loopback port."""
+
+    def __init__(self, workdir: Path, flags: Sequence[str]) -> None:
+        self.workdir = workdir
+        self.flags = list(flags)
+        self.log_path = workdir / f"sandbox-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.admin = httpx.Client(timeout=600)
+
+    def start(self) -> None:
+        # --port 0 lets the kernel pick a free port; the server prints the URL it got.
+        command = [sys.executable, "-m", "cobalt_sync", "sandbox", "serve", "--port", "0"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [*command, *self.flags], stdout=log, stderr=subprocess.STDOUT
+            )
+        self.url = self._wait_for_url()
+        self._wait_until_answering()
+
+    def _wait_for_url(self, timeout: float = 30.0) -> str:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log_path.read_text(errors="replace").splitlines():
+                if line.startswith(READY_LINE):
+                    return line[len(READY_LINE) :].strip()
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"sandbox did not start:\n{self.log_path.read_text()}")
+
+    def _wait_until_answering(self) -> None:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                self.admin.get(f"{self.url}/_sandbox/stats").raise_for_status()
+                return
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.admin.close()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.pid)
+
+    # --- admin API (cobalt-sync sandbox: /_sandbox/...) --------------------------------
+
+    def post(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        response = self.admin.post(f"{self.url}/_sandbox/{path}", json=dict(body or {}))
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str, **params: str) -> Any:
+        response = self.admin.get(f"{self.url}/_sandbox/{path}", params=params)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self.post("reset")
+
+    def seed(self, **body: Any) -> Any:
+        return self.post("seed", {"key": TEST_KEY, **body})
+
+    def reset_stats(self) -> None:
+        self.post("stats/reset")
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("stats")
+        return result
+
+    def inspect(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("inspect", key=TEST_KEY, accounts="false")
+        return result
+
+
+@contextmanager
+def sandbox(workdir: Path, flags: Sequence[str]) -> Iterator[SandboxProcess]:
+    box = SandboxProcess(workdir, flags)
+    try:
+        box.start()
+        yield box
+    finally:
+        box.stop()
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one CLI process did, as the operating system saw it."""
+
+    args: tuple[str, ...]
+    exit_code: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A CLI run together with what the sandbox counted and spent meanwhile."""
+
+    run: CliRun
+    stats: dict[str, Any]
+    sandbox_cpu_s: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return int(self.stats.get("requests_total", 0))
+
+    def status_count(self, status: str) -> int:
+        return int(self.stats.get("by_status", {}).get(status, 0))
+
+
+def run_cli(args: Sequence[str], env: Mapping[str, str], cwd: Path, tag: str = "cli") -> CliRun:
+    """`python -m cobalt_sync ARGS` as a child; its own rusage comes from wait4."""
+    out_path, err_path = cwd / f"{tag}.stdout", cwd / f"{tag}.stderr"
+    command = [sys.executable, "-m", "cobalt_sync", *args]
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd, env=dict(env)
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return CliRun(
+        args=tuple(args),
+        exit_code=process.returncode,
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
+        stdout=out_path.read_text(errors="replace"),
+        stderr=err_path.read_text(errors="replace"),
+    )
+
+
+def measure(
+    box: SandboxProcess, args: Sequence[str], env: Mapping[str, str], cwd: Path, tag: str
+) -> Measured:
+    """Reset the sandbox's counters, run the CLI, and read the counters back."""
+    box.reset_stats()
+    cpu_before = box.cpu_seconds()
+    run = run_cli(args, env, cwd, tag)
+    sandbox_cpu = box.cpu_seconds() - cpu_before
+    return Measured(run=run, stats=box.stats(), sandbox_cpu_s=sandbox_cpu)
+
+
+def cli_env(base_url: str, **overrides: str) -> dict[str, str]:
+    """The environment a user would export, plus NO_COLOR so output stays plain."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COBALT_")  # a developer's own settings must not leak in
+    }
+    env.update(
+        {"COBALT_API_URL": base_url, "COBALT_API_KEY": TEST_KEY, "NO_COLOR": "1", **overrides}
+    )
+    return env
+
+
+def startup_floor(cwd: Path, repeats: int = 3) -> float:
+    """Best wall time of `cobalt-sync --version`: the interpreter and CLI start-up that every
+    run pays before its first request (no network, no manifest)."""
+    runs = [
+        run_cli(["--version"], cli_env("http://127.0.0.1:9"), cwd, "floor") for _ in range(repeats)
+    ]
+    return min(r.wall_s for r in runs)
+
+
+# --- manifests ---------------------------------------------------------------------------
+
+SEED_EVENT_SAMPLE = {"id": "evt_1", "account": {"name": "Acme"}}
+"""The sample the sandbox's admin seed gives every `seed.event.N` (sandbox/admin.py)."""
+
+SEED_UDF = {"tier": "gold"}
+
+
+def seeded_account_id(prefix: str, index: int) -> str:
+    """The id the admin seed gives its `index`-th account (`<prefix>000001`…)."""
+    return f"{prefix}{index:06d}"
+
+
+def write_manifest(
+    path: Path,
+    accounts: Mapping[str, Mapping[str, Any]],
+    events: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
+    """A `cobalt.yaml` in flow style (JSON is YAML): one line per object, as a generator
+    script or a large hand-kept file would have it."""
+    lines = ["version: 1", "environment: test"]
+    if events:
+        lines.append("events:")
+        lines.extend(f"  {json.dumps(name)}: {json.dumps(body)}" for name, body in events.items())
+    if accounts:
+        lines.append("linked_accounts:")
+        lines.extend(f"  {json.dumps(key)}: {json.dumps(body)}" for key, body in accounts.items())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
