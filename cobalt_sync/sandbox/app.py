@@ -25,10 +25,20 @@ from cobalt_sync.sandbox.store import Store
 async def on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiProblem)
     if sandbox_of(request).faults.settings.echo_secrets_in_errors:
-        exc.message = f"{exc.message} [echo key={request.headers.get('x-api-key')} " + (
-            f"body={getattr(request.state, 'raw_body', b'').decode('utf-8', 'replace')}]"
-        )
+        exc.message = f"{exc.message} {await echo_of(request)}"
     return problem_response(exc)
+
+
+async def echo_of(request: Request) -> str:
+    """Hostile mode, for the client's redaction tests: the key and body, echoed verbatim."""
+    raw = getattr(request.state, "raw_body", None)
+    if raw is None:
+        try:
+            raw = await request.body()
+        except RuntimeError:  # the handler already consumed the stream
+            raw = b""
+    body = raw.decode("utf-8", "replace")
+    return f"[echo x-api-key={request.headers.get('x-api-key')} body={body}]"
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:

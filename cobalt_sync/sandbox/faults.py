@@ -214,11 +214,15 @@ class FaultMiddleware:
             await asyncio.sleep(delay_ms / 1000)
         wait = state.take_token(_bucket_key(scope))
         if wait > 0:
-            await _send_json(send, 429, _rate_limited(), _retry_headers(settings, wait))
+            body = _rate_limited()
+            await _send_json(
+                send, 429, await self._echo(body, scope, receive), _retry_headers(settings, wait)
+            )
             return
         if state.roll(settings.error_rate):
             status = state.rng.choice(settings.error_statuses)
-            await _send_json(send, status, _injected_error(status, scope["path"]), [])
+            body = _injected_error(status, scope["path"])
+            await _send_json(send, status, await self._echo(body, scope, receive), [])
             return
         if state.roll(settings.ambiguous_success_rate):
             body = {
@@ -231,6 +235,20 @@ class FaultMiddleware:
             await self._commit_then_drop(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _echo(self, body: dict[str, Any], scope: Scope, receive: Receive) -> dict[str, Any]:
+        """Hostile mode: injected errors echo the key and body too (the handler never ran,
+        so the request body is still unread and ours to take)."""
+        if not self.state.settings.echo_secrets_in_errors:
+            return body
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        key = dict(scope["headers"]).get(b"x-api-key", b"").decode("latin-1")
+        echoed = b"".join(chunks).decode("utf-8", "replace")
+        return {**body, "message": f"{body['message']} [echo x-api-key={key} body={echoed}]"}
 
     async def _commit_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the handler (the write commits), then break the HTTP exchange mid-reply."""

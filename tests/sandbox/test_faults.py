@@ -136,3 +136,14 @@ def test_request_log_names_route_key_prefix_and_status_but_never_the_key(
         "status": 404,
     }
     assert "tk_sandbox" not in str(sandbox.get("stats"))
+
+
+def test_hostile_mode_echoes_in_401s_and_injected_errors_too(sandbox: Sandbox) -> None:
+    sandbox.faults(echo_secrets_in_errors=True)
+    url = f"{sandbox.url}/api/v2/public/linked-account"
+    refused = httpx.post(url, headers={"x-api-key": "tk_CANARY-KEY"}, json={"s": "CANARY-BODY"})
+    assert "tk_CANARY-KEY" in refused.text and "CANARY-BODY" in refused.text
+    sandbox.faults(error_rate=1.0)
+    failed = httpx.put(url, headers={"x-api-key": "tk_sandbox"}, json={"s": "CANARY-BODY"})
+    assert failed.status_code == 500
+    assert "tk_sandbox" in failed.text and "CANARY-BODY" in failed.text
