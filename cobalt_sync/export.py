@@ -79,7 +79,7 @@ class Placeholder(str):
 
 @dataclass
 class _Builder:
-    """Collects the sections, placeholders and warnings of one export."""
+    """Collects the placeholders, warnings and counts of one export as its sections are built."""
 
     options: ExportOptions
     variables: list[Variable] = field(default_factory=list)
@@ -99,9 +99,9 @@ def export_manifest(live: State, options: ExportOptions) -> Export:
     if "apps" in options.kinds:
         sections.append(_apps_section(live, builder))
     if "events" in options.kinds:
-        sections.append(_events_section(live.kind("events"), builder))
+        sections.append(_events_section(_kind(live, "events"), builder))
     if "linked_accounts" in options.kinds:
-        sections.append(_accounts_section(live.kind("linked_accounts"), builder))
+        sections.append(_accounts_section(_kind(live, "linked_accounts"), builder))
     sections.append("# Kinds whose undeclared live objects apply deletes; none by default.\n")
     sections.append(dump({"prune": []}))
     header = _header(options.environment, builder.variables)
@@ -112,6 +112,11 @@ def export_manifest(live: State, options: ExportOptions) -> Export:
         counts=dict(builder.counts),
         accounts_left_out=builder.accounts_left_out,
     )
+
+
+def _kind(live: State, name: str) -> KindState:
+    """A kind of `live` without adding it (`State.kind` would: the input stays untouched)."""
+    return live.kinds.get(name) or KindState()
 
 
 def _header(environment: str, variables: list[Variable]) -> str:
@@ -129,8 +134,8 @@ def _header(environment: str, variables: list[Variable]) -> str:
 
 
 def _apps_section(live: State, builder: _Builder) -> str:
-    apps = live.kind("apps").resources
-    oauth = live.kind("oauth_credentials").resources
+    apps = _kind(live, "apps").resources
+    oauth = _kind(live, "oauth_credentials").resources
     with_oauth = "oauth_credentials" in builder.options.kinds
     known = builder.options.known_apps
     entries: dict[str, Any] = {}
