@@ -1,0 +1,508 @@
+"""The GitHub Action, the example workflow and the pre-commit hook, checked the way GitHub and
+pre-commit would read them: shape (a small JSON Schema of our own, actionlint when it is on
+PATH), references (inputs, step outputs, jobs, secrets), shell scripts (bash -n, shellcheck
+when installed), and the Action's plan/apply scripts run for real against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from cobalt_sync.render import PLAN_MARKER
+from cobalt_sync.render.schema import PLAN_SCHEMA
+
+ROOT = Path(__file__).parents[1]
+ACTION = ROOT / "action.yml"
+WORKFLOW = ROOT / "examples" / "github" / "cobalt.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+STEP_REF = re.compile(r"\bsteps\.([A-Za-z0-9_-]+)\.(outputs\.([A-Za-z0-9_-]+)|outcome|conclusion)")
+
+STEP = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+        "name": {"type": "string"},
+        "if": {"type": ["string", "boolean"]},
+        "uses": {"type": "string", "pattern": "^(\\./.*|[^@\\s]+@[^@\\s]+)$"},
+        "run": {"type": "string"},
+        "shell": {"type": "string"},
+        "with": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        "env": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        "working-directory": {"type": "string"},
+        "continue-on-error": {"type": ["string", "boolean"]},
+    },
+    "additionalProperties": False,
+    "oneOf": [{"required": ["uses"]}, {"required": ["run"]}],
+}
+# The parts of GitHub's metadata syntax for composite actions that this action uses.
+ACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "description", "runs"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "author": {"type": "string"},
+        "branding": {"type": "object", "required": ["icon", "color"]},
+        "inputs": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description"],
+                "additionalProperties": False,
+                "properties": {
+                    "description": {"type": "string", "minLength": 10},
+                    "required": {"type": "boolean"},
+                    "default": {"type": "string"},
+                    "deprecationMessage": {"type": "string"},
+                },
+            },
+        },
+        "outputs": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description", "value"],
+                "additionalProperties": False,
+                "properties": {"description": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+        "runs": {
+            "type": "object",
+            "required": ["using", "steps"],
+            "additionalProperties": False,
+            "properties": {
+                "using": {"const": "composite"},
+                "steps": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        **STEP,
+                        # In a composite action every run step must name its shell.
+                        "if": {"required": ["run"]},
+                        "then": {"required": ["shell"]},
+                    },
+                },
+            },
+        },
+    },
+}
+WORKFLOW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "on", "jobs"],
+    "properties": {
+        "name": {"type": "string"},
+        "on": {"type": "object", "minProperties": 1},
+        "permissions": {"type": "object"},
+        "concurrency": {"type": "object", "required": ["group"]},
+        "jobs": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["runs-on", "steps"],
+                "additionalProperties": False,
+                "properties": {
+                    "if": {"type": "string"},
+                    "needs": {"type": ["string", "array"]},
+                    "runs-on": {"type": "string"},
+                    "environment": {"type": "string"},
+                    "permissions": {
+                        "type": "object",
+                        "additionalProperties": {"enum": ["read", "write", "none"]},
+                    },
+                    "outputs": {"type": "object"},
+                    "steps": {"type": "array", "minItems": 1, "items": STEP},
+                },
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def load_yaml(path: Path) -> Any:
+    # PyYAML reads a bare `on:` key as True (YAML 1.1); GitHub reads it as "on".
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(document, dict) and True in document:
+        document["on"] = document.pop(True)
+    return document
+
+
+@pytest.fixture(scope="module")
+def action() -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(ACTION)
+    return document
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(WORKFLOW)
+    return document
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from strings(value)
+
+
+def steps_of(action: dict[str, Any]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = action["runs"]["steps"]
+    return steps
+
+
+def step_named(action: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(step for step in steps_of(action) if step.get("name") == name)
+
+
+# --- shape and references -----------------------------------------------------------------
+
+
+def test_action_matches_the_composite_action_schema(action: dict[str, Any]) -> None:
+    Draft202012Validator(ACTION_SCHEMA).validate(action)
+
+
+def test_workflow_matches_the_workflow_schema(workflow: dict[str, Any]) -> None:
+    Draft202012Validator(WORKFLOW_SCHEMA).validate(workflow)
+
+
+def test_every_input_the_action_reads_is_declared(action: dict[str, Any]) -> None:
+    declared = set(action["inputs"])
+    used = {m for text in strings(action) for m in re.findall(r"\binputs\.([A-Za-z0-9_-]+)", text)}
+    assert used - declared == set()
+    assert declared - used == set(), "declared inputs that nothing reads"
+
+
+def test_outputs_and_conditions_name_steps_that_exist(action: dict[str, Any]) -> None:
+    scripts = {step["id"]: step.get("run", "") for step in steps_of(action) if "id" in step}
+    for text in strings(action):
+        for step_id, _, output in STEP_REF.findall(text):
+            assert step_id in scripts, f"no step with id '{step_id}'"
+            if output:
+                assert f"{output}=" in scripts[step_id], f"step '{step_id}' never sets {output}"
+
+
+def test_scripts_take_inputs_from_env_never_from_expressions(
+    action: dict[str, Any], workflow: dict[str, Any]
+) -> None:
+    # `${{ }}` inside `run:` is pasted into the script before bash sees it: script injection.
+    steps = steps_of(action) + [s for job in workflow["jobs"].values() for s in job["steps"]]
+    for step in steps:
+        assert not EXPRESSION.search(step.get("run", "")), step.get("name")
+
+
+def test_the_workflow_passes_only_inputs_the_action_declares(
+    action: dict[str, Any], workflow: dict[str, Any]
+) -> None:
+    inputs = action["inputs"]
+    required = {
+        name for name, spec in inputs.items() if spec.get("required") and "default" not in spec
+    }
+    local_steps = [
+        s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses") == "./"
+    ]
+    assert len(local_steps) == 4
+    for step in local_steps:
+        given = set(step.get("with", {}))
+        assert given <= set(inputs) and required <= given
+        assert step["with"]["command"] in ("plan", "apply")
+        assert "COBALT_API_KEY" in step["env"]
+
+
+def test_workflow_references_jobs_and_outputs_that_exist(
+    action: dict[str, Any], workflow: dict[str, Any]
+) -> None:
+    jobs = workflow["jobs"]
+    for job in jobs.values():
+        needs = job.get("needs", [])
+        for name in [needs] if isinstance(needs, str) else needs:
+            assert name in jobs
+        ids = {s.get("id") for s in job["steps"]}
+        for text in strings(job.get("outputs", {})):
+            for step_id, _, output in STEP_REF.findall(text):
+                assert step_id in ids and output in action["outputs"]
+
+
+def job_environment(job: dict[str, Any]) -> str:
+    directory = next(s["with"]["working-directory"] for s in job["steps"] if s.get("uses") == "./")
+    return "production" if "production" in directory else "test"
+
+
+def test_each_environment_uses_its_own_key_and_production_is_protected(
+    workflow: dict[str, Any],
+) -> None:
+    jobs = workflow["jobs"]
+    for name, job in jobs.items():
+        keys = {m for text in strings(job) for m in re.findall(r"secrets\.(COBALT_\w+)", text)}
+        expected = {"production": "COBALT_PROD_API_KEY", "test": "COBALT_TEST_API_KEY"}
+        assert keys == {expected[job_environment(job)]}, name
+    appliers = {n: j for n, j in jobs.items() if "apply" in strings(j)}
+    production = [j for j in appliers.values() if job_environment(j) == "production"]
+    assert [j["environment"] for j in production] == ["production"]
+    assert all(j.get("needs") for j in production), "production applies after test"
+
+
+def test_permissions_are_minimal(workflow: dict[str, Any]) -> None:
+    assert workflow["permissions"] == {"contents": "read"}
+    allowed_writes = {"pull-requests"}
+    for name, job in workflow["jobs"].items():
+        writes = {scope for scope, level in job["permissions"].items() if level == "write"}
+        assert writes <= allowed_writes, name
+
+
+def test_plans_run_on_pull_requests_and_applies_on_main(workflow: dict[str, Any]) -> None:
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    for job in workflow["jobs"].values():
+        command = next(s["with"]["command"] for s in job["steps"] if s.get("uses") == "./")
+        event = "pull_request" if command == "plan" else "push"
+        assert f"github.event_name == '{event}'" in job["if"]
+
+
+@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
+def test_actionlint_accepts_the_workflow(tmp_path: Path) -> None:
+    shutil.copy(ACTION, tmp_path / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    shutil.copy(WORKFLOW, workflows / "cobalt.yml")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    result = subprocess.run(["actionlint"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- shell scripts ------------------------------------------------------------------------
+
+
+def all_scripts(action: dict[str, Any], workflow: dict[str, Any]) -> list[tuple[str, str]]:
+    steps = steps_of(action) + [s for job in workflow["jobs"].values() for s in job["steps"]]
+    return [(str(s.get("name", s.get("run"))), s["run"]) for s in steps if "run" in s]
+
+
+def test_every_script_is_valid_bash(action: dict[str, Any], workflow: dict[str, Any]) -> None:
+    for name, script in all_scripts(action, workflow):
+        result = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+
+
+def shellcheck_binary() -> str | None:
+    beside_python = Path(sys.executable).parent / "shellcheck"
+    return str(beside_python) if beside_python.exists() else shutil.which("shellcheck")
+
+
+@pytest.mark.skipif(shellcheck_binary() is None, reason="shellcheck is not installed")
+def test_shellcheck_finds_nothing(action: dict[str, Any], workflow: dict[str, Any]) -> None:
+    for name, script in all_scripts(action, workflow):
+        # GitHub runs `bash -e {0}` with pipefail; the header tells shellcheck the same.
+        source = "#!/usr/bin/env bash\nset -eo pipefail\n" + script
+        result = subprocess.run(
+            [str(shellcheck_binary()), "-"], input=source, capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{name}:\n{result.stdout}"
+
+
+# --- the Action's scripts, run for real against the sandbox --------------------------------
+
+SMALL_MANIFEST = """\
+version: 1
+environment: test
+apps:
+  freshdesk: {enabled: true}
+events:
+  Invoice Paid:
+    schema: {amount: 10, currency: EUR}
+"""
+
+
+class Runner:
+    """Runs one of the Action's `run:` scripts the way a GitHub runner would: bash with -e
+    and pipefail, the step's env, GITHUB_OUTPUT/GITHUB_STEP_SUMMARY files, RUNNER_TEMP."""
+
+    def __init__(self, tmp: Path, cli_env: dict[str, str]) -> None:
+        self.tmp = tmp
+        self.work = tmp / "repo"
+        self.work.mkdir()
+        self.temp = tmp / "runner-temp"
+        self.temp.mkdir()
+        self.summary = tmp / "summary.md"
+        bin_dir = Path(sys.executable).parent  # cobalt-sync and python3 of this venv
+        self.env = {
+            "PATH": f"{tmp / 'bin'}{os.pathsep}{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(tmp),
+            "RUNNER_TEMP": str(self.temp),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_REPOSITORY": "acme/cobalt-config",
+            # The sandbox's URL goes in as the Action's api-url input; the key as the caller's env.
+            **{name: value for name, value in cli_env.items() if name != "COBALT_API_URL"},
+            "API_URL": cli_env["COBALT_API_URL"],
+        }
+
+    def run(self, step: dict[str, Any], **env: str) -> tuple[int, dict[str, str], str]:
+        outputs = self.tmp / "outputs.txt"
+        outputs.write_text("")
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=self.work,
+            env={**self.env, "GITHUB_OUTPUT": str(outputs), **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        pairs = [line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line]
+        return result.returncode, dict(pairs), result.stdout + result.stderr
+
+
+@pytest.fixture
+def runner(tmp_path: Path, cli_env: dict[str, str]) -> Runner:
+    return Runner(tmp_path, cli_env)
+
+
+def plan_env() -> dict[str, str]:
+    return {"MANIFEST": "cobalt.yaml", "PLAN_FILE": "cobalt-plan.json", "EXTRA_ARGS": ""}
+
+
+def test_plan_step_reports_changes_then_apply_step_converges(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST)
+    plan_step = step_named(action, "Plan")
+
+    code, outputs, log = runner.run(plan_step, **plan_env())
+    assert code == 0, log  # exit 2 (changes) is a success for the step
+    assert outputs["exitcode"] == "2" and outputs["has-changes"] == "true"
+    summary = runner.summary.read_text()
+    assert summary.startswith(PLAN_MARKER) and "**Plan:** 2 to create" in summary
+    saved = json.loads((runner.temp / "cobalt-plan" / "plan.json").read_text())
+    Draft202012Validator(PLAN_SCHEMA).validate(saved)
+    assert "Plan: 2 to create, 0 to update, 0 to delete" in log  # the full text plan, in the log
+
+    apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
+    code, outputs, log = runner.run(step_named(action, "Apply"), **apply_env)
+    assert code == 0 and outputs["exitcode"] == "0", log
+    assert "**Apply:** 2 done · 0 failed · 0 skipped" in runner.summary.read_text()
+
+    code, outputs, log = runner.run(plan_step, **plan_env())
+    assert (code, outputs["exitcode"], outputs["has-changes"]) == (0, "0", "false"), log
+
+
+def test_plan_step_fails_on_a_bad_manifest_and_says_why(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    (runner.work / "cobalt.yaml").write_text("version: 1\nenvironment: test\nevents: 7\n")
+    code, outputs, _ = runner.run(step_named(action, "Plan"), **plan_env())
+    assert code == 3 and outputs["exitcode"] == "3" and "has-changes" not in outputs
+    comment = (runner.temp / "cobalt-plan" / "plan.md").read_text()
+    assert "cobalt-sync plan failed (exit 3)" in comment and "events" in comment
+
+
+def test_a_stale_reviewed_plan_is_refused(action: dict[str, Any], runner: Runner) -> None:
+    (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST)
+    _, outputs, _ = runner.run(step_named(action, "Plan"), **plan_env())
+    (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST.replace("10", "11"))
+    apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
+    code, outputs, log = runner.run(step_named(action, "Apply"), **apply_env)
+    assert code == 5 and outputs["exitcode"] == "5", log
+
+
+FAKE_GH = """#!/usr/bin/env bash
+# Stands in for the GitHub CLI: records each call, answers the comment listing from a file.
+echo "$*" >> "$FAKE_GH_LOG"
+if [[ "$*" == *"--paginate"* ]]; then cat "$FAKE_GH_COMMENTS"; exit 0; fi
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--input" ]; then cp "$2" "$FAKE_GH_PAYLOAD"; fi
+  shift
+done
+echo "https://github.com/acme/cobalt-config/pull/7#issuecomment-1"
+"""
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+@pytest.mark.parametrize(
+    ("existing", "expected_call"),
+    [
+        ([], "-X POST repos/acme/cobalt-config/issues/7/comments"),
+        ([{"id": 42, "body": "MARKER\n<!-- cobalt-sync-plan -->\nold"}], "-X PATCH "),
+    ],
+)
+def test_comment_step_updates_its_own_sticky_comment(
+    action: dict[str, Any], runner: Runner, existing: list[dict[str, Any]], expected_call: str
+) -> None:
+    marker = "<!-- cobalt-sync-key: environments/test/cobalt.yaml -->"
+    comments = [{"id": 7, "body": "<!-- cobalt-sync-key: environments/production/cobalt.yaml -->"}]
+    comments += [{**c, "body": c["body"].replace("MARKER", marker)} for c in existing]
+    files = {name: runner.tmp / name for name in ("gh.log", "comments.json", "payload.json")}
+    files["comments.json"].write_text(json.dumps(comments))
+    (runner.tmp / "bin").mkdir()
+    (runner.tmp / "bin" / "gh").write_text(FAKE_GH)
+    (runner.tmp / "bin" / "gh").chmod(0o755)
+    event = runner.tmp / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}))
+    (runner.temp / "cobalt-plan").mkdir()
+    (runner.temp / "cobalt-plan" / "plan.md").write_text(f"{PLAN_MARKER}\n**Plan:** 1 to create\n")
+
+    code, _, log = runner.run(
+        step_named(action, "Comment on the pull request"),
+        GH_TOKEN="t",
+        COMMENT_KEY="",
+        DEFAULT_KEY="environments/test/cobalt.yaml",
+        GITHUB_EVENT_PATH=str(event),
+        FAKE_GH_LOG=str(files["gh.log"]),
+        FAKE_GH_COMMENTS=str(files["comments.json"]),
+        FAKE_GH_PAYLOAD=str(files["payload.json"]),
+    )
+    assert code == 0, log
+    calls = files["gh.log"].read_text()
+    assert expected_call in calls
+    if existing:
+        assert "repos/acme/cobalt-config/issues/comments/42" in calls
+    body = json.loads(files["payload.json"].read_text())["body"]
+    assert body == f"{marker}\n{PLAN_MARKER}\n**Plan:** 1 to create\n"
+
+
+# --- pre-commit ---------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_shape_and_file_pattern() -> None:
+    hooks = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["cobalt-sync-validate"]
+    hook = hooks[0]
+    assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    pattern = re.compile(hook["files"])
+    for path in ("cobalt.yaml", "cobalt.yml", "environments/test/cobalt.yaml"):
+        assert pattern.search(path), path
+    for path in ("notcobalt.yaml", "cobalt.yaml.bak", "docs/cobalt.json"):
+        assert not pattern.search(path), path
+
+
+def test_pre_commit_entry_runs_validate_on_one_file(cli: Any) -> None:
+    hook = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))[0]
+    program, *args = shlex.split(hook["entry"])
+    assert program == "cobalt-sync"
+    result = cli(*args, str(ROOT / "examples" / "minimal.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "is valid" in result.stdout
