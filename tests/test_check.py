@@ -83,6 +83,20 @@ def test_tokens_are_revoked_after_the_check(cli: Any, workdir: Path, sandbox: Sa
     assert calls("POST /api/v2/public/session-token/revoke") == 2
 
 
+def test_check_uses_only_public_endpoints_so_it_works_on_real_cobalt(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = applied(cli, workdir)
+    before = sandbox.get("stats")["by_route"]
+    result = run(cli, "--app-settings", "manual", "check", "-f", str(manifest))
+    assert result.exit_code == 0, result.output
+    after = sandbox.get("stats")["by_route"]
+    used = {route for route, count in after.items() if count != before.get(route, 0)}
+    assert "POST /api/v2/public/connect-url" in used
+    # The §3.2 routes (enable, oauth-credentials) exist only in the sandbox.
+    assert not [r for r in used if r.endswith("/enable") or "oauth-credentials" in r]
+
+
 def test_show_url_prints_each_hosted_url_and_keeps_it_usable(
     cli: Any, workdir: Path, sandbox: Sandbox
 ) -> None:
