@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from cobalt_sync.sandbox import admin, proposed, vendor
+from cobalt_sync.sandbox import admin, proposed, vendor, webhooks
 from cobalt_sync.sandbox.context import Sandbox, sandbox_of
 from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
 from cobalt_sync.sandbox.keys import KeyRing
@@ -71,7 +71,7 @@ def build_app(store: Store, keys: KeyRing, faults: FaultSettings) -> tuple[ASGIA
         405: on_http_error,
         Exception: on_crash,
     }
-    routes = [*vendor.ROUTES, *proposed.ROUTES, *admin.ROUTES]
+    routes = [*vendor.ROUTES, *webhooks.ROUTES, *proposed.ROUTES, *admin.ROUTES]
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.sandbox = box
     return FaultMiddleware(app, box.faults, routes), box

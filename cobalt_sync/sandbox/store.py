@@ -35,10 +35,13 @@ CREATE INDEX IF NOT EXISTS accounts_by_seq ON accounts (scope, seq);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
     oid TEXT, name TEXT, raw TEXT, json_schema TEXT, created TEXT, updated TEXT, v INTEGER);
 CREATE INDEX IF NOT EXISTS events_by_scope ON events (scope, seq);
+CREATE TABLE IF NOT EXISTS webhooks (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
+    oid TEXT, body TEXT);
+CREATE INDEX IF NOT EXISTS webhooks_by_scope ON webhooks (scope, seq);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, scope TEXT, account_id TEXT,
     refresh TEXT, exp REAL, revoked INTEGER DEFAULT 0, props TEXT);
 """
-TABLES = ("apps", "oauth", "accounts", "events", "tokens")
+TABLES = ("apps", "oauth", "accounts", "events", "webhooks", "tokens")
 
 
 class Conflict(Exception):
@@ -383,6 +386,34 @@ class Store:
             scope,
         )
         return {str(row["name"]): int(row["n"]) for row in rows}
+
+    # --- webhooks (no natural key: the vendor allows duplicates) --------------------------
+
+    def list_webhooks(self, scope: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT body FROM webhooks WHERE scope=? ORDER BY seq", scope)
+        return [json.loads(row["body"]) for row in rows]
+
+    def get_webhook(self, scope: str, oid: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT body FROM webhooks WHERE scope=? AND oid=?", scope, oid)
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def save_webhook(self, scope: str, doc: dict[str, Any]) -> None:
+        """Insert, or replace the webhook with the same `_id`."""
+        with self._tx() as db:
+            updated = db.execute(
+                "UPDATE webhooks SET body=? WHERE scope=? AND oid=?",
+                (json.dumps(doc), scope, doc["_id"]),
+            ).rowcount
+            if not updated:
+                db.execute(
+                    "INSERT INTO webhooks (scope, oid, body) VALUES (?, ?, ?)",
+                    (scope, doc["_id"], json.dumps(doc)),
+                )
+
+    def delete_webhook(self, scope: str, oid: str) -> bool:
+        with self._tx() as db:
+            gone = db.execute("DELETE FROM webhooks WHERE scope=? AND oid=?", (scope, oid))
+            return gone.rowcount > 0
 
     # --- session tokens -----------------------------------------------------------------
 

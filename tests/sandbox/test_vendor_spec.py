@@ -15,10 +15,11 @@ import jsonschema
 import pytest
 import yaml
 
-from cobalt_sync.sandbox import proposed, vendor
+from cobalt_sync.sandbox import proposed, vendor, webhooks
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import API
 
+VENDOR_ROUTES = [*vendor.ROUTES, *webhooks.ROUTES]
 EXTRACT = Path(__file__).resolve().parent.parent / "spec" / "cobalt-openapi-extract.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(EXTRACT.read_text(encoding="utf-8"))
 
@@ -59,7 +60,7 @@ def served_routes(routes: list[Any]) -> set[tuple[str, str]]:
 
 def test_every_vendor_route_we_serve_is_in_the_vendor_spec() -> None:
     missing = sorted(
-        (m, p) for m, p in served_routes(vendor.ROUTES) if m not in SPEC["paths"].get(p, {})
+        (m, p) for m, p in served_routes(VENDOR_ROUTES) if m not in SPEC["paths"].get(p, {})
     )
     assert missing == []
 
@@ -85,6 +86,8 @@ class Org:
             base_url=sandbox.url + API, headers={"authorization": f"Bearer {token}"}
         )
         self.session.post("/connect-url", json={"color": "red"}).raise_for_status()
+        hook = {"webhook_url": "https://example.com/h", "webhook_events": ["Connection Created"]}
+        self.webhook_id = self.api.post("/webhook", json=hook).json()["_id"]
 
 
 Call = Callable[[Org], httpx.Response]
@@ -128,11 +131,23 @@ CALLS: dict[tuple[str, str], Call] = {
     ("get", "/session/active-linked-account"): lambda o: o.session.get(
         "/session/active-linked-account"
     ),
+    ("get", "/webhook"): lambda o: o.api.get("/webhook"),
+    ("post", "/webhook"): lambda o: o.api.post(
+        "/webhook", json={"webhook_url": "http://x.test/", "webhook_events": ["Workflow Errored"]}
+    ),
+    ("get", "/webhook/{id}"): lambda o: o.api.get(f"/webhook/{o.webhook_id}"),
+    ("put", "/webhook/{id}"): lambda o: o.api.put(
+        f"/webhook/{o.webhook_id}", json={"is_enabled": False, "method": "PUT"}
+    ),
+    ("delete", "/webhook/{id}"): lambda o: o.api.delete(f"/webhook/{o.webhook_id}"),
+    ("put", "/webhooks/group/edit"): lambda o: o.api.put(
+        "/webhooks/group/edit", json={"webhookIds": [o.webhook_id], "group": "ops"}
+    ),
 }
 
 
 def test_every_vendor_route_has_a_schema_check() -> None:
-    served = {(m, p.removeprefix(API)) for m, p in served_routes(vendor.ROUTES)}
+    served = {(m, p.removeprefix(API)) for m, p in served_routes(VENDOR_ROUTES)}
     assert served == set(CALLS)
 
 
