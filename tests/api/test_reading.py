@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cobalt_sync.api import CobaltApi, Event, LinkedAccount
+from cobalt_sync.api import CobaltApi, Event, JsonObject, LinkedAccount
 from tests.conftest import Sandbox
 
 
@@ -46,7 +46,7 @@ def test_a_missing_account_or_app_reads_as_none(api: CobaltApi) -> None:
 
 
 def test_an_event_reads_back_with_its_sample_and_vendor_shape(api: CobaltApi) -> None:
-    sample = {"email": "a@b.c", "prospect": {"email": "x"}, "tags": ["a"]}
+    sample: JsonObject = {"email": "a@b.c", "prospect": {"email": "x"}, "tags": ["a"]}
     created = api.create_event("prospect.created", sample)
     [listed] = api.list_events()
     assert listed == created

@@ -49,7 +49,7 @@ def test_an_echoed_key_is_masked_in_the_error(canary: Sandbox) -> None:
     ):
         api.create_event("bad", "not an object")  # type: ignore[arg-type]
     said = everything_said(caught.value)
-    assert "[echo key=[REDACTED]" in said  # the server really did echo it
+    assert "echo" in said and "=[REDACTED]" in said  # the server really did echo it
     assert CANARY_KEY not in said
 
 
