@@ -506,3 +506,88 @@ def test_pre_commit_entry_runs_validate_on_one_file(cli: Any) -> None:
     result = cli(*args, str(ROOT / "examples" / "minimal.yaml"))
     assert result.exit_code == 0, result.output
     assert "is valid" in result.stdout
+
+
+FAKE_GH_FOR_FETCH = """#!{python}
+# Stands in for the GitHub CLI: canned API answers, `--jq` applied with the real jq.
+import json, os, pathlib, subprocess, sys
+args = sys.argv[1:]
+data = json.loads(pathlib.Path(os.environ["FAKE_GH_DATA"]).read_text())
+if args[0] == "run" and args[1] == "download":
+    target = pathlib.Path(args[args.index("--dir") + 1])
+    target.mkdir(parents=True)
+    (target / "plan.json").write_text(json.dumps({{"from_run": args[2]}}))
+    (target / "plan.txt").write_text("Plan from run " + args[2] + "\\n")
+    sys.exit(0)
+path = next(a for a in args[1:] if a.startswith("repos/"))
+answer = json.dumps(data[path.split("?")[0]])
+if "--jq" in args:
+    jq = args[args.index("--jq") + 1]
+    answer = subprocess.run(["jq", "-r", jq], input=answer, text=True, capture_output=True).stdout
+print(answer)
+"""
+
+
+def artifact(run_id: int, sha: str, created: str, expired: bool = False) -> dict[str, Any]:
+    run = {"id": run_id, "head_sha": sha}
+    return {
+        "name": "cobalt-plan-test",
+        "expired": expired,
+        "created_at": created,
+        "workflow_run": run,
+    }
+
+
+def run_fetch(action: dict[str, Any], runner: Runner, data: dict[str, Any]) -> Any:
+    (runner.tmp / "gh.json").write_text(json.dumps(data))
+    (runner.tmp / "bin").mkdir()
+    gh = runner.tmp / "bin" / "gh"
+    gh.write_text(FAKE_GH_FOR_FETCH.format(python=sys.executable))
+    gh.chmod(0o755)
+    return runner.run(
+        step_named(action, "Find the reviewed plan"),
+        GH_TOKEN="t",
+        ARTIFACT="cobalt-plan-test",
+        GITHUB_SHA="merge0",
+        FAKE_GH_DATA=str(runner.tmp / "gh.json"),
+    )
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_fetch_step_takes_the_latest_plan_of_the_merged_pull_request(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    pulls = [
+        {"merged_at": None, "head": {"sha": "other"}},
+        {"merged_at": "x", "head": {"sha": "h1"}},
+    ]
+    artifacts = [
+        artifact(10, "h1", "2026-01-01T10:00:00Z"),
+        artifact(12, "h1", "2026-01-01T12:00:00Z"),  # a re-run after a fix: the one reviewed last
+        artifact(13, "h1", "2026-01-01T13:00:00Z", expired=True),
+        artifact(14, "h2", "2026-01-01T14:00:00Z"),
+    ]
+    code, outputs, log = run_fetch(
+        action,
+        runner,
+        {
+            "repos/acme/cobalt-config/commits/merge0/pulls": pulls,
+            "repos/acme/cobalt-config/actions/artifacts": {"artifacts": artifacts},
+        },
+    )
+    assert code == 0, log
+    assert json.loads(Path(outputs["plan-file"]).read_text()) == {"from_run": "12"}
+    assert "Plan from run 12" in log
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_fetch_step_refuses_a_push_that_no_pull_request_reviewed(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    data = {
+        "repos/acme/cobalt-config/commits/merge0/pulls": [],
+        "repos/acme/cobalt-config/actions/artifacts": {"artifacts": []},
+    }
+    code, outputs, log = run_fetch(action, runner, data)
+    assert code == 5 and "plan-file" not in outputs
+    assert "was not merged from a pull request" in log and "apply-from: replan" in log
