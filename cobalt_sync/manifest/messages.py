@@ -113,6 +113,8 @@ def _type_message(kind: str, path: tuple[PathKey, ...], given: object, ctx: dict
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         if field == "schema":
             return f"the sample payload must be a JSON object (a mapping), got {got}"
+        if given is None:  # `slack:` with nothing after it
+            return f"expected a mapping, got {got}; write {{}} for an empty one"
         return f"expected a mapping, got {got}"
     if kind == "list_type":
         return f"expected a list, got {got}"
