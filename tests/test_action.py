@@ -419,6 +419,23 @@ def test_plan_step_fails_on_a_bad_manifest_and_says_why(
     assert "cobalt-sync plan failed (exit 3)" in comment and "events" in comment
 
 
+def test_a_breaking_plan_fails_the_step_and_keeps_the_plan_in_the_comment(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST)
+    _, outputs, _ = runner.run(step_named(action, "Plan"), **plan_env())
+    apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
+    runner.run(step_named(action, "Apply"), **apply_env)
+    (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST.replace(", currency: EUR", ""))
+
+    env = {**plan_env(), "EXTRA_ARGS": "--fail-on-breaking"}
+    code, outputs, _ = runner.run(step_named(action, "Plan"), **env)
+    assert code == 5 and outputs["exitcode"] == "5"
+    comment = (runner.temp / "cobalt-plan" / "plan.md").read_text()
+    assert comment.startswith(PLAN_MARKER) and "**1 breaking change**" in comment
+    assert "cobalt-sync plan failed (exit 5)" in comment
+
+
 def test_a_stale_reviewed_plan_is_refused(action: dict[str, Any], runner: Runner) -> None:
     (runner.work / "cobalt.yaml").write_text(SMALL_MANIFEST)
     _, outputs, _ = runner.run(step_named(action, "Plan"), **plan_env())
