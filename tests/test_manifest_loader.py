@@ -221,3 +221,8 @@ def test_numeric_keys_stay_ids(tmp_path: Path) -> None:
         tmp_path, "version: 1\nenvironment: test\nlinked_accounts:\n  12345: {name: A}\n  007: {}\n"
     )
     assert set(load_manifest(path, {}).manifest.linked_accounts) == {"12345", "007"}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_input_is_cut_off_at_the_size_limit() -> None:
+    assert problems_of(Path("/dev/zero")) == ["/dev/zero: file is larger than 5 MB"]

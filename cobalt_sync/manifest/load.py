@@ -23,7 +23,14 @@ from cobalt_sync.manifest.messages import describe, json_kind
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
 from cobalt_sync.manifest.variables import Resolution, resolve
-from cobalt_sync.manifest.yaml_reader import MAX_BYTES, Document, JsonLike, YamlProblem, read_yaml
+from cobalt_sync.manifest.yaml_reader import (
+    MAX_BYTES,
+    Document,
+    JsonLike,
+    YamlProblem,
+    read_limited,
+    read_yaml,
+)
 from cobalt_sync.resource import JsonObject
 
 Path_ = tuple[PathKey, ...]
@@ -103,9 +110,10 @@ class _Load:
         try:
             if self.path.is_dir():
                 self.fail("is a directory, not a manifest file", None)
-            if self.path.stat().st_size > MAX_BYTES:
+            raw = read_limited(self.path)
+            if raw is None:
                 self.fail(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", None)
-            return self.path.read_bytes()
+            return raw
         except FileNotFoundError:
             error = ManifestError([self.problem((), "file not found", None)])
             error.hint = "create it (see examples/cobalt.yaml) or pass -f PATH"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cobalt_sync.manifest.yaml_reader import MAX_BYTES, MAX_DEPTH, YamlProblem, decode
+from cobalt_sync.manifest.yaml_reader import MAX_BYTES, MAX_DEPTH, YamlProblem, decode, read_limited
 from cobalt_sync.resource import JsonObject, JsonValue
 
 
@@ -68,9 +68,10 @@ def _read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise SampleProblem(f"'{path.as_posix()}' is a directory, not a JSON file")
-        if path.stat().st_size > MAX_BYTES:
+        raw = read_limited(path)
+        if raw is None:
             raise SampleProblem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-        return path.read_bytes()
+        return raw
     except FileNotFoundError:
         raise SampleProblem(
             f"file not found: '{path.as_posix()}' (paths are relative to the manifest)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -134,6 +135,14 @@ def read_yaml(raw: bytes) -> Document:
     if root is not None:
         document.data = _Walker(document).value(root, ())
     return document
+
+
+def read_limited(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is larger than MAX_BYTES. Reads at most one byte
+    more than the limit, so `-f /dev/zero` or a huge file cannot exhaust memory."""
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_BYTES + 1)
+    return None if len(raw) > MAX_BYTES else raw
 
 
 def _compose(text: str) -> Node | None:
