@@ -14,9 +14,10 @@ from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 
-# Shorter values would mask ordinary words ("abc" inside "abcdef"); a real key, secret or
-# token is far longer. Such values are still never logged by us, only not searched for.
-MIN_SECRET_LENGTH = 6
+# Shorter values would mask ordinary words ("abc" inside "abcdef"); a real secret or token is
+# far longer. Such values are still never logged by us, only not searched for. The API key is
+# always searched for, whatever its length (`always=True`).
+MIN_SECRET_LENGTH = 4
 
 # A JSON Web Token anywhere in a text (session tokens, hosted Connect URLs ending in one):
 # masked even before anyone registered it, so an echoed token never leaks.
@@ -30,11 +31,11 @@ class Redactor:
         self._lock = threading.Lock()
         self._needles: tuple[str, ...] = ()
         for secret in secrets:
-            self.add(secret)
+            self.add(secret, always=True)
 
-    def add(self, secret: str | None) -> None:
+    def add(self, secret: str | None, *, always: bool = False) -> None:
         """Register a value: from now on it never appears in redacted text."""
-        if not secret or len(secret) < MIN_SECRET_LENGTH:
+        if not secret or (len(secret) < MIN_SECRET_LENGTH and not always):
             return
         spellings = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
         with self._lock:
