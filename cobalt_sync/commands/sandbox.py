@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 import click
+
+from cobalt_sync.errors import InputError
 
 STATE_FILE = "sandbox.sqlite3"
 LOOPBACK_NAMES = {"localhost"}
@@ -34,17 +36,30 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def embedded_sandbox(state_dir: Path) -> Iterator[str]:
+def embedded_sandbox(state_dir: Path, api_keys: Sequence[str] = ()) -> Iterator[str]:
     """A sandbox on a free loopback port whose org persists in `state_dir`; yields its URL.
 
     `cobalt-sync --sandbox apply` then `cobalt-sync --sandbox plan` see the same org because
-    both open `state_dir/sandbox.sqlite3`.
+    both open `state_dir/sandbox.sqlite3`. `api_keys` adds keys beyond tk_/pk_sandbox.
     """
     from cobalt_sync.sandbox.server import SandboxServer
+    from cobalt_sync.sandbox.store import StateFileError
 
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with SandboxServer(host="127.0.0.1", port=0, state_path=state_dir / STATE_FILE) as server:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        server = SandboxServer(
+            host="127.0.0.1", port=0, state_path=state_dir / STATE_FILE, api_keys=api_keys
+        )
+        server.start()
+    except (OSError, StateFileError, ValueError) as error:
+        raise InputError(
+            f"the embedded sandbox cannot start: {error}",
+            hint=f"Delete {state_dir} to start from an empty sandbox org.",
+        ) from None
+    try:
         yield server.url
+    finally:
+        server.stop()
 
 
 @click.group(name="sandbox")
@@ -136,6 +151,7 @@ def serve(
     """
     from cobalt_sync.sandbox.keys import DEFAULT_KEYS
     from cobalt_sync.sandbox.server import SandboxServer
+    from cobalt_sync.sandbox.store import StateFileError
 
     if not is_loopback(host) and not allow_remote:
         raise click.BadParameter(
@@ -160,9 +176,13 @@ def serve(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--api-key") from None
     try:
+        if state is not None:
+            state.parent.mkdir(parents=True, exist_ok=True)
         server.start()
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from None
+    except StateFileError as error:
+        raise click.BadParameter(str(error), param_hint="--state") from None
+    except (OSError, RuntimeError) as error:
+        raise click.ClickException(f"the sandbox cannot start: {error}") from None
     click.echo(f"Cobalt sandbox listening on {server.url}", err=True)
     click.echo(
         f"Default keys: {DEFAULT_KEYS[0]} (test), {DEFAULT_KEYS[1]} (production)"

@@ -14,7 +14,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cobalt_sync.sandbox.context import sandbox_of
+from cobalt_sync.sandbox.faults import Stats
 from cobalt_sync.sandbox.keys import Tenant
+from cobalt_sync.sandbox.proposed import secret_fingerprint
 from cobalt_sync.sandbox.store import Missing
 from cobalt_sync.sandbox.vendor import derive_response
 
@@ -120,8 +122,6 @@ def seed_events(request: Request, tenant: Tenant, count: int, body: dict[str, An
 
 
 def oauth_summary(request: Request, tenant: Tenant) -> dict[str, Any]:
-    from cobalt_sync.sandbox.proposed import secret_fingerprint
-
     box = sandbox_of(request)
     summary: dict[str, Any] = {}
     for slug, stored in sorted(box.store.oauth(tenant.scope).items()):
@@ -189,7 +189,7 @@ async def stats(request: Request) -> JSONResponse:
 
 async def reset_stats(request: Request) -> JSONResponse:
     state = sandbox_of(request).faults
-    state.stats = type(state.stats)()
+    state.stats = Stats()
     return JSONResponse(state.stats.to_dict())
 
 

@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, scope TEXT, account_i
 TABLES = ("apps", "oauth", "accounts", "events", "webhooks", "tokens")
 
 
+class StateFileError(Exception):
+    """The --state file cannot be opened as a sandbox database."""
+
+
 class Conflict(Exception):
     """A create collided with an existing natural key (account id or event name)."""
 
@@ -68,18 +72,25 @@ class Store:
         self.state_path = state_path
         target = ":memory:"
         if state_path is not None:
-            state_path.parent.mkdir(parents=True, exist_ok=True)
             target = os.fspath(state_path)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
+        try:
+            self._db = self._open(target, durable=state_path is not None)
+        except sqlite3.Error as error:
+            raise StateFileError(f"{target} cannot be used as sandbox state: {error}") from None
         self._lock = threading.RLock()
         self._account_counts: dict[str, int] = {}
-        if state_path is not None:
+
+    @staticmethod
+    def _open(target: str, *, durable: bool) -> sqlite3.Connection:
+        db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        if durable:
             # WAL + FULL: a commit is on disk before we answer, and a crash mid-write is
             # rolled back by sqlite's journal, never half-applied.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+        db.executescript(SCHEMA)
+        return db
 
     def close(self) -> None:
         with self._lock:
