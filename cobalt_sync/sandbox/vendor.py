@@ -50,10 +50,13 @@ def stable_id(*parts: str) -> str:
 # --- applications --------------------------------------------------------------------------
 
 
-def account_or_404(tenant: Tenant, request: Request, account_id: str) -> dict[str, Any]:
+def account_or_404(
+    tenant: Tenant, request: Request, account_id: str, *, switchable: bool = False
+) -> dict[str, Any]:
+    """The account, or not-found: 404, or 500 (old docs) when `switchable` and switched."""
     account = sandbox_of(request).store.get_account(tenant.scope, account_id)
     if account is None:
-        status = sandbox_of(request).faults.settings.not_found_status
+        status = sandbox_of(request).faults.settings.not_found_status if switchable else 404
         code = "RESOURCE_NOT_FOUND" if status == 404 else "SERVER_ERROR"
         raise ApiProblem(status, code, f"Linked Account with account id {account_id} not found")
     return account
@@ -238,14 +241,15 @@ async def upsert_linked_account(request: Request) -> JSONResponse:
 
 async def get_linked_account(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
-    return JSONResponse(account_or_404(tenant, request, request.path_params["linked_account_id"]))
+    account_id = request.path_params["linked_account_id"]
+    return JSONResponse(account_or_404(tenant, request, account_id, switchable=True))
 
 
 async def delete_linked_account(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
     account_id = request.path_params["linked_account_id"]
     if not sandbox_of(request).store.delete_account(tenant.scope, account_id):
-        account_or_404(tenant, request, account_id)  # raises the configured not-found
+        account_or_404(tenant, request, account_id, switchable=True)  # raises not-found
     return JSONResponse({"message": "User deleted successfully"})
 
 
