@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cobalt_sync.sandbox.context import sandbox_of
+from cobalt_sync.sandbox.context import events_scope, sandbox_of
 from cobalt_sync.sandbox.faults import Stats
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.proposed import secret_fingerprint
@@ -104,19 +104,19 @@ def seed_events(request: Request, tenant: Tenant, count: int, body: dict[str, An
     duplicates = body.get("duplicate_events", [])
     if not isinstance(duplicates, list) or not all(isinstance(n, str) for n in duplicates):
         raise AdminError("duplicate_events must be a list of event names")
-    store = sandbox_of(request).store
+    store, scope = sandbox_of(request).store, events_scope(request, tenant)
     sample = json.dumps({"id": "evt_1", "account": {"name": "Acme"}}, separators=(",", ":"))
-    taken = {row["name"] for row in store.list_events(tenant.scope)}
+    taken = {row["name"] for row in store.list_events(scope)}
     made = 0
     for index in range(1, count + 1):
         name = f"seed.event.{index}"
         if name not in taken:
-            store.create_event(tenant.scope, name, sample, None)
+            store.create_event(scope, name, sample, None)
             made += 1
     for name in duplicates:
         copies = 1 if name in taken or name.startswith("seed.event.") else 2
         for _ in range(copies):
-            store.create_event(tenant.scope, name, sample, None, allow_duplicate=True)
+            store.create_event(scope, name, sample, None, allow_duplicate=True)
             made += 1
     return made
 
@@ -146,7 +146,7 @@ async def inspect(request: Request) -> JSONResponse:
             "response": derive_response(json.loads(row["raw"])),
             "raw_response": row["raw"],
         }
-        for row in store.list_events(tenant.scope)
+        for row in store.list_events(events_scope(request, tenant))
     ]
     report: dict[str, Any] = {
         "org": tenant.org,
@@ -156,7 +156,7 @@ async def inspect(request: Request) -> JSONResponse:
         "events": events,
         "counts": {"events": len(events), "linked_accounts": store.count_accounts(tenant.scope)},
         "duplicates": {
-            "events": store.duplicate_events(tenant.scope),
+            "events": store.duplicate_events(events_scope(request, tenant)),
             "linked_accounts": store.duplicate_accounts(tenant.scope),
         },
     }

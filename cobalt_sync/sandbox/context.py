@@ -42,6 +42,14 @@ def sandbox_of(request: Request) -> Sandbox:
     return box
 
 
+def events_scope(request: Request, tenant: Tenant) -> str:
+    """Where a tenant's event definitions live: per environment (default) or, with the
+    `share_events` switch, one set per org — the vendor does not say which is true."""
+    if sandbox_of(request).faults.settings.share_events:
+        return f"{tenant.org}/shared"
+    return tenant.scope
+
+
 def require_tenant(request: Request) -> Tenant:
     """The org + environment named by `x-api-key`; 401 in the vendor envelope otherwise."""
     tenant = sandbox_of(request).keys.tenant(request.headers.get("x-api-key"))

@@ -47,6 +47,7 @@ class FaultSettings:
     duplicate_create_status: int = 400
     not_found_status: int = 404
     echo_secrets_in_errors: bool = False
+    share_events: bool = False  # one event set per org instead of per environment
     route: str | None = None
     seed: int | None = None
 

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from cobalt_sync.sandbox.catalog import CatalogApp
 from cobalt_sync.sandbox.context import (
     API_PREFIX,
+    events_scope,
     json_body,
     linked_account_param,
     optional_string,
@@ -314,7 +315,7 @@ def event_fields(body: dict[str, Any]) -> tuple[str, str, Any]:
 
 
 def event_list(request: Request, tenant: Tenant) -> JSONResponse:
-    rows = sandbox_of(request).store.list_events(tenant.scope)
+    rows = sandbox_of(request).store.list_events(events_scope(request, tenant))
     return JSONResponse([event_doc(row) for row in rows])
 
 
@@ -341,7 +342,8 @@ async def create_event(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
     name, raw, schema = event_fields(await json_body(request))
     try:
-        sandbox_of(request).store.create_event(tenant.scope, name, raw, schema)
+        scope = events_scope(request, tenant)
+        sandbox_of(request).store.create_event(scope, name, raw, schema)
     except Conflict:
         raise duplicate_event(name) from None
     return event_list(request, tenant)
@@ -349,7 +351,8 @@ async def create_event(request: Request) -> JSONResponse:
 
 async def get_event(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
-    row = sandbox_of(request).store.get_event(tenant.scope, event_id_param(request))
+    scope = events_scope(request, tenant)
+    row = sandbox_of(request).store.get_event(scope, event_id_param(request))
     if row is None:
         raise event_not_found()
     return JSONResponse(event_doc(row))
@@ -360,7 +363,8 @@ async def replace_event(request: Request) -> JSONResponse:
     event_id = event_id_param(request)
     name, raw, schema = event_fields(await json_body(request))
     try:
-        sandbox_of(request).store.replace_event(tenant.scope, event_id, name, raw, schema)
+        scope = events_scope(request, tenant)
+        sandbox_of(request).store.replace_event(scope, event_id, name, raw, schema)
     except Missing:
         raise event_not_found() from None
     except Conflict:
@@ -371,7 +375,8 @@ async def replace_event(request: Request) -> JSONResponse:
 async def delete_event(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
     try:
-        sandbox_of(request).store.delete_event(tenant.scope, event_id_param(request))
+        scope = events_scope(request, tenant)
+        sandbox_of(request).store.delete_event(scope, event_id_param(request))
     except Missing:
         raise event_not_found() from None
     return event_list(request, tenant)

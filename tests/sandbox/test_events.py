@@ -99,3 +99,14 @@ def test_planted_duplicates_are_visible_to_clients_and_inspect(
     sandbox.post("seed", key="tk_sandbox", duplicate_events=["twice"])
     assert [e["name"] for e in api.get("/application/event").json()] == ["twice", "twice"]
     assert sandbox.inspect()["duplicates"]["events"] == {"twice": 2}
+
+
+def test_events_are_per_environment_unless_shared(
+    api: httpx.Client, prod_api: httpx.Client, sandbox: Sandbox
+) -> None:
+    api.post("/application/event", json={"name": "test.only", "response": {}})
+    assert prod_api.get("/application/event").json() == []
+    sandbox.faults(share_events=True)
+    prod_api.post("/application/event", json={"name": "org.wide", "response": {}})
+    assert [e["name"] for e in api.get("/application/event").json()] == ["org.wide"]
+    assert sandbox.inspect()["counts"]["events"] == 1
