@@ -8,6 +8,7 @@ a non-empty object). Never puts file content into a message.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,10 @@ def _read_bytes(path: Path) -> bytes:
 def _parse(text: str) -> JsonValue:
     try:
         value: JsonValue = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_float=_finite,
         )
     except json.JSONDecodeError as error:
         raise SampleProblem(f"invalid JSON: {error.msg}", True, error.lineno, error.colno) from None
@@ -93,8 +97,12 @@ def _parse(text: str) -> JsonValue:
         ) from None
     except RecursionError:
         raise SampleProblem(f"the JSON is nested deeper than {MAX_DEPTH} levels", True) from None
-    except ValueError:  # from _no_constants
-        raise SampleProblem("invalid JSON: NaN and Infinity are not JSON values", True) from None
+    except ValueError:  # from _no_constants/_finite, or an int over Python's digit limit
+        raise SampleProblem(
+            "invalid JSON: NaN and Infinity are not JSON values, nor are numbers too large "
+            "to hold (over 4300 digits, or beyond a 64-bit float)",
+            True,
+        ) from None
     return value
 
 
@@ -109,6 +117,14 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constants(name: str) -> None:
     raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    """`1e999` is valid JSON text but inf in Python, and no JSON body can carry inf."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
 
 
 def _depth(value: JsonValue) -> int:

@@ -9,6 +9,7 @@ format; never puts a scalar's text into a message.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,6 +250,14 @@ class _Walker:
         if node.tag not in (TAG_NULL, TAG_BOOL, TAG_INT, TAG_FLOAT):
             return self.bad_tag(node, path)
         converted = _convert(node.tag, text)
+        if converted is _OUT_OF_RANGE:
+            self.finding(
+                path,
+                _mark(node.start_mark),
+                "number is out of range (too many digits, or beyond a 64-bit float); "
+                "quote it to keep it as text",
+            )
+            return None
         if converted is _INVALID:
             kind = node.tag.rsplit(":", 1)[-1]
             self.finding(path, _mark(node.start_mark), f"value is not a valid !!{kind}")
@@ -269,6 +278,7 @@ class _Walker:
 
 
 _INVALID = object()
+_OUT_OF_RANGE = object()
 
 
 def _convert(tag: str, text: str) -> object:
@@ -278,9 +288,14 @@ def _convert(tag: str, text: str) -> object:
     if tag == TAG_BOOL and text in TRUE_WORDS | FALSE_WORDS:
         return text in TRUE_WORDS
     if tag == TAG_INT and INT_PATTERN.match(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # over Python's int-string limit (4300 digits): a DoS guard
+            return _OUT_OF_RANGE
     if tag == TAG_FLOAT and FLOAT_PATTERN.match(text):
-        return float(text)
+        number = float(text)
+        # `1e999` is JSON-shaped but becomes inf, which no JSON body can carry.
+        return number if math.isfinite(number) else _OUT_OF_RANGE
     return _INVALID
 
 
