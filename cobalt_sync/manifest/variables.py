@@ -50,8 +50,11 @@ def resolve(text: str, environ: Mapping[str, str]) -> Resolution:
             continue
         body = match.group("body")
         if body is None:
+            # No '}' anywhere after this point, so every later '${' is unterminated too;
+            # stop here: rescanning to the end from each of them is quadratic.
             problems.append("unterminated variable reference: '${' without a closing '}'")
-            continue
+            position = len(text)
+            break
         name, has_default, default = body.partition(":-")
         if not NAME.match(name):
             problems.append(
