@@ -94,6 +94,12 @@ _TOGGLE = TypeAdapter(WireToggle)
 _OAUTH = TypeAdapter(WireOAuthView)
 _OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
+# Linked accounts per listing request. Cobalt documents no maximum `limit` (cobalt-api.md
+# §1.4) and a page costs one round trip whatever its size, so reading a 10,000-account org
+# takes 10 requests instead of 100. A server that clamps `limit` still pages correctly: the
+# client follows the `totalPages` and `hasNextPage` it answers. 1000 is also the sandbox's cap.
+DEFAULT_PAGE_SIZE = 1000
+
 KEY_FORMAT_HINT = (
     "Copy an org API key from the Cobalt dashboard into COBALT_API_KEY: keys starting with "
     "'tk' act on the test environment, 'pk' on production."
@@ -134,7 +140,7 @@ class CobaltApi:
         requests_per_second: float | None = 20.0,
         burst: int = 5,
         max_connections: int = 32,
-        page_size: int = 100,
+        page_size: int = DEFAULT_PAGE_SIZE,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.environment: Environment = environment_of(api_key)
