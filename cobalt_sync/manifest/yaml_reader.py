@@ -23,6 +23,10 @@ from cobalt_sync.manifest.located import Mark, PathKey, format_path
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+# Keys, values and collections in one manifest. The pure-Python parser keeps about 1 KB per
+# value with its marks, so the byte limit alone let a 5 MB file of `[1,1,1,…]` take 80 s
+# and 2 GB; this keeps the worst case near a tenth of that. A linked account is ~6 values.
+MAX_VALUES = 200_000
 
 JsonLike = None | bool | int | float | str | list["JsonLike"] | dict[str, "JsonLike"]
 
@@ -89,13 +93,15 @@ class Document:
 
 
 class ManifestLoader(yaml.SafeLoader):
-    """SafeLoader that types scalars like JSON, refuses anchors/aliases and deep nesting."""
+    """SafeLoader that types scalars like JSON, refuses anchors/aliases, deep nesting and
+    more than MAX_VALUES nodes."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class-level table)
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -104,6 +110,13 @@ class ManifestLoader(yaml.SafeLoader):
             raise YamlProblem(
                 "YAML anchors and aliases (&name, *name) are not supported in a manifest; "
                 "write the value out in full",
+                _mark(event.start_mark),
+            )
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise YamlProblem(
+                f"the manifest holds more than {MAX_VALUES:,} keys and values; "
+                "move large event samples to schema_file JSON files",
                 _mark(event.start_mark),
             )
         self._depth += 1
