@@ -32,6 +32,11 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# A hostile or generated file can hold 100,000s of problems; past this many, more lines
+# help nobody and flood the terminal or CI log.
+MAX_PROBLEMS_SHOWN = 50
+
+
 class LazyGroup(click.Group):
     """A group that imports each command's module on first use."""
 
@@ -125,8 +130,11 @@ def configure_logging(verbose: int, debug: bool) -> None:
 def report_error(error: CobaltSyncError) -> None:
     """Print an error the way every command does: `Error: …`, problems, then a hint."""
     if isinstance(error, ManifestError):
-        for problem in error.problems:
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(problem.format(), err=True)
+        hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            click.echo(f"… and {hidden} more (fix these first, then run again)", err=True)
     click.echo(f"Error: {error}", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
