@@ -216,11 +216,10 @@ def cli_env(base_url: str, **overrides: str) -> dict[str, str]:
 
 
 def startup_floor(cwd: Path, repeats: int = 3) -> float:
-    """Best wall time of `cobalt-sync --version`: the interpreter and CLI start-up that every
-    run pays before its first request (no network, no manifest)."""
-    runs = [
-        run_cli(["--version"], cli_env("http://127.0.0.1:9"), cwd, "floor") for _ in range(repeats)
-    ]
+    """Best wall time of `cobalt-sync plan --help`: the interpreter start and every import
+    a plan or apply pays before its first request (no manifest, no network)."""
+    env = cli_env("http://127.0.0.1:9")
+    runs = [run_cli(["plan", "--help"], env, cwd, "floor") for _ in range(repeats)]
     return min(r.wall_s for r in runs)
 
 
