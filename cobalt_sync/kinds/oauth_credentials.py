@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cobalt_sync.kinds.base import KindContext
 from cobalt_sync.normalise import UNOBSERVABLE, secret_fingerprint
-from cobalt_sync.resource import JsonObject, KindState, Resource
+from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
 
 if TYPE_CHECKING:
     from cobalt_sync.api import OAuthCredentials
@@ -37,7 +37,7 @@ class OAuthCredentialsKind:
             attrs: JsonObject = {
                 "client_id": oauth.client_id,
                 "client_secret": secret_fingerprint(oauth.client_id, secret),
-                "scopes": sorted(set(oauth.scopes)),
+                "scopes": scope_list(oauth.scopes),
             }
             yield Resource(KIND, slug, attrs, secrets={"client_secret": secret})
 
@@ -81,5 +81,10 @@ def live_attrs(view: OAuthCredentials) -> JsonObject:
     return {
         "client_id": view.client_id,
         "client_secret": view.client_secret_fingerprint,
-        "scopes": sorted(set(view.scopes)),
+        "scopes": scope_list(view.scopes),
     }
+
+
+def scope_list(scopes: Iterable[str]) -> list[JsonValue]:
+    """Scopes are a set: sorted and once each, so order never shows up as a change."""
+    return list(sorted(set(scopes)))
