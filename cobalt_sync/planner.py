@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from deepdiff import DeepDiff
-
 from cobalt_sync.normalise import PROBE_ACCOUNT_ID, RULES, KindRules
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
 from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, State
@@ -159,6 +157,8 @@ def diff_fields(
         # Most declared objects already match: DeepDiff costs ~0.1 ms each, which is a
         # second of CPU on a 10,000-account manifest; a strict equality walk is ~50x cheaper.
         return ()
+    from deepdiff import DeepDiff  # ~30 ms to import: paid only when something differs
+
     diff = DeepDiff(dict(before), dict(after), verbose_level=2)
     found: dict[str, FieldChange] = {}
     for report, op in _REPORT_OPS.items():
