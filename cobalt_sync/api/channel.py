@@ -53,6 +53,15 @@ _RETRY_ALWAYS = frozenset({429})
 # creates nothing): the server may have done the work before failing.
 _RETRY_IF_REPEATABLE = frozenset({500, 502, 503, 504})
 
+# httpx's timeout bounds each read, not the whole reply: a server sending a byte now and then
+# holds a run forever, and one sending without end fills memory. Replies are read against a
+# deadline and a size cap (a page of 1,000 linked accounts is about 1 MB).
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+
+
+class ReplyTooLarge(Exception):
+    """The reply body passed MAX_REPLY_BYTES; reading stopped there."""
+
 
 @dataclass(frozen=True)
 class Call:
@@ -136,6 +145,7 @@ class Channel:
         self._stats = stats
         self._max_retries = max(0, max_retries)
         self._backoff = max(0.0, backoff)
+        self._timeout = timeout
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
         self._client = httpx.Client(
@@ -184,22 +194,52 @@ class Channel:
             self._stats.record_throttle(self._pacer.acquire())
         path = call.path()
         started = time.perf_counter()
+        request = self._client.build_request(
+            call.endpoint.method,
+            path,
+            params=dict(call.params) or None,
+            json=call.body,
+            headers=self._headers(call),
+        )
+        status: int | None = None
         try:
-            response = self._client.request(
-                call.endpoint.method,
-                path,
-                params=dict(call.params) or None,
-                json=call.body,
-                headers=self._headers(call),
-            )
+            response = self._client.send(request, stream=True)
+            try:
+                status = response.status_code
+                raw = self._read_reply(response, deadline=started + self._timeout)
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
             outcome = self._transport_failure(call, exc)
-            self._log(call, path, None, started)
+        except ReplyTooLarge:
+            outcome = Outcome(error=self._too_large(call, status))
         else:
-            outcome = self._reply(call, response)
-            response.close()
-            self._log(call, path, response.status_code, started)
+            outcome = self._reply(call, response, raw)
+        self._log(call, path, status, started)
         return outcome
+
+    @staticmethod
+    def _read_reply(response: httpx.Response, *, deadline: float) -> bytes:
+        """The whole body, or ReadTimeout past `deadline` / ReplyTooLarge past the cap."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                raise ReplyTooLarge()
+            chunks.append(chunk)
+            if time.perf_counter() > deadline:
+                raise httpx.ReadTimeout("the reply did not arrive in full within the timeout")
+        return b"".join(chunks)
+
+    def _too_large(self, call: Call, status: int | None) -> ApiError:
+        self._stats.record(status or "network")
+        return UnexpectedResponseError(
+            f"answered with a reply larger than {MAX_REPLY_BYTES // (1024 * 1024)} MB",
+            endpoint=call.endpoint.label,
+            status=status,
+            hint=URL_HINT,
+        )
 
     def _headers(self, call: Call) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -230,11 +270,11 @@ class Channel:
         retry = never_sent or (call.repeatable and isinstance(exc, httpx.TransportError))
         return Outcome(error=error, retry=retry, uncertain=not never_sent)
 
-    def _reply(self, call: Call, response: httpx.Response) -> Outcome:
+    def _reply(self, call: Call, response: httpx.Response, raw: bytes) -> Outcome:
         status = response.status_code
         self._stats.record(status)
         if 200 <= status < 300:
-            return self._success(call, response)
+            return self._success(call, response, raw)
         if 300 <= status < 400:
             error = UnexpectedResponseError(
                 "answered with a redirect, which cobalt-sync never follows "
@@ -244,10 +284,9 @@ class Channel:
                 hint=URL_HINT + " Use https:// and no trailing path.",
             )
             return Outcome(error=error)
-        return self._failure(call, response)
+        return self._failure(call, response, raw)
 
-    def _success(self, call: Call, response: httpx.Response) -> Outcome:
-        raw = response.content
+    def _success(self, call: Call, response: httpx.Response, raw: bytes) -> Outcome:
         if not raw.strip():
             return Outcome(data=None)
         try:
@@ -275,9 +314,9 @@ class Channel:
             return Outcome(error=error, retry=call.repeatable, uncertain=True)
         return Outcome(data=data)
 
-    def _failure(self, call: Call, response: httpx.Response) -> Outcome:
+    def _failure(self, call: Call, response: httpx.Response, raw: bytes) -> Outcome:
         status = response.status_code
-        envelope = _envelope_of(response)
+        envelope = _envelope_of(raw)
         message = self._clean(_message(envelope)) or response.reason_phrase or "error"
         code = self._clean(_code(envelope)) or None
         request_id = self._clean(_request_id(envelope)) or None
@@ -349,9 +388,9 @@ class Channel:
 # --- reading error envelopes leniently (§1.3: four variants, or not JSON at all) ---------
 
 
-def _envelope_of(response: httpx.Response) -> dict[str, JsonValue]:
+def _envelope_of(raw: bytes) -> dict[str, JsonValue]:
     try:
-        data = json.loads(response.content)
+        data = json.loads(raw)
     except ValueError:
         return {}
     return _envelope(data)
