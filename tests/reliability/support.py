@@ -71,17 +71,30 @@ def run_cli(
     return CliResult(done.returncode, done.stdout, done.stderr)
 
 
-def start_cli(args: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> Any:
-    """`cobalt-sync ARGS` started in the background; the caller reads or kills it."""
-    return subprocess.Popen(
-        cli_command(*args),
-        env=dict(env),
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+def start_cli(args: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Any:
+    """`cobalt-sync ARGS` started in the background, its output going to files in `log_dir`
+    (a pipe nobody reads would fill up and stall it); the caller waits for or kills it."""
+    stamp = time.monotonic_ns()
+    out = (log_dir / f"cli-{stamp}.out").open("w")
+    err = (log_dir / f"cli-{stamp}.err").open("w")
+    try:
+        process = subprocess.Popen(
+            cli_command(*args), env=dict(env), stdout=out, stderr=err,
+            stdin=subprocess.DEVNULL, text=True,
+        )
+    finally:
+        out.close()
+        err.close()
+    process.out_path = log_dir / f"cli-{stamp}.out"
+    process.err_path = log_dir / f"cli-{stamp}.err"
+    return process
+
+
+def finished(process: Any, timeout: float = 300) -> CliResult:
+    """Wait for a process from `start_cli` and collect what it wrote."""
+    process.wait(timeout=timeout)
+    return CliResult(process.returncode, process.out_path.read_text(),
+                     process.err_path.read_text())
 
 
 def kill9(process: Any) -> None:
