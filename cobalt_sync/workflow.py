@@ -51,7 +51,8 @@ def compute(loaded: LoadedManifest, ctx: KindContext, environment: str) -> Compu
         manifest_hash=manifest_hash(desired, manifest),
     )
     plan = build_plan(desired, live, inputs)
-    return Computed(replace(plan, live_fingerprint=live_fingerprint(live, desired, plan)), desired, live)
+    fingerprint = live_fingerprint(live, desired, plan)
+    return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 
 
 def live_fingerprint(live: State, desired: State, plan: Plan) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -18,6 +19,7 @@ from cobalt_sync.connect import Connection, open_connection
 from cobalt_sync.kinds import KindContext
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.render import progress_line
 from cobalt_sync.report import Outcome, Status
 from cobalt_sync.workflow import guard_environment
 
@@ -98,20 +100,28 @@ def open_session(
 
 
 class ProgressPrinter:
-    """Prints each landed change on stderr, with a running count and elapsed time."""
+    """Prints each landed change on stderr as it lands, with a running count and elapsed time
+    (plain lines: they read the same in a terminal and in a CI log)."""
 
-    SYMBOLS = {Status.DONE: "✓", Status.FAILED: "✗", Status.SKIPPED: "-", Status.MANUAL: "!"}
+    SYMBOLS: ClassVar[dict[Status, str]] = {
+        Status.DONE: "✓",
+        Status.FAILED: "✗",
+        Status.SKIPPED: "-",
+        Status.MANUAL: "!",
+    }
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
         self.started = time.monotonic()
+        self.lock = threading.Lock()
 
     def __call__(self, outcome: Outcome) -> None:
-        self.done += 1
-        elapsed = time.monotonic() - self.started
-        line = f"[{self.done}/{self.total} {elapsed:.1f}s] {self.SYMBOLS[outcome.status]} "
-        line += f"{outcome.change.action.value} {outcome.change.address}"
-        if outcome.reason:
-            line += f": {outcome.reason}"
-        note(line)
+        with self.lock:  # outcomes land from several threads
+            self.done += 1
+            what = f"{self.SYMBOLS[outcome.status]} {outcome.change.action.value} "
+            what += outcome.change.address
+            if outcome.reason:
+                what += f": {outcome.reason}"
+            elapsed = time.monotonic() - self.started
+            note(progress_line(self.done, self.total, elapsed, what))
