@@ -105,6 +105,8 @@ def cli(
       cobalt-sync apply
     """
     configure_logging(verbose, debug)
+    if sandbox and ctx.get_parameter_source("api_url") is click.core.ParameterSource.ENVIRONMENT:
+        api_url = None  # the explicit --sandbox flag wins over an exported COBALT_API_URL
     ctx.obj = GlobalOptions(
         api_url=api_url,
         sandbox=sandbox,

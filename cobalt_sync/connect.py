@@ -7,6 +7,7 @@ and the tuning variables. It never prints the key and never guesses a backend si
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +24,9 @@ from cobalt_sync.options import GlobalOptions
 
 PRODUCTION_URL = "https://app.refold.ai"
 COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
+log = logging.getLogger(__name__)
 SANDBOX_KEY = "tk_sandbox"
+PROD_SANDBOX_KEY = "pk_sandbox"
 SANDBOX_STATE_DIR = ".cobalt-sandbox"
 
 KEY_HINT = (
@@ -64,7 +67,7 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
     if options.sandbox:
         from cobalt_sync.commands.sandbox import embedded_sandbox
 
-        key = read_key(environ, default=SANDBOX_KEY)
+        key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (
             embedded_sandbox(Path.cwd() / SANDBOX_STATE_DIR) as url,
             _connect(url, key, options, tuning, parallelism, sandbox=True) as connection,
@@ -75,6 +78,16 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
     key = read_key(environ, default=None)
     with _connect(url, key, options, tuning, parallelism, sandbox=False) as connection:
         yield connection
+
+
+def sandbox_key(key: str) -> str:
+    """The embedded sandbox never receives (or stores) a real Cobalt key: any key that is not
+    one of its own is swapped for the sandbox key of the same environment."""
+    if key in (SANDBOX_KEY, PROD_SANDBOX_KEY):
+        return key
+    chosen = PROD_SANDBOX_KEY if key.startswith("pk") else SANDBOX_KEY
+    log.warning("--sandbox: using the sandbox key %s instead of COBALT_API_KEY", chosen)
+    return chosen
 
 
 @contextmanager

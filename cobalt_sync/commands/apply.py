@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from cobalt_sync.apply import apply_plan
+from cobalt_sync.backends.app_settings import ManualAppSettings
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     Session,
@@ -21,6 +22,7 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    show_backend_notes,
     use_color,
 )
 from cobalt_sync.errors import ExitCode, PartialApplyError, RefusedError
@@ -68,6 +70,7 @@ def command(
     loaded = load(manifest_path)
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
+        show_backend_notes(session)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
@@ -112,6 +115,9 @@ def confirm(auto_approve: bool, target: str) -> None:
 
 def run_apply(computed: Computed, session: Session, loaded: LoadedManifest) -> ApplyReport:
     plan = computed.plan
+    settings = session.connection.settings
+    if isinstance(settings, ManualAppSettings):
+        settings.ensure_probe()  # later reads of enabled apps go through the probe account
     progress = ProgressPrinter(len(plan.changes))
     outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
     note("Re-reading the live org to verify…")

@@ -99,6 +99,12 @@ def open_session(
         yield Session(connection, ctx)
 
 
+def show_backend_notes(session: Session) -> None:
+    """Caveats of the app-settings backend (e.g. a best-effort read on real Cobalt)."""
+    for text in session.connection.settings.notes:
+        note(f"Note: {text}")
+
+
 class ProgressPrinter:
     """Prints each landed change on stderr as it lands, with a running count and elapsed time
     (plain lines: they read the same in a terminal and in a CI log)."""

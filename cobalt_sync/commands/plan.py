@@ -13,6 +13,7 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    show_backend_notes,
     use_color,
 )
 from cobalt_sync.errors import ExitCode, RefusedError
@@ -69,6 +70,7 @@ def command(
     loaded = load(manifest_path)
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
+        show_backend_notes(session)
         plan = computed.plan
         if impact:
             counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)

@@ -6,39 +6,90 @@ user through cli.py (exit 3); warnings go to stderr and the one-line summary to 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import click
 
+from cobalt_sync.errors import InputError, ManifestError
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 
 DEFAULT_MANIFEST = "cobalt.yaml"
 
 
 @click.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-f",
     "--file",
-    "manifest_path",
+    "manifest_paths",
     type=click.Path(path_type=Path),
-    default=DEFAULT_MANIFEST,
-    show_default=True,
-    help="The manifest to check.",
+    multiple=True,
+    help=f"A manifest to check (default: {DEFAULT_MANIFEST}). Repeatable.",
 )
-def command(manifest_path: Path) -> None:
-    """Check a manifest without contacting Cobalt (exit 0 valid, 3 invalid).
+@click.option(
+    "--allow-missing-variables",
+    is_flag=True,
+    help="Accept ${VAR} references whose variable is not set (for pre-commit and editors, "
+    "where the secrets are not available). Everything else is checked as usual.",
+)
+def command(
+    files: tuple[Path, ...], manifest_paths: tuple[Path, ...], allow_missing_variables: bool
+) -> None:
+    """Check manifests without contacting Cobalt (exit 0 valid, 3 invalid).
 
     Variables (${VAR}) are resolved from the environment, so run it with the same
-    environment as plan and apply.
+    environment as plan and apply, or pass --allow-missing-variables.
 
     \b
-    Example:
+    Examples:
       cobalt-sync validate -f cobalt.yaml
+      cobalt-sync validate --allow-missing-variables envs/test.yaml envs/production.yaml
     """
-    loaded = load_manifest(manifest_path)
+    paths = [*manifest_paths, *files] or [Path(DEFAULT_MANIFEST)]
+    environ: Mapping[str, str] = os.environ
+    if allow_missing_variables:
+        environ = PlaceholderEnviron(os.environ)
+    if len(paths) == 1:
+        show(load_manifest(paths[0], environ))
+        return
+    invalid = 0
+    for path in paths:
+        try:
+            show(load_manifest(path, environ))
+        except ManifestError as error:
+            invalid += 1
+            for problem in error.problems:
+                click.echo(problem.format(), err=True)
+            click.echo(f"{path}: {error}", err=True)
+    if invalid:
+        raise InputError(f"{invalid} of {len(paths)} manifests are invalid")
+
+
+def show(loaded: LoadedManifest) -> None:
     for warning in loaded.warnings:
         click.echo(warning.format(), err=True)
     click.echo(summary(loaded))
+
+
+class PlaceholderEnviron(Mapping[str, str]):
+    """The real environment, where every unset variable reads as a placeholder value."""
+
+    def __init__(self, real: Mapping[str, str]) -> None:
+        self.real = real
+
+    def __getitem__(self, name: str) -> str:
+        return self.real.get(name, f"unset-{name}")
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.real)
+
+    def __len__(self) -> int:
+        return len(self.real)
 
 
 def summary(loaded: LoadedManifest) -> str:
