@@ -222,7 +222,11 @@ class OrgCheck:
         return any(bool(found) for found in self.duplicates.values())
 
 
-def check_org(org: Mapping[str, Any], events: int, accounts: int, version: int = 1) -> OrgCheck:
+def check_org(
+    org: Mapping[str, Any], events: int, accounts: int, version: int = 1, *, owned: bool = True
+) -> OrgCheck:
+    """`owned`: every account must carry cobalt-sync's ownership mark. Off when someone else
+    may have created a declared account first: it is then updated, never adopted."""
     missing: list[str] = []
     wrong: list[str] = []
     live_events = {e["name"]: json.loads(e["raw_response"]) for e in org["events"]}
@@ -238,10 +242,12 @@ def check_org(org: Mapping[str, Any], events: int, accounts: int, version: int =
         account = live_accounts.get(key)
         if account is None:
             missing.append(f"linked_accounts/{key}")
-        elif account["name"] != f"Account {i}" or account["udf"] != {
-            **account_udf(i),
-            **MANAGED_UDF,
-        }:
+            continue
+        udf = dict(account["udf"])
+        if not owned:
+            udf.pop("managed_by", None)
+        expected = {**account_udf(i), **(MANAGED_UDF if owned else {})}
+        if account["name"] != f"Account {i}" or udf != expected:
             wrong.append(f"linked_accounts/{key}")
     return OrgCheck(missing, wrong, org["duplicates"])
 
