@@ -46,7 +46,7 @@ from cobalt_sync.workflow import compute, save_plan
     "--impact",
     is_flag=True,
     help="Count, for each app change, the linked accounts that have the app connected. "
-    "Reads every linked account (one request per 100): off by default.",
+    "Reads every linked account (one request per page of 1,000): off by default.",
 )
 @click.pass_obj
 def command(
