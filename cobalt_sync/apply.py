@@ -93,7 +93,8 @@ def execute(
 def blocked_by(change: Change, settled: dict[str, Outcome]) -> str | None:
     needed = prerequisite(change)
     outcome = settled.get(needed) if needed else None
-    if outcome is None or outcome.status is Status.DONE:
+    # A manual prerequisite is a dashboard step for the user, who takes them in order.
+    if outcome is None or outcome.status in (Status.DONE, Status.MANUAL):
         return None
     return f"depends on {needed}, which was {outcome.status.value}"
 

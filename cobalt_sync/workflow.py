@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from cobalt_sync.apply import manual_step
 from cobalt_sync.errors import InputError, RefusedError
-from cobalt_sync.kinds import KindContext
+from cobalt_sync.kinds import KINDS, KindContext
 from cobalt_sync.manifest import LoadedManifest
-from cobalt_sync.plan import Action, FieldChange, Plan, digest
+from cobalt_sync.plan import Action, Change, FieldChange, Plan, digest
 from cobalt_sync.planner import PlanInputs, build_plan
 from cobalt_sync.resource import KIND_ORDER, State
 from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
@@ -51,8 +52,19 @@ def compute(loaded: LoadedManifest, ctx: KindContext, environment: str) -> Compu
         manifest_hash=manifest_hash(desired, manifest),
     )
     plan = build_plan(desired, live, inputs)
+    if not ctx.settings.can_write:
+        plan = replace(plan, changes=tuple(as_manual(c, ctx) for c in plan.changes))
     fingerprint = live_fingerprint(live, desired, plan)
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
+
+
+def as_manual(change: Change, ctx: KindContext) -> Change:
+    """On real Cobalt, app and credential changes are dashboard steps: say so in the plan."""
+    if KINDS[change.kind].writable(ctx):
+        return change
+    return replace(
+        change, tags=(*change.tags, "manual"), notes=(*change.notes, manual_step(change))
+    )
 
 
 def live_fingerprint(live: State, desired: State, plan: Plan) -> str:
