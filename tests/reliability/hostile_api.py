@@ -191,8 +191,11 @@ class HostileApp:
         if scope["type"] != "http":
             return
         self.recorder.add(scope)
-        await drain(receive)
+        body = await drain(receive)
         is_write = scope["method"] in WRITE_METHODS
+        if self.settings.mode == "echo-errors" and is_write:
+            await echo_error(scope, body, send)
+            return
         hostile = (self.settings.phase == "writes") == is_write
         if hostile:
             await hostile_reply(self.settings, scope, send)
@@ -215,19 +218,36 @@ class RecordingApp:
         await send_json(send, 200, [])
 
 
-async def drain(receive: Receive) -> None:
+async def drain(receive: Receive) -> bytes:
+    """The request body, read to the end."""
     message: Message = {"more_body": True}
+    body = b""
     while message.get("more_body"):
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            break
+        body += message.get("body", b"")
+    return body
+
+
+async def echo_error(scope: Scope, body: bytes, send: Send) -> None:
+    """A careless server: refuses the write and quotes the request back, headers and body,
+    raw and JSON-escaped, in every field a client might show."""
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    quoted = f"body={body.decode()} {scope['method']} {scope['path']} headers={headers}"
+    await send_json(send, 400, {
+        "status_code": 400, "http_error_type": "BAD_REQUEST", "error_code": quoted[:200],
+        "error": quoted, "message": f"could not process request: {quoted}",
+        "request_id": headers.get("x-api-key", ""),
+    })
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on a free 127.0.0.1 port in a thread; yields its base URL."""
+def serve(app: Any, scheme: str = "http", **tls: Any) -> Iterator[str]:
+    """Serve an ASGI app on a free 127.0.0.1 port in a thread; yields its base URL.
+    `tls`: uvicorn's ssl_certfile/ssl_keyfile, to serve https."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
-                            access_log=False, lifespan="off", log_level="critical")
+                            access_log=False, lifespan="off", log_level="critical", **tls)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -238,7 +258,7 @@ def serve(app: Any) -> Iterator[str]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         server.force_exit = True  # do not wait for a body that trickles forever
