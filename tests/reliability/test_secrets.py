@@ -290,3 +290,19 @@ def clean(env: dict[str, str]) -> dict[str, str]:
     from tests.reliability.support import clean_env
 
     return clean_env(**env)
+
+
+@pytest.mark.parametrize(
+    "bad_key",
+    [f"{CANARY_KEY} trailing", f"xx{CANARY_KEY[2:]}", f"{CANARY_KEY}\u00e9"],
+    ids=["space", "wrong-prefix", "non-ascii"],
+)
+def test_malformed_key_is_not_repeated(
+    world: dict[str, Any], monkeypatch: Any, bad_key: str
+) -> None:
+    monkeypatch.setenv("COBALT_API_KEY", bad_key)
+    seen = Transcript()
+    for result in every_verbosity(seen, "plan", "-f", str(world["manifest"])):
+        assert result.exit_code in (3, 4), result.output
+        assert bad_key not in result.output
+    seen.assert_clean()
