@@ -50,7 +50,7 @@ class Tuning:
     """Client knobs from the environment (COBALT_MAX_RPS, COBALT_RETRY_BACKOFF, COBALT_TIMEOUT)."""
 
     requests_per_second: float | None = 20.0
-    backoff: float = 0.5
+    backoff: float = 0.2
     timeout: float = 30.0
 
 
@@ -172,7 +172,7 @@ def read_tuning(environ: Mapping[str, str]) -> Tuning:
     rps = _number(environ, "COBALT_MAX_RPS", 20.0, minimum=0.0)
     return Tuning(
         requests_per_second=rps or None,  # 0 = unpaced
-        backoff=_number(environ, "COBALT_RETRY_BACKOFF", 0.5, minimum=0.0),
+        backoff=_number(environ, "COBALT_RETRY_BACKOFF", 0.2, minimum=0.0),
         timeout=_number(environ, "COBALT_TIMEOUT", 30.0, minimum=0.0, inclusive=False),
     )
 

@@ -115,7 +115,7 @@ def test_a_bad_tuning_variable_is_named(
 
 def test_tuning_defaults_and_zero_rps_means_unpaced() -> None:
     defaults = read_tuning({})
-    assert (defaults.requests_per_second, defaults.backoff, defaults.timeout) == (20.0, 0.5, 30.0)
+    assert (defaults.requests_per_second, defaults.backoff, defaults.timeout) == (20.0, 0.2, 30.0)
     tuned = read_tuning({"COBALT_MAX_RPS": "0", "COBALT_RETRY_BACKOFF": "0", "COBALT_TIMEOUT": "5"})
     assert (tuned.requests_per_second, tuned.backoff, tuned.timeout) == (None, 0.0, 5.0)
 

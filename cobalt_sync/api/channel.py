@@ -81,6 +81,15 @@ class Call:
         return API_PREFIX + self.endpoint.template.format(**encoded)
 
 
+# Connecting again and again to a host that refuses is rarely worth more than a few seconds;
+# failures after the request was sent keep the full retry budget (`max_retries`).
+CONNECT_RETRIES = 3
+
+
+def unreachable(outcome: Outcome) -> bool:
+    return isinstance(outcome.error, NetworkError) and not outcome.uncertain
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one attempt produced: a parsed body, or an error and whether to try again."""
@@ -178,6 +187,8 @@ class Channel:
             outcome = self._attempt(call)
             if outcome.error is None or not outcome.retry or attempt >= self._max_retries:
                 return outcome
+            if unreachable(outcome) and attempt >= CONNECT_RETRIES:
+                return outcome  # a wrong URL or a down host should fail in seconds, not a minute
             self._wait_before_retry(call, outcome, attempt)
             attempt += 1
 

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 
 # Retry waits never grow past this, whatever the attempt count or a server's Retry-After.
-MAX_DELAY_SECONDS = 30.0
+MAX_DELAY_SECONDS = 10.0  # our own backoff step
+MAX_RETRY_AFTER_SECONDS = 30.0  # what we accept from a server's Retry-After
 
 
 class TokenBucket:
@@ -80,4 +81,4 @@ def parse_retry_after(value: str | None) -> float | None:
         return None  # the HTTP-date form: fall back to our own backoff
     if seconds != seconds or seconds < 0:  # NaN or negative
         return None
-    return min(seconds, MAX_DELAY_SECONDS)
+    return min(seconds, MAX_RETRY_AFTER_SECONDS)
