@@ -19,6 +19,12 @@ from tests.reliability.support import check_org, no_traceback, unmanaged_view, w
 EVENTS, ACCOUNTS = 100, 200  # 300 objects
 MAX_RUNS = 3
 FAULTS = {"error_rate": 0.2, "drop_rate": 0.1, "rate_limit": 50, "seed": 20240601}
+# The vendor's other documented answers at once: 409 for a duplicate create, 500 "not found",
+# 200s carrying an error, and 429s without Retry-After.
+VENDOR_VARIANTS = {
+    **FAULTS, "duplicate_create_status": 409, "not_found_status": 500,
+    "ambiguous_success_rate": 0.1, "retry_after": False, "seed": 7,
+}
 
 
 def report_lists_trouble(result: CliResult) -> bool:
@@ -28,7 +34,9 @@ def report_lists_trouble(result: CliResult) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("faults", [FAULTS, VENDOR_VARIANTS], ids=["faults", "vendor-variants"])
 def test_converges_under_transient_faults(
+    faults: dict[str, Any],
     cli: Any,
     cli_env: dict[str, str],
     sandbox: Sandbox,
@@ -42,7 +50,7 @@ def test_converges_under_transient_faults(
                  udf={"owner": "someone-else"})
     untouched = unmanaged_view(sandbox.inspect())
     manifest = write_manifest(tmp_path, EVENTS, ACCOUNTS)
-    sandbox.faults(**FAULTS)
+    sandbox.faults(**faults)
 
     exit_codes: list[int] = []
     for _ in range(MAX_RUNS):
