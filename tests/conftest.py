@@ -90,7 +90,14 @@ def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     return env
 
 
-def invoke(*args: str, cwd: Path | None = None, stdin: str = "") -> CliResult:
+class TerminalInput(io.StringIO):
+    """Standard input that says it is a terminal (for confirmation prompts)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def invoke(*args: str, cwd: Path | None = None, stdin: str = "", tty: bool = False) -> CliResult:
     """Run `cobalt-sync ARGS` in this process; stdout, stderr and exit code kept apart."""
     out, err = io.StringIO(), io.StringIO()
     old_cwd = Path.cwd()
@@ -98,7 +105,7 @@ def invoke(*args: str, cwd: Path | None = None, stdin: str = "") -> CliResult:
     try:
         if cwd is not None:
             os.chdir(cwd)
-        os.sys.stdin = io.StringIO(stdin)  # type: ignore[attr-defined]
+        os.sys.stdin = (TerminalInput if tty else io.StringIO)(stdin)  # type: ignore[attr-defined]
         with redirect_stdout(out), redirect_stderr(err):
             code = run(list(args))
     finally:

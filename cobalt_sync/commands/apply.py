@@ -107,7 +107,10 @@ def confirm(auto_approve: bool, target: str) -> None:
             hint="pass --auto-approve to apply without a prompt (e.g. in CI)",
         )
     answer = click.prompt(
-        f"Apply these changes to {target}? Only 'yes' is accepted", default="", err=True
+        f"Apply these changes to {target}? Only 'yes' is accepted",
+        default="",
+        show_default=False,
+        err=True,
     )
     if answer.strip() != "yes":
         raise RefusedError("not confirmed: nothing was changed")
@@ -119,7 +122,10 @@ def run_apply(computed: Computed, session: Session, loaded: LoadedManifest) -> A
     if isinstance(settings, ManualAppSettings):
         settings.ensure_probe()  # later reads of enabled apps go through the probe account
     progress = ProgressPrinter(len(plan.changes))
-    outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
+    try:
+        outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
+    finally:
+        progress.close()
     note("Re-reading the live org to verify…")
     recheck = compute(loaded, session.ctx, session.connection.environment)
     return ApplyReport(

@@ -106,8 +106,10 @@ def show_backend_notes(session: Session) -> None:
 
 
 class ProgressPrinter:
-    """Prints each landed change on stderr as it lands, with a running count and elapsed time
-    (plain lines: they read the same in a terminal and in a CI log)."""
+    """Prints each landed change on stderr as it lands, with a running count and elapsed time.
+
+    In a CI log these are plain lines; on a terminal a progress bar stays under them.
+    """
 
     SYMBOLS: ClassVar[dict[Status, str]] = {
         Status.DONE: "✓",
@@ -115,12 +117,14 @@ class ProgressPrinter:
         Status.SKIPPED: "-",
         Status.MANUAL: "!",
     }
+    BAR_WIDTH = 30
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, *, terminal: bool | None = None) -> None:
         self.total = total
         self.done = 0
         self.started = time.monotonic()
         self.lock = threading.Lock()
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
 
     def __call__(self, outcome: Outcome) -> None:
         with self.lock:  # outcomes land from several threads
@@ -130,4 +134,18 @@ class ProgressPrinter:
             if outcome.reason:
                 what += f": {outcome.reason}"
             elapsed = time.monotonic() - self.started
-            note(progress_line(self.done, self.total, elapsed, what))
+            line = progress_line(self.done, self.total, elapsed, what)
+            if not self.terminal:
+                note(line)
+                return
+            click.echo(f"\r\x1b[K{line}", err=True)
+            click.echo(self.bar(elapsed), err=True, nl=False)
+
+    def bar(self, elapsed: float) -> str:
+        filled = self.BAR_WIDTH * self.done // max(1, self.total)
+        shape = "#" * filled + " " * (self.BAR_WIDTH - filled)
+        return f"[{shape}] {self.done}/{self.total} {elapsed:.1f}s"
+
+    def close(self) -> None:
+        if self.terminal and self.done:
+            click.echo("\r\x1b[K", err=True, nl=False)
