@@ -170,3 +170,9 @@ def test_kindstate_counts_duplicates() -> None:
     for _ in range(3):
         state.add(event("X", {}))
     assert state.duplicates == {"X": 3}
+
+
+def test_json_types_are_kept_apart_one_one_point_oh_and_true_differ() -> None:
+    for before, after in ((1, 1.0), (1, True), (0, False), ("1", 1), (None, "")):
+        (change,) = plan_of([event("A", {"v": after})], [event("A", {"v": before})]).changes
+        assert [(f.before, f.after) for f in change.fields] == [(before, after)]
