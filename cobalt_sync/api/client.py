@@ -349,7 +349,7 @@ class CobaltApi:
         params = {"page": str(page), "limit": str(size)}
         endpoint, data = self._send("list_linked_accounts", params=params)
         wire = parse(endpoint, _PAGE, data)
-        return convert(endpoint, wire)
+        return checked_page(endpoint, convert(endpoint, wire), size)
 
     def count_linked_accounts(self) -> int:
         """The number of linked accounts, in one small request."""
@@ -479,6 +479,29 @@ def parse(endpoint: Endpoint, adapter: TypeAdapter[T], data: JsonValue) -> T:
         problem = describe(invalid)
     raise UnexpectedResponseError(
         f"answered with a reply of an unexpected shape ({problem})", endpoint=endpoint.label
+    )
+
+
+# Callers turn `total_pages` into that many requests (and a list of page numbers): a page
+# envelope is believed only when it is consistent with the limit we asked for and names a
+# plausible org. Ten million linked accounts is far beyond any org we know of.
+MAX_LINKED_ACCOUNTS = 10_000_000
+
+
+def checked_page(endpoint: Endpoint, page: LinkedAccountPage, limit: int) -> LinkedAccountPage:
+    """The page, or UnexpectedResponseError when its counts cannot be true."""
+    most_pages = max(1, -(-page.total // limit))  # ceil(total / limit)
+    problem = None
+    if not 0 <= page.total <= MAX_LINKED_ACCOUNTS:
+        problem = f"totalDocs {page.total} is outside 0..{MAX_LINKED_ACCOUNTS:,}"
+    elif not 0 <= page.total_pages <= most_pages:
+        problem = f"totalPages {page.total_pages} does not fit {page.total} items of {limit}"
+    elif len(page.items) > limit:
+        problem = f"{len(page.items)} items on a page of at most {limit}"
+    if problem is None:
+        return page
+    raise UnexpectedResponseError(
+        f"answered with a page envelope that cannot be true ({problem})", endpoint=endpoint.label
     )
 
 
