@@ -35,6 +35,7 @@ MODES = (
     "slow-body",
     "empty-200",
     "huge-body",
+    "endless-pages",
 )
 
 
@@ -141,6 +142,16 @@ async def huge_body(send: Send) -> None:
     await send({"type": "http.response.body", "body": b"1]"})
 
 
+async def endless_pages(path: str, send: Send) -> None:
+    """A list that claims ten billion pages: a client must not believe it (or allocate it)."""
+    if path.removeprefix(PREFIX) == "/linked-account":
+        docs = [{"account_id": f"page-{n}", "name": "x", "udf": []} for n in range(2)]
+        await send_json(send, 200, {**EMPTY_PAGE, "docs": docs, "totalDocs": 10**12,
+                                    "totalPages": 10**10, "hasNextPage": True, "nextPage": 2})
+    else:
+        await healthy_read(path, send)
+
+
 class CutConnection(Exception):
     """Raised after a partial body: the server closes the socket mid-reply."""
 
@@ -178,6 +189,8 @@ async def hostile_reply(settings: HostileSettings, scope: Scope, send: Send) -> 
         await send_bytes(send, 200, b"")
     elif mode == "huge-body":
         await huge_body(send)
+    elif mode == "endless-pages":
+        await endless_pages(path, send)
     else:
         raise AssertionError(f"unknown mode {mode}")
 
