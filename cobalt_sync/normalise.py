@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from cobalt_sync.plan import FieldChange
-from cobalt_sync.resource import JsonObject, JsonValue, Resource
+from cobalt_sync.resource import JsonObject, JsonValue, Resource, json_type
 
 MANAGED_BY_KEY = "managed_by"
 MANAGED_BY_VALUE = "cobalt-sync"
@@ -107,20 +107,6 @@ def tag_oauth_change(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
     if any(f.path == "client_id" or f.path.startswith("scopes") for f in fields):
         return ("reauthorize",)
     return ()
-
-
-def json_type(value: JsonValue) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
 
 
 # --- the table the planner reads ---------------------------------------------------------

@@ -21,6 +21,21 @@ KIND_ORDER: tuple[str, ...] = ("apps", "oauth_credentials", "events", "linked_ac
 Ensure = Literal["present", "absent"]
 
 
+def json_type(value: object) -> str:
+    """The JSON type name of a value: object, array, string, number, boolean or null."""
+    if isinstance(value, bool):  # before int: True is an int in Python, not in JSON
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null" if value is None else "unknown"
+
+
 @dataclass(frozen=True)
 class Resource:
     """One object: desired (from the manifest) or live (from Cobalt), already normalised."""

@@ -29,6 +29,7 @@ from cobalt_sync.manifest.models import (
     OAuthAbsent,
     OAuthConfig,
 )
+from cobalt_sync.resource import json_type
 
 _TAGS = frozenset({OAUTH_CREDENTIALS_TAG, OAUTH_ABSENT_TAG})
 YAML11_WORDS = frozenset({"yes", "no", "y", "n", "on", "off"})
@@ -161,18 +162,16 @@ def _literal_message(path: tuple[PathKey, ...], given: object, ctx: dict[str, An
     return message
 
 
+JSON_KIND_WORDS = {
+    "null": "null (an empty value)",
+    "boolean": "a boolean",
+    "number": "a number",
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+}
+
+
 def json_kind(value: object) -> str:
     """The JSON kind of a value, in words; never the value itself."""
-    if value is None:
-        return "null (an empty value)"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a value of another type"
+    return JSON_KIND_WORDS.get(json_type(value), "a value of another type")
