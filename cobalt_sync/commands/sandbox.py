@@ -64,7 +64,13 @@ def embedded_sandbox(state_dir: Path, api_keys: Sequence[str] = ()) -> Iterator[
 
 @click.group(name="sandbox")
 def command() -> None:
-    """Run a local Cobalt sandbox (an emulator of Cobalt's API, for CI and demos)."""
+    """Run a local Cobalt sandbox (an emulator of Cobalt's API, for CI and demos).
+
+    \b
+    Examples:
+      cobalt-sync sandbox serve --port 8787 --latency-ms 50
+      cobalt-sync --sandbox plan        # or: an embedded sandbox kept in .cobalt-sandbox/
+    """
 
 
 def check_rate(name: str, value: float) -> None:
