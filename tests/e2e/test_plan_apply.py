@@ -281,3 +281,19 @@ def test_plan_json_is_machine_readable_on_stdout(cli: Any, workdir: Path) -> Non
     document = json.loads(shown.stdout)
     assert document["summary"]["create"] == 8
     assert "Reading the live org" in shown.stderr
+
+
+def test_live_duplicates_are_named_not_guessed(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    sandbox.post("seed", key="tk_sandbox", duplicate_events=["Invoice Paid"])
+    manifest = write(workdir, BASE)
+    shown = plan(cli, manifest)
+    warning = "events/Invoice Paid: 2 live objects share this key"
+    assert warning in shown.stdout + shown.stderr
+    assert "events/Invoice Paid" not in shown.stdout.split("Plan:")[0].split("Warnings")[0]
+    applied = apply(cli, manifest)
+    assert applied.exit_code == 0, applied.output
+    assert warning in applied.stdout + applied.stderr
+    names = [e["name"] for e in sandbox.inspect()["events"]]
+    assert names.count("Invoice Paid") == 2  # untouched: neither a third nor a deletion
