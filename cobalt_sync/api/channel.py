@@ -302,7 +302,7 @@ class Channel:
             return Outcome(data=None)
         try:
             data: JsonValue = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: `[[[[…` nested past the stack
             looks = "HTML" if raw.lstrip()[:1] == b"<" else "not JSON (or cut short)"
             error = UnexpectedResponseError(
                 f"answered HTTP {response.status_code} with a body that is {looks}",
@@ -402,7 +402,7 @@ class Channel:
 def _envelope_of(raw: bytes) -> dict[str, JsonValue]:
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return _envelope(data)
 

@@ -81,7 +81,7 @@ class WireEvent(Wire):
 def _json_object(text: str, field: str) -> JsonObject:
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the stack
         raise ValueError(f"event field '{field}' is not valid JSON") from None
     if not isinstance(parsed, dict):
         raise ValueError(f"event field '{field}' is JSON but not an object")
