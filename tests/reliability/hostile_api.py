@@ -36,6 +36,8 @@ MODES = (
     "empty-200",
     "huge-body",
     "endless-pages",
+    "deep-json",
+    "deep-json-inside",
 )
 
 
@@ -152,6 +154,17 @@ async def endless_pages(path: str, send: Send) -> None:
         await healthy_read(path, send)
 
 
+async def deep_event(mode: str, path: str, send: Send) -> None:
+    """An event whose sample is nested past Python's stack, or just under it."""
+    if path.removeprefix(PREFIX) != "/application/event":
+        await healthy_read(path, send)
+        return
+    depth = 200_000 if mode == "deep-json-inside" else 950
+    deep = '{"a":' * depth + "1" + "}" * depth
+    await send_json(send, 200, [{"_id": "6570a1b2c3d4e5f6a7b8c9d0", "name": "Hostile One",
+                                 "raw_response": deep}])
+
+
 class CutConnection(Exception):
     """Raised after a partial body: the server closes the socket mid-reply."""
 
@@ -191,6 +204,10 @@ async def hostile_reply(settings: HostileSettings, scope: Scope, send: Send) -> 
         await huge_body(send)
     elif mode == "endless-pages":
         await endless_pages(path, send)
+    elif mode == "deep-json":
+        await send_bytes(send, 200, b"[" * 200_000 + b"]" * 200_000)
+    elif mode in ("deep-json-inside", "deep-json-parseable"):
+        await deep_event(mode, path, send)
     else:
         raise AssertionError(f"unknown mode {mode}")
 

@@ -156,3 +156,15 @@ def test_redirect_target_never_sees_the_key(hostile: Hostile, tmp_path: Path) ->
     assert all(h.get("x-api-key") == CANARY_KEY for _, _, h in hostile.recorder.requests)
     assert hostile.elsewhere.requests == []
     assert os.environ.get("COBALT_API_KEY") != CANARY_KEY
+
+
+def test_a_deep_but_readable_sample_is_planned_not_crashed_on(
+    hostile: Hostile, tmp_path: Path
+) -> None:
+    """An event nested 950 levels deep (readable JSON, far past what a manifest allows):
+    plan and apply treat it as data, they do not fall over on it."""
+    hostile.settings.mode, hostile.settings.phase = "deep-json-parseable", "reads"
+    shown, _ = run_against(hostile, tmp_path, "plan", "--detailed-exitcode")
+    assert shown.exit_code == 2, shown.output[-3000:]
+    assert "events/Hostile One" in shown.stdout
+    assert "Traceback" not in shown.output
