@@ -69,6 +69,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise SampleProblem(f"'{path.as_posix()}' is a directory, not a JSON file")
+        if path.exists() and not path.is_file():
+            # Opening a named pipe waits for a writer: validate would hang for ever.
+            raise SampleProblem(f"'{path.as_posix()}' is a pipe or device, not a JSON file")
         raw = read_limited(path)
         if raw is None:
             raise SampleProblem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
