@@ -472,3 +472,15 @@ def test_printable_names_survive(tmp_path: Path) -> None:
     name = "".join(ch for ch in string.printable if ch not in "\r\x0b\x0c")
     document = {"version": 1, "environment": "test", "events": {name: {"schema": {name: name}}}}
     assert_clean_verdict(validate_bytes(tmp_path, json.dumps(document).encode()))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_sample_file_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Opening a named pipe blocks until someone writes to it: validate must not wait."""
+    os.mkfifo(tmp_path / "sample.json")
+    path = tmp_path / "cobalt.yaml"
+    path.write_bytes(header("events:\n  Piped:\n    schema_file: sample.json\n").encode())
+    result, wall, _ = run_bounded(path)
+    assert result.exit_code == 3, result.output
+    assert "pipe" in result.stderr
+    assert wall < WALL_SECONDS
