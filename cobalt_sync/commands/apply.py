@@ -25,7 +25,7 @@ from cobalt_sync.commands.common import (
     show_backend_notes,
     use_color,
 )
-from cobalt_sync.errors import ExitCode, PartialApplyError, RefusedError
+from cobalt_sync.errors import ApiError, ExitCode, PartialApplyError, RefusedError
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
@@ -78,8 +78,10 @@ def command(
             return int(ExitCode.OK)
         guard_mass_delete(computed.plan, allow_mass_delete)
         confirm(auto_approve, session.connection.target)
-        report = run_apply(computed, session, loaded)
+        report, unverified = run_apply(computed, session, loaded)
     click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
+    if unverified is not None and report.complete:
+        raise unverified  # failures, if any, are the bigger news: finish() reports them
     return finish(report)
 
 
@@ -116,7 +118,10 @@ def confirm(auto_approve: bool, target: str) -> None:
         raise RefusedError("not confirmed: nothing was changed")
 
 
-def run_apply(computed: Computed, session: Session, loaded: LoadedManifest) -> ApplyReport:
+def run_apply(
+    computed: Computed, session: Session, loaded: LoadedManifest
+) -> tuple[ApplyReport, ApiError | None]:
+    """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
     settings = session.connection.settings
     if isinstance(settings, ManualAppSettings):
@@ -127,13 +132,23 @@ def run_apply(computed: Computed, session: Session, loaded: LoadedManifest) -> A
     finally:
         progress.close()
     note("Re-reading the live org to verify…")
-    recheck = compute(loaded, session.ctx, session.connection.environment)
-    return ApplyReport(
+    try:
+        recheck = compute(loaded, session.ctx, session.connection.environment)
+    except ApiError as error:
+        # The writes happened: their report must still be shown (and parsed, with --format
+        # json), so the failed re-read is raised only after it.
+        error.hint = (
+            "the changes in the report were applied, but the org could not be re-read to "
+            "verify them; run `cobalt-sync plan` to check (re-running apply is safe)"
+        )
+        return ApplyReport(plan=plan, outcomes=outcomes, verified=False), error
+    report = ApplyReport(
         plan=plan,
         outcomes=outcomes,
         remaining=recheck.plan.changes,
         verified=not recheck.plan.changes,
     )
+    return report, None
 
 
 def finish(report: ApplyReport) -> int:
