@@ -6,6 +6,7 @@ its database is intact, and every write it acknowledged is there.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import threading
@@ -23,6 +24,7 @@ from tests.reliability.support import (
     SandboxProcess,
     check_org,
     cli_env_for,
+    finished,
     kill9,
     no_traceback,
     start_cli,
@@ -183,3 +185,31 @@ def test_sandbox_killed_during_writes_keeps_every_acknowledged_write(
     print(f"sandbox kills: acknowledged writes before each kill {acknowledged_at_kill}, "
           f"{len(live_accounts)} accounts and {len(live_events)} events after restart")
     assert acknowledged_at_kill[-1] > acknowledged_at_kill[0] > 0
+
+
+@pytest.mark.slow
+def test_sandbox_dying_during_verification_still_reports_what_was_done(
+    tmp_path: Path, served: list[SandboxProcess]
+) -> None:
+    """Every write landed, then the API went away while apply re-read the org: the run must
+    not claim success, and the report of what was done must not be lost with the error."""
+    box = SandboxProcess(None, "--latency-ms", "150").start(tmp_path)
+    served.append(box)
+    manifest = write_manifest(tmp_path, 3, 4)
+    env = cli_env_for(box.url, TEST_KEY)
+    process = start_cli(["apply", "-f", str(manifest), "--auto-approve", "--format", "json"],
+                        env, tmp_path)
+    deadline = time.monotonic() + 60
+    while "Re-reading the live org" not in process.err_path.read_text():
+        assert process.poll() is None, process.err_path.read_text()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    box.kill()  # the re-read's requests are in flight (150 ms latency): they never return
+    result = finished(process, timeout=120)
+    no_traceback(result)
+    assert result.exit_code in (4, 6), result.output[-3000:]
+    assert result.exit_code != 0
+    report = result.stdout
+    assert report.strip(), "the report of the 7 writes that landed was lost:\n" + result.stderr
+    outcomes = {o["key"]: o["status"] for o in json.loads(report)["outcomes"]}
+    assert sorted(outcomes.values()) == ["done"] * 7
