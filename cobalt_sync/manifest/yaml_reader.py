@@ -3,21 +3,28 @@
 Owns the YAML guards (size, encoding, NUL bytes, anchors/aliases, duplicate keys, nesting
 depth, tags) and the scalar typing rule: only what JSON would type is typed (null, true/false,
 JSON numbers); everything else stays a string, so YAML 1.1 surprises (`no` → false,
-`2024-01-01` → date, `0755` → 493, `1:20` → 80) cannot happen. Knows nothing of the manifest
-format; never puts a scalar's text into a message.
+`2024-01-01` → date, `0755` → 493, `1:20` → 80) cannot happen. Reads with libyaml when present
+and the pure-Python parser is the reference for every rejection and every divergence. Knows
+nothing of the manifest format; never puts a scalar's text into a message.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
-from yaml.events import AliasEvent, NodeEvent
+from yaml.composer import Composer
+from yaml.events import AliasEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 
@@ -30,6 +37,7 @@ MAX_VALUES = 200_000
 
 JsonLike = None | bool | int | float | str | list["JsonLike"] | dict[str, "JsonLike"]
 
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 TAG_STR = "tag:yaml.org,2002:str"
 TAG_NULL = "tag:yaml.org,2002:null"
 TAG_BOOL = "tag:yaml.org,2002:bool"
@@ -92,19 +100,63 @@ class Document:
         return self.key_marks.get(path) or self.value_marks.get(path)
 
 
-class ManifestLoader(yaml.SafeLoader):
-    """SafeLoader that types scalars like JSON, refuses anchors/aliases, deep nesting and
-    more than MAX_VALUES nodes."""
+# Text on which libyaml accepts what the pure parser rejects (found by differential fuzzing):
+# a tab used as indentation or separation, a BOM inside the text, a comment right after a
+# block scalar's `|` or `>`; and where the two mark an empty value differently: after an
+# explicit-key `?`. Such files are rare, and read by the pure parser alone.
+_PURE_ONLY = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#|\?(?:\s|\Z)")
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class-level table)
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+class _PureParserNeeded(Exception):
+    """Raised inside the fast loader where its reading could differ from the pure parser's."""
+
+
+def _diverges(event: Any, parent: Node | None) -> bool:
+    """Where libyaml and the pure parser were seen to part (differential fuzzing): a tag
+    outside `!!…` (libyaml resolves a bare `!` differently and takes `!*!binary`, which the
+    pure parser refuses); an empty value inside { } / [ ] or as the whole document (libyaml
+    marks the next token, the pure parser the end of the previous one, at times a line
+    earlier); `?` inside a plain scalar in { } / [ ] (libyaml reads on, the pure parser
+    stops). All are rare in a manifest, and most are findings or errors either way."""
+    tag = getattr(event, "tag", None)
+    if tag is not None and not tag.startswith(YAML_TAG_PREFIX):
+        return True
+    if not isinstance(event, ScalarEvent) or event.style:
+        return False
+    in_flow = parent is None or bool(getattr(parent, "flow_style", False))
+    return in_flow and (event.value == "" or "?" in event.value)
+
+
+class _NodeSource(Protocol):
+    """A loader as read_yaml uses it: one document's root node, then cleanup."""
+
+    def get_single_node(self) -> Node | None: ...
+
+    def dispose(self) -> None: ...
+
+
+class _JsonResolver(Resolver):
+    """Resolves plain scalars the way JSON types them (the table is filled below)."""
+
+    # PyYAML's class-level table, holding the JSON-like resolvers only.
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012
+
+
+class _GuardedComposer(Composer):
+    """PyYAML's Python Composer (marks on every node) that types scalars like JSON and
+    refuses anchors/aliases, deep nesting and more than MAX_VALUES nodes. The event source
+    is whichever parser class it is mixed with."""
+
+    # Set on the libyaml loader: stop where its reading could differ from the pure parser's.
+    watch_divergence = False
+
+    def __init__(self) -> None:
+        super().__init__()
         self._depth = 0
         self._values = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
             # Aliases are how "billion laughs" documents grow; a manifest never needs them.
             raise YamlProblem(
@@ -119,6 +171,8 @@ class ManifestLoader(yaml.SafeLoader):
                 "move large event samples to schema_file JSON files",
                 _mark(event.start_mark),
             )
+        if self.watch_divergence and _diverges(event, parent):
+            raise _PureParserNeeded
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -130,6 +184,38 @@ class ManifestLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
         return node
+
+
+class ManifestLoader(Reader, Scanner, Parser, _GuardedComposer, _JsonResolver):
+    """The pure-Python parser: the reference for what is valid YAML and for the wording
+    and position of every syntax error."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _GuardedComposer.__init__(self)
+        _JsonResolver.__init__(self)
+
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class FastManifestLoader(_GuardedComposer, CParser, _JsonResolver):
+        """libyaml's C parser as the event source under the same Composer and guards: about
+        five times faster on a large manifest. Its error wording differs from the pure
+        parser's, so read_yaml re-reads a document it rejects with ManifestLoader."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _GuardedComposer.__init__(self)
+            _JsonResolver.__init__(self)
+
+        watch_divergence = True
+
+    LOADERS: tuple[Callable[[str], _NodeSource], ...] = (FastManifestLoader, ManifestLoader)
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADERS = (ManifestLoader,)
 
 
 def read_yaml(raw: bytes) -> Document:
@@ -160,7 +246,21 @@ def read_limited(path: Path) -> bytes | None:
 
 
 def _compose(text: str) -> Node | None:
-    loader = ManifestLoader(text)  # the reader already checks characters here
+    """The document's root node, read by the fastest loader. A document the fast loader
+    rejects, for any reason, is read again by the pure one, so every rejection (its wording,
+    its position, which of two problems comes first) is exactly the pure parser's."""
+    *fast, reference = LOADERS
+    if not _PURE_ONLY.search(text):
+        for loader_class in fast:
+            try:
+                return _compose_with(loader_class, text)
+            except (yaml.YAMLError, YamlProblem, _PureParserNeeded):
+                break
+    return _compose_with(reference, text)
+
+
+def _compose_with(loader_class: Callable[[str], _NodeSource], text: str) -> Node | None:
+    loader = loader_class(text)  # the pure reader checks characters here
     try:
         return loader.get_single_node()
     finally:
@@ -212,7 +312,8 @@ class _Walker:
         if isinstance(node, SequenceNode):
             return self.sequence(node, path)
         assert isinstance(node, ScalarNode)
-        if node.style is None:
+        # Plain style is None from the pure parser and '' from libyaml.
+        if not node.style:
             self.document.plain.add(path)
         return self.scalar(node, path)
 
@@ -316,13 +417,14 @@ def _resolver_pattern(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(word) for word in sorted(words) if word) + r"\Z")
 
 
+# On the shared resolver, so every loader (C or pure event source) types alike.
 for _tag, _pattern, _first in (
     (TAG_NULL, re.compile(r"(?:~|null|Null|NULL|)\Z"), [*"~nN", ""]),
     (TAG_BOOL, _resolver_pattern(TRUE_WORDS | FALSE_WORDS), list("tTfF")),
     (TAG_INT, INT_PATTERN, list("-0123456789")),
     (TAG_FLOAT, FLOAT_PATTERN, list("-0123456789")),
 ):
-    ManifestLoader.add_implicit_resolver(_tag, _pattern, _first)
+    _JsonResolver.add_implicit_resolver(_tag, _pattern, _first)
 
 
 def _mark(mark: Any) -> Mark:
