@@ -7,6 +7,7 @@ can be printed, saved, hashed and posted to a pull request. This module does no 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -186,5 +187,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def digest(value: Any) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(value).encode()).hexdigest()
+def digest(value: Any, key: bytes | None = None) -> str:
+    """sha256 of the canonical JSON; an HMAC when keyed (saved plans: `CobaltApi.digest_key`)."""
+    data = canonical_json(value).encode()
+    if key is None:
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+    return "hmac-sha256:" + hmac.new(key, data, hashlib.sha256).hexdigest()

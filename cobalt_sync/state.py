@@ -34,19 +34,15 @@ def read_live(ctx: KindContext, desired: State, kinds: tuple[str, ...] = KIND_OR
         return State(kinds={name: futures[name].result() for name in kinds})
 
 
-def manifest_hash(desired: State, manifest: Manifest) -> str:
-    """Covers everything the plan was computed from on our side, secrets only as fingerprints."""
-    return digest(
-        {
-            "environment": manifest.environment,
-            "prune": sorted(manifest.prune),
-            "state": state_document(desired),
-        }
-    )
-
-
-def live_fingerprint(live: State) -> str:
-    return digest(state_document(live))
+def manifest_hash(desired: State, manifest: Manifest, key: bytes) -> str:
+    """Covers everything the plan was computed from on our side, secrets only as fingerprints,
+    keyed so that the hash cannot be used to test guesses of a secret offline."""
+    document = {
+        "environment": manifest.environment,
+        "prune": sorted(manifest.prune),
+        "state": state_document(desired),
+    }
+    return digest(document, key)
 
 
 def state_document(state: State) -> Mapping[str, Any]:

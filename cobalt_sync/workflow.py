@@ -49,12 +49,12 @@ def compute(loaded: LoadedManifest, ctx: KindContext, environment: str) -> Compu
         environment=environment,
         prune=frozenset(manifest.prune),
         kinds=KIND_ORDER,
-        manifest_hash=manifest_hash(desired, manifest),
+        manifest_hash=manifest_hash(desired, manifest, ctx.api.digest_key()),
     )
     plan = build_plan(desired, live, inputs)
     if not ctx.settings.can_write:
         plan = replace(plan, changes=tuple(as_manual(c, ctx) for c in plan.changes))
-    fingerprint = live_fingerprint(live, desired, plan)
+    fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 
 
@@ -67,7 +67,7 @@ def as_manual(change: Change, ctx: KindContext) -> Change:
     )
 
 
-def live_fingerprint(live: State, desired: State, plan: Plan) -> str:
+def live_fingerprint(live: State, desired: State, plan: Plan, key: bytes) -> str:
     """A hash of the live objects this plan acts on or compared: declared ones and prune
     targets. Unrelated objects coming and going (new customers) do not make a plan stale."""
     relevant: dict[str, Any] = {}
@@ -80,7 +80,7 @@ def live_fingerprint(live: State, desired: State, plan: Plan) -> str:
             if key in wanted or (name, key) in deletes
         }
         relevant[f"{name}.duplicates"] = kind.duplicates
-    return digest(relevant)
+    return digest(relevant, key)
 
 
 def save_plan(plan: Plan, manifest_path: Path, out: Path) -> None:

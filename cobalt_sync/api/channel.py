@@ -8,6 +8,7 @@ only when it provably never left), the mapping of statuses to the `errors.py` tr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -251,6 +252,10 @@ class Channel:
             status=status,
             hint=URL_HINT,
         )
+
+    def digest_key(self) -> bytes:
+        """A key for HMACs over saved-plan hashes, derived one-way from the API key."""
+        return hashlib.sha256(b"cobalt-sync saved-plan digest\0" + self._key.encode()).digest()
 
     def _headers(self, call: Call) -> dict[str, str]:
         headers: dict[str, str] = {}

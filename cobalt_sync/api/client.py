@@ -170,6 +170,11 @@ class CobaltApi:
         """Mask this value in every message and log line from now on."""
         self._redactor.add(value)
 
+    def digest_key(self) -> bytes:
+        """Keys the hashes in saved plans, so that a plan file (or a PR comment) cannot be used
+        to test guesses of a weak client secret offline without the API key."""
+        return self._channel.digest_key()
+
     def redact(self, text: str) -> str:
         """`text` with the key and every registered secret masked (for callers' own messages)."""
         return self._redactor.redact(text)

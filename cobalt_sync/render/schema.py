@@ -127,13 +127,13 @@ PLAN_SCHEMA: dict[str, Any] = {
         },
         "manifest_hash": {
             "type": "string",
-            "description": "`sha256:` digest of the resolved manifest; apply refuses a saved "
-            "plan when it moved.",
+            "description": "`hmac-sha256:` digest (keyed from the API key) of the resolved "
+            "manifest; apply refuses a saved plan when it moved.",
         },
         "live_fingerprint": {
             "type": "string",
-            "description": "`sha256:` digest of the live state the plan was computed against; "
-            "apply refuses a saved plan when the org moved.",
+            "description": "`hmac-sha256:` digest (keyed from the API key) of the live state "
+            "the plan was computed against; apply refuses a saved plan when the org moved.",
         },
         "kinds": _strings("Kinds whose live objects were read, in dependency order."),
         "changes": {
