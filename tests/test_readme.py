@@ -61,3 +61,13 @@ def test_ci_runs_the_readme_commands() -> None:
     assert "pip install -e '.[test]'" in ci
     for step in ("apply -f examples/cobalt.yaml --auto-approve", "--detailed-exitcode"):
         assert step in demo and step in ci
+
+
+def test_every_guarantee_names_a_test_that_exists() -> None:
+    guarantees = section("Guarantees")
+    names = set(re.findall(r"::(test_\w+)", guarantees))
+    files = set(re.findall(r"`(tests/[\w/]+\.py)", guarantees))
+    assert names and files
+    sources = "".join(p.read_text() for p in (ROOT / "tests").rglob("test_*.py"))
+    assert all((ROOT / f).exists() for f in files), files
+    assert not [n for n in names if f"def {n}(" not in sources]
