@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from cobalt_sync.errors import ManifestError
+from cobalt_sync.manifest import load_manifest
 from cobalt_sync.manifest.variables import resolve
 
 
@@ -46,3 +50,14 @@ def test_literal_and_default_are_reported_for_the_secret_rule() -> None:
     assert resolve("hunter2", {}).literal
     assert not resolve("${S}", {"S": "x"}).literal
     assert resolve("${S:-x}", {"S": "set"}).has_defaults
+
+
+def test_a_huge_variable_name_is_shortened_in_the_message(tmp_path: Path) -> None:
+    name = "A" * 100_000
+    path = tmp_path / "cobalt.yaml"
+    account = f"  a1: {{name: '${{{name}}}'}}\n"
+    path.write_text(f"version: 1\nenvironment: test\nlinked_accounts:\n{account}")
+    with pytest.raises(ManifestError) as failure:
+        load_manifest(path, environ={})
+    (problem,) = failure.value.problems
+    assert "(100000 characters)" in problem.message and len(problem.message) < 300

@@ -69,7 +69,7 @@ def resolve(text: str, environ: Mapping[str, str]) -> Resolution:
             defaults_used.append(name)
             value = default
         if value is None:
-            problems.append(f"variable '{name}' is not set (export it before running)")
+            problems.append(f"variable '{shown(name)}' is not set (export it before running)")
             continue
         parts.append(value)
     parts.append(text[position:])
@@ -80,3 +80,8 @@ def resolve(text: str, environ: Mapping[str, str]) -> Resolution:
         has_defaults=has_defaults,
         problems=tuple(problems),
     )
+
+
+def shown(name: str, limit: int = 64) -> str:
+    """A variable name as messages show it: a 1 MB name must not make a 1 MB error line."""
+    return name if len(name) <= limit else f"{name[:limit]}… ({len(name)} characters)"
