@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -97,7 +98,8 @@ _OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 # Linked accounts per listing request. Cobalt documents no maximum `limit` (cobalt-api.md
 # §1.4) and a page costs one round trip whatever its size, so reading a 10,000-account org
 # takes 10 requests instead of 100. A server that clamps `limit` still pages correctly: the
-# client follows the `totalPages` and `hasNextPage` it answers. 1000 is also the sandbox's cap.
+# envelope echoes the `limit` it used, and the following pages are asked at that size, so
+# its `totalPages` and our page numbers count the same pages. 1000 is also the sandbox's cap.
 DEFAULT_PAGE_SIZE = 1000
 
 KEY_FORMAT_HINT = (
@@ -350,11 +352,27 @@ class CobaltApi:
     # --- linked accounts -----------------------------------------------------------------
 
     def linked_account_page(self, page: int, limit: int | None = None) -> LinkedAccountPage:
+        """One page; its `limit` is the page size the server used, which a server that clamps
+        `limit` makes smaller than asked. Read the pages after it with `following_page`."""
         size = self.page_size if limit is None else limit
         params = {"page": str(page), "limit": str(size)}
         endpoint, data = self._send("list_linked_accounts", params=params)
         wire = parse(endpoint, _PAGE, data)
         return checked_page(endpoint, convert(endpoint, wire), size)
+
+    def following_page(self, page: int, first: LinkedAccountPage) -> LinkedAccountPage:
+        """Page `page` at the size the server used for `first`, so that page numbers (and
+        `first.total_pages`) cover every account even when the server clamped our limit."""
+        found = self.linked_account_page(page, limit=first.limit or self.page_size)
+        if first.limit and found.limit < first.limit:
+            # Page numbers computed at one size would skip accounts at a smaller one.
+            raise UnexpectedResponseError(
+                f"answered page {page} with {found.limit} linked accounts per page after "
+                f"page 1 used {first.limit}; accounts could be missed, so nothing was "
+                "concluded from the list (run again)",
+                endpoint=ENDPOINTS["list_linked_accounts"].label,
+            )
+        return found
 
     def count_linked_accounts(self) -> int:
         """The number of linked accounts, in one small request."""
@@ -371,7 +389,7 @@ class CobaltApi:
         if rest:
             workers = max(1, min(concurrency, len(rest)))
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                pages.extend(pool.map(self.linked_account_page, rest))
+                pages.extend(pool.map(lambda number: self.following_page(number, first), rest))
         seen: dict[str, LinkedAccount] = {}
         for page in pages:
             for account in page.items:
@@ -493,18 +511,22 @@ def parse(endpoint: Endpoint, adapter: TypeAdapter[T], data: JsonValue) -> T:
 MAX_LINKED_ACCOUNTS = 10_000_000
 
 
-def checked_page(endpoint: Endpoint, page: LinkedAccountPage, limit: int) -> LinkedAccountPage:
-    """The page, or UnexpectedResponseError when its counts cannot be true."""
+def checked_page(endpoint: Endpoint, page: LinkedAccountPage, asked: int) -> LinkedAccountPage:
+    """The page with `limit` set to the page size the server used (its echoed `limit` when
+    smaller than `asked`), or UnexpectedResponseError when its counts cannot be true."""
+    limit = page.limit if 0 < page.limit < asked else asked
     most_pages = max(1, -(-page.total // limit))  # ceil(total / limit)
     problem = None
-    if not 0 <= page.total <= MAX_LINKED_ACCOUNTS:
+    if page.limit < 0:
+        problem = f"limit {page.limit} is not a page size"
+    elif not 0 <= page.total <= MAX_LINKED_ACCOUNTS:
         problem = f"totalDocs {page.total} is outside 0..{MAX_LINKED_ACCOUNTS:,}"
     elif not 0 <= page.total_pages <= most_pages:
         problem = f"totalPages {page.total_pages} does not fit {page.total} items of {limit}"
     elif len(page.items) > limit:
         problem = f"{len(page.items)} items on a page of at most {limit}"
     if problem is None:
-        return page
+        return replace(page, limit=limit)
     raise UnexpectedResponseError(
         f"answered with a page envelope that cannot be true ({problem})", endpoint=endpoint.label
     )

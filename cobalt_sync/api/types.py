@@ -71,6 +71,9 @@ class LinkedAccountPage:
     page: int
     total_pages: int
     has_next: bool
+    # Items per page the server used: its echoed `limit` when it paged at fewer than we
+    # asked (a clamp), else the limit we asked for; 0 when the page was built elsewhere.
+    limit: int = 0
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ class WirePage(Wire):
     page: int
     totalPages: int
     hasNextPage: bool
+    limit: int | None = None  # the page size the server used (may be less than asked)
 
     def value(self) -> LinkedAccountPage:
         return LinkedAccountPage(
@@ -144,6 +145,7 @@ class WirePage(Wire):
             page=self.page,
             total_pages=self.totalPages,
             has_next=self.hasNextPage,
+            limit=self.limit or 0,
         )
 
 

@@ -51,7 +51,9 @@ class LinkedAccountsKind:
         # Fewer requests wins; on a tie, per-account GETs carry one account each where a
         # page carries a thousand.
         if KIND in ctx.prune or len(pages) < len(missing):
-            for page in run_concurrently(ctx, pages, lambda n: api.linked_account_page(n).items):
+            # At the page size the server used for page 1 (it may clamp our limit), so the
+            # page numbers from its totalPages cover every account.
+            for page in run_concurrently(ctx, pages, lambda n: api.following_page(n, first).items):
                 for account in page:
                     state.add(live_resource(account))
             return state
