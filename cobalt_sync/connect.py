@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from cobalt_sync.api import CobaltApi
 from cobalt_sync.api.channel import check_base_url, is_loopback
+from cobalt_sync.api.client import DEFAULT_PAGE_SIZE
 from cobalt_sync.backends.app_settings import AppSettings, ManualAppSettings, SandboxAppSettings
 from cobalt_sync.errors import InputError
 from cobalt_sync.options import GlobalOptions
@@ -47,11 +48,13 @@ class Connection:
 
 @dataclass(frozen=True)
 class Tuning:
-    """Client knobs from the environment (COBALT_MAX_RPS, COBALT_RETRY_BACKOFF, COBALT_TIMEOUT)."""
+    """Client knobs from the environment (COBALT_MAX_RPS, COBALT_RETRY_BACKOFF, COBALT_TIMEOUT,
+    COBALT_PAGE_SIZE)."""
 
     requests_per_second: float | None = 20.0
     backoff: float = 0.2
     timeout: float = 30.0
+    page_size: int = DEFAULT_PAGE_SIZE
 
 
 @contextmanager
@@ -109,6 +112,7 @@ def _connect(
         backoff=tuning.backoff,
         requests_per_second=tuning.requests_per_second,
         max_connections=max(32, parallelism + 4),
+        page_size=tuning.page_size,
     )
     try:
         settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
@@ -174,7 +178,21 @@ def read_tuning(environ: Mapping[str, str]) -> Tuning:
         requests_per_second=rps or None,  # 0 = unpaced
         backoff=_number(environ, "COBALT_RETRY_BACKOFF", 0.2, minimum=0.0),
         timeout=_number(environ, "COBALT_TIMEOUT", 30.0, minimum=0.0, inclusive=False),
+        page_size=_count(environ, "COBALT_PAGE_SIZE", DEFAULT_PAGE_SIZE),
     )
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number >= 1 from the environment (`1000`, not `1e3` or `10.5`)."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise InputError(
+            f"{name} must be a whole number >= 1, got '{raw}'",
+            hint=f"Unset {name} to use the default ({default}).",
+        )
+    return int(raw)
 
 
 def _number(

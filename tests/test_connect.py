@@ -19,7 +19,13 @@ SECRET_KEY = "pk_live_0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("COBALT_API_KEY", "COBALT_MAX_RPS", "COBALT_RETRY_BACKOFF", "COBALT_TIMEOUT"):
+    for name in (
+        "COBALT_API_KEY",
+        "COBALT_MAX_RPS",
+        "COBALT_RETRY_BACKOFF",
+        "COBALT_TIMEOUT",
+        "COBALT_PAGE_SIZE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -102,6 +108,11 @@ def test_plain_http_to_a_remote_host_is_refused(monkeypatch: pytest.MonkeyPatch)
         ("COBALT_MAX_RPS", "-1"),
         ("COBALT_RETRY_BACKOFF", "nan"),
         ("COBALT_TIMEOUT", "0"),
+        ("COBALT_PAGE_SIZE", "0"),
+        ("COBALT_PAGE_SIZE", "1e3"),
+        ("COBALT_PAGE_SIZE", "10.5"),
+        ("COBALT_PAGE_SIZE", "-5"),
+        ("COBALT_PAGE_SIZE", "many"),
     ],
 )
 def test_a_bad_tuning_variable_is_named(
@@ -118,6 +129,22 @@ def test_tuning_defaults_and_zero_rps_means_unpaced() -> None:
     assert (defaults.requests_per_second, defaults.backoff, defaults.timeout) == (20.0, 0.2, 30.0)
     tuned = read_tuning({"COBALT_MAX_RPS": "0", "COBALT_RETRY_BACKOFF": "0", "COBALT_TIMEOUT": "5"})
     assert (tuned.requests_per_second, tuned.backoff, tuned.timeout) == (None, 0.0, 5.0)
+    assert (
+        defaults.page_size == 1000 and read_tuning({"COBALT_PAGE_SIZE": " 250 "}).page_size == 250
+    )
+
+
+def test_page_size_sets_how_many_accounts_one_listing_request_reads(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox.post("seed", key=TEST_KEY, linked_accounts=20)
+    monkeypatch.setenv("COBALT_API_KEY", TEST_KEY)
+    monkeypatch.setenv("COBALT_MAX_RPS", "0")
+    monkeypatch.setenv("COBALT_PAGE_SIZE", "7")
+    with open_connection(GlobalOptions(api_url=sandbox.url)) as connection:
+        accounts = connection.api.list_linked_accounts()
+        assert len({account.account_id for account in accounts}) == 20
+        assert connection.api.stats.total == 3  # ceil(20 / 7) pages
 
 
 def test_sandbox_flag_runs_an_embedded_sandbox_with_its_default_key(
