@@ -112,7 +112,7 @@ def check_saved_plan(saved: Plan, fresh: Plan) -> None:
     if saved.manifest_hash != fresh.manifest_hash:
         raise RefusedError(
             "the saved plan is stale: the manifest (or a variable or schema file it uses) "
-            "changed since the plan was made",
+            "changed since the plan was made, or it was made with another API key",
             hint="run `cobalt-sync plan --out …` again and review it",
         )
     if saved.live_fingerprint != fresh.live_fingerprint or essence(saved) != essence(fresh):
