@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from cobalt_sync.normalise import PROBE_ACCOUNT_ID, UNOBSERVABLE
+from cobalt_sync.normalise import UNOBSERVABLE
+from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.resource import KIND_ORDER, JsonObject, KindState, Resource, State
 
 SCHEMA_MODELINE = "# yaml-language-server: $schema=../schemas/cobalt.schema.json"

@@ -14,10 +14,6 @@ from dataclasses import dataclass, field, replace
 from cobalt_sync.plan import FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, Resource, json_type
 
-MANAGED_BY_KEY = "managed_by"
-MANAGED_BY_VALUE = "cobalt-sync"
-PROBE_ACCOUNT_ID = "cobalt-sync-probe"
-
 
 def secret_fingerprint(client_id: str, client_secret: str) -> str:
     """The fingerprint Cobalt's OAuth credential view reports (cobalt-api.md §3.2).

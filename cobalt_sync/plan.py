@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -111,7 +111,6 @@ class Plan:
     kinds: tuple[str, ...] = KIND_ORDER
     # Safety-rule findings (mass delete): apply refuses them unless explicitly allowed.
     mass_delete: tuple[str, ...] = ()
-    extra: Mapping[str, JsonValue] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from cobalt_sync.normalise import PROBE_ACCOUNT_ID, RULES, KindRules
+from cobalt_sync.normalise import RULES, KindRules
+from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
 from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, State
 

@@ -5,7 +5,6 @@ Cobalt endpoint, if one appears, replaces only that module.
 """
 
 from cobalt_sync.backends.app_settings import (
-    PROBE_ACCOUNT_ID,
     AppSettings,
     ManualAppSettings,
     ManualStepRequired,
@@ -13,7 +12,6 @@ from cobalt_sync.backends.app_settings import (
 )
 
 __all__ = [
-    "PROBE_ACCOUNT_ID",
     "AppSettings",
     "ManualAppSettings",
     "ManualStepRequired",

@@ -14,9 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from cobalt_sync.api import CobaltApi, OAuthCredentials
 from cobalt_sync.errors import ApiError, AuthError, CobaltSyncError, ExitCode, NotFoundError
-
-PROBE_ACCOUNT_ID = "cobalt-sync-probe"
-"""The linked account whose view of `GET /application` shows the org's enabled apps (§2a)."""
+from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 
 Mode = Literal["api", "manual"]
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
 from cobalt_sync.kinds.base import KindContext
-from cobalt_sync.normalise import MANAGED_BY_KEY, MANAGED_BY_VALUE
+from cobalt_sync.ownership import MANAGED_BY_KEY, MANAGED_BY_VALUE
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
 
 if TYPE_CHECKING:

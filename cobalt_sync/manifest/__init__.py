@@ -6,8 +6,6 @@ submodules are implementation detail.
 
 from cobalt_sync.manifest.load import LoadedManifest, load_manifest
 from cobalt_sync.manifest.models import (
-    MANAGED_BY_KEY,
-    PROBE_ACCOUNT_ID,
     PRUNABLE_KINDS,
     SUPPORTED_VERSIONS,
     AppConfig,
@@ -19,8 +17,6 @@ from cobalt_sync.manifest.models import (
 )
 
 __all__ = [
-    "MANAGED_BY_KEY",
-    "PROBE_ACCOUNT_ID",
     "PRUNABLE_KINDS",
     "SUPPORTED_VERSIONS",
     "AppConfig",

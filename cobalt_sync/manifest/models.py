@@ -27,14 +27,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
+from cobalt_sync.ownership import MANAGED_BY_KEY, PROBE_ACCOUNT_ID
 from cobalt_sync.resource import JsonObject
 
 SUPPORTED_VERSIONS = (1,)
 PRUNABLE_KINDS = ("apps", "oauth_credentials", "events", "linked_accounts")
-MANAGED_BY_KEY = "managed_by"
-"""UDF key cobalt-sync writes on the linked accounts it creates; users may not set it."""
-PROBE_ACCOUNT_ID = "cobalt-sync-probe"
-"""Linked account cobalt-sync keeps for reading enabled apps on real Cobalt; reserved."""
 
 # Error types whose message is our own wording (safe to print as is); see load.py.
 CUSTOM_ERROR_TYPES = frozenset(

@@ -109,13 +109,6 @@ def optional_string(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def required_string(body: dict[str, Any], name: str, message: str | None = None) -> str:
-    value = optional_string(body, name)
-    if not value:
-        raise bad_request(message or f"{name} is required")
-    return value
-
-
 def string_map(body: dict[str, Any], name: str) -> dict[str, str]:
     """An object of string → string (UDFs); the spec types values as strings."""
     value = body.get(name)

@@ -7,13 +7,13 @@ import pytest
 
 from cobalt_sync.api import CobaltApi
 from cobalt_sync.backends import (
-    PROBE_ACCOUNT_ID,
     ManualAppSettings,
     ManualStepRequired,
     SandboxAppSettings,
 )
 from cobalt_sync.errors import ExitCode
 from cobalt_sync.normalise import secret_fingerprint
+from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from tests.conftest import Sandbox
 
 
