@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from cobalt_sync.errors import CobaltSyncError
-from cobalt_sync.kinds import KINDS, KindContext
+from cobalt_sync.kinds import APPLY_ORDER, KINDS, RunContext
 from cobalt_sync.plan import Action, Change, Plan
 from cobalt_sync.report import Outcome, Status
-from cobalt_sync.resource import APPLY_ORDER, Resource, State
+from cobalt_sync.resource import Resource, State
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +36,17 @@ def stages(plan: Plan) -> Iterator[tuple[Change, ...]]:
 
 
 def prerequisite(change: Change) -> str | None:
-    """The address a change must wait for, if any: enabling waits for own credentials;
-    reverting credentials to Cobalt's default waits for the app to be disabled."""
-    if change.kind == "apps" and change.action is not Action.DELETE:
-        return f"oauth_credentials/{change.key}"
-    if change.kind == "oauth_credentials" and change.action is Action.DELETE:
-        return f"apps/{change.key}"
-    return None
+    """The address a change must wait for, if any (each kind says, e.g. enabling an app
+    waits for its own credentials)."""
+    kind = KINDS.get(change.kind)
+    return kind.prerequisite(change) if kind is not None else None
 
 
 def apply_plan(
     plan: Plan,
     desired: State,
     live: State,
-    ctx: KindContext,
+    ctx: RunContext,
     on_outcome: OnOutcome = lambda outcome: None,
 ) -> tuple[Outcome, ...]:
     settled: dict[str, Outcome] = {}
@@ -67,7 +64,7 @@ def apply_plan(
 
 
 def execute(
-    change: Change, desired: State, live: State, ctx: KindContext, settled: dict[str, Outcome]
+    change: Change, desired: State, live: State, ctx: RunContext, settled: dict[str, Outcome]
 ) -> Outcome:
     blocker = blocked_by(change, settled)
     if blocker is not None:
@@ -92,7 +89,7 @@ def blocked_by(change: Change, settled: dict[str, Outcome]) -> str | None:
     return f"depends on {needed}, which was {outcome.status.value}"
 
 
-def write(change: Change, want: Resource | None, have: Resource | None, ctx: KindContext) -> None:
+def write(change: Change, want: Resource | None, have: Resource | None, ctx: RunContext) -> None:
     kind = KINDS[change.kind]
     if change.action is Action.CREATE and want is not None:
         kind.create(ctx, want)

@@ -21,6 +21,7 @@ from cobalt_sync.api.channel import check_base_url, is_loopback
 from cobalt_sync.api.client import DEFAULT_PAGE_SIZE
 from cobalt_sync.backends.app_settings import AppSettings, ManualAppSettings, SandboxAppSettings
 from cobalt_sync.errors import InputError
+from cobalt_sync.kinds.base import RunContext
 from cobalt_sync.options import GlobalOptions
 
 PRODUCTION_URL = "https://app.refold.ai"
@@ -37,16 +38,6 @@ KEY_HINT = (
 
 
 @dataclass(frozen=True)
-class Connection:
-    """A ready client plus how app settings are changed, and a key-free description."""
-
-    api: CobaltApi
-    settings: AppSettings
-    environment: Literal["test", "production"]
-    target: str
-
-
-@dataclass(frozen=True)
 class Tuning:
     """Client knobs from the environment (COBALT_MAX_RPS, COBALT_RETRY_BACKOFF, COBALT_TIMEOUT,
     COBALT_PAGE_SIZE)."""
@@ -58,8 +49,9 @@ class Tuning:
 
 
 @contextmanager
-def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator[Connection]:
-    """A connection for one run, closed on exit; the embedded sandbox stops with it."""
+def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator[RunContext]:
+    """The context of one run (client, backend, target), closed on exit; the embedded
+    sandbox stops with it."""
     environ = os.environ
     if options.sandbox and options.api_url:
         raise InputError(
@@ -68,7 +60,7 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
         )
     tuning = read_tuning(environ)
     if options.sandbox:
-        from cobalt_sync.commands.sandbox import embedded_sandbox
+        from cobalt_sync.embedded_sandbox import embedded_sandbox
 
         key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (
@@ -102,7 +94,7 @@ def _connect(
     parallelism: int,
     *,
     sandbox: bool,
-) -> Iterator[Connection]:
+) -> Iterator[RunContext]:
     base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
     mode = choose_backend(base_url, options.app_settings, sandbox=sandbox)
     api = CobaltApi(
@@ -117,7 +109,7 @@ def _connect(
     try:
         settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
         target = describe_target(api.base_url, api.environment, sandbox=sandbox)
-        yield Connection(api, settings, api.environment, target)
+        yield RunContext(api, settings, api.environment, target, parallelism=parallelism)
     finally:
         api.close()
 

@@ -178,3 +178,18 @@ class DashboardStepsRemain(CobaltSyncError):
     """Every API change is done; steps only Cobalt's dashboard can take are not yet seen."""
 
     exit_code = ExitCode.DASHBOARD
+
+
+# --- not an error of the run -------------------------------------------------------------
+
+
+class NotObservable(Exception):
+    """A live setting that cannot be read; `reason` says why and how to make it readable.
+
+    Not a `CobaltSyncError`: it never ends a run, the kinds turn it into `(not observable)`.
+    Defined here, not in the backend, so the kinds catch it without importing the client.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

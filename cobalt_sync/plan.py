@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from cobalt_sync.resource import KIND_ORDER, JsonValue
+from cobalt_sync.resource import JsonValue
 
 PLAN_FORMAT_VERSION = 1
 SENSITIVE = "(sensitive)"
@@ -135,14 +135,6 @@ class Unmanaged:
     count: int = 0
 
 
-def change_sort_key(change: Change) -> tuple[int, int, str]:
-    """Kind order for creates/updates, reverse kind order for deletes (deletes go last)."""
-    rank = KIND_ORDER.index(change.kind) if change.kind in KIND_ORDER else len(KIND_ORDER)
-    if change.action is Action.DELETE:
-        return (1, len(KIND_ORDER) - rank, change.key)
-    return (0, rank, change.key)
-
-
 @dataclass(frozen=True)
 class Plan:
     """What apply would do, computed from one manifest against one reading of the live org."""
@@ -154,7 +146,7 @@ class Plan:
     manifest_hash: str = ""
     live_fingerprint: str = ""
     # Kinds whose live objects were all read; a saved plan is only valid against the same set.
-    kinds: tuple[str, ...] = KIND_ORDER
+    kinds: tuple[str, ...] = ()
     # Safety-rule findings (mass delete): apply refuses them unless explicitly allowed.
     mass_delete: tuple[str, ...] = ()
     # Changes only Cobalt's dashboard can make, in the order to take them (after `changes`).
@@ -212,7 +204,7 @@ class Plan:
             mass_delete=tuple(data.get("mass_delete", [])),
             manifest_hash=str(data["manifest_hash"]),
             live_fingerprint=str(data["live_fingerprint"]),
-            kinds=tuple(data.get("kinds", KIND_ORDER)),
+            kinds=tuple(data.get("kinds", ())),
             dashboard_steps=tuple(
                 DashboardStep.from_dict(d) for d in data.get("dashboard_steps", [])
             ),

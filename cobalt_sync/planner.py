@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from cobalt_sync.normalise import RULES, KindRules
+from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, RULES
+from cobalt_sync.normalise import KindRules
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
-from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
-from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, State
+from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.resource import JsonValue, KindState, Resource, State
 
 # octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
 # of a kind's live objects once the kind is large enough for a share to mean something.
@@ -74,6 +75,16 @@ def build_plan(
         mass_delete=tuple(mass_delete_findings(ordered, live)),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def change_sort_key(change: Change) -> tuple[int, int, str]:
+    """Execution order, as apply runs it: creates and updates in APPLY_ORDER, then deletes
+    in reverse APPLY_ORDER (renderers group by KIND_ORDER for reading)."""
+    order = APPLY_ORDER
+    rank = order.index(change.kind) if change.kind in order else len(order)
+    if change.action is Action.DELETE:
+        return (1, len(order) - rank, change.key)
+    return (0, rank, change.key)
 
 
 def declared_changes(

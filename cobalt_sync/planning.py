@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cobalt_sync.errors import RefusedError
-from cobalt_sync.kinds import KINDS, STEP_WORDING, KindContext, SecretSource
+from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
 from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan
-from cobalt_sync.resource import APPLY_ORDER, KIND_ORDER, Resource, State
+from cobalt_sync.resource import Resource, State
 from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
 
 PROBE_REASON = (
@@ -44,7 +44,7 @@ def guard_environment(manifest_environment: str, key_environment: str) -> None:
         )
 
 
-def compute(loaded: LoadedManifest, ctx: KindContext, environment: str) -> Computed:
+def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Computed:
     manifest = loaded.manifest
     desired = desired_state(manifest)
     ctx.settings.begin_read(seed_accounts(desired))
@@ -71,10 +71,10 @@ def seed_accounts(desired: State) -> list[str]:
     return sorted(a.key for a in accounts if a.ensure == "present")
 
 
-def needs_probe(desired: State, live: State, ctx: KindContext) -> bool:
+def needs_probe(desired: State, live: State, ctx: RunContext) -> bool:
     """True on real Cobalt when dashboard steps could not be verified for want of a linked
     account and the manifest declares none that apply will create."""
-    unobserved = any(live.kind(kind).unobserved for kind in STEP_WORDING)
+    unobserved = any(live.kind(kind).unobserved for kind in STEP_KINDS)
     return unobserved and not ctx.settings.can_write and not seed_accounts(desired)
 
 
@@ -88,7 +88,7 @@ def with_probe_reason(plan: Plan) -> Plan:
 
 
 def with_dashboard_steps(
-    plan: Plan, desired: State, loaded: LoadedManifest, ctx: KindContext
+    plan: Plan, desired: State, loaded: LoadedManifest, ctx: RunContext
 ) -> Plan:
     """On real Cobalt, app and credential changes move from `changes` to `dashboard_steps`,
     worded as what a person does in the dashboard, in the order to do them."""
@@ -108,8 +108,9 @@ def step_order(change: Change) -> tuple[int, int, str]:
 
 def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> DashboardStep:
     want = desired.get(change.kind, change.key)
-    source = SecretSource.of(loaded, change.key)
-    where, what = STEP_WORDING[change.kind](change, want, source)
+    kind = KINDS[change.kind]
+    source = SecretSource.of(loaded, kind.secret_path(change.key))
+    where, what = kind.dashboard_step(change, want, source)
     if UNVERIFIED in change.tags:
         tags = tuple(t for t in change.tags if t != UNVERIFIED)
         reason = "; ".join(change.notes)

@@ -1,9 +1,10 @@
 """One Cobalt object as the reconciler sees it, and a State of many.
 
 A Resource is `(kind, key, attrs)`: `key` is the natural key the user chose (app slug, event
-name, linked_account_id), never a server `_id`. Server handles ride along in `server_ref`, which
-only `kinds/` reads, and secret values in `secrets`, which only apply reads: neither takes part
-in comparison, repr or hashing, so neither can reach a plan.
+name, linked_account_id, webhook URL…), never a server `_id`. Server handles ride along in
+`server_ref`, which only `kinds/` reads, and secret values in `secrets`, which only apply reads:
+neither takes part in comparison, repr or hashing, so neither can reach a plan. The lists of
+kinds (plan order, apply order) are derived from the registry in `kinds/__init__.py`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,6 @@ from typing import Literal
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 JsonObject = dict[str, JsonValue]
-
-KIND_ORDER: tuple[str, ...] = ("apps", "oauth_credentials", "events", "linked_accounts")
-"""Kinds in the order a plan shows them."""
-
-APPLY_ORDER: tuple[str, ...] = ("oauth_credentials", "apps", "events", "linked_accounts")
-"""Kinds in the order apply writes them (deletes in reverse): own OAuth credentials go in
-before an app is enabled, so no end customer ever meets Cobalt's default consent screen."""
 
 Ensure = Literal["present", "absent"]
 

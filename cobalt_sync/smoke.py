@@ -12,12 +12,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cobalt_sync.errors import ApiError
-from cobalt_sync.kinds import KINDS, KindContext
+from cobalt_sync.kinds import KINDS, RunContext
 from cobalt_sync.resource import JsonObject, KindState, Resource
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def smoke_target(manifest: Manifest) -> SmokeTarget:
 
 
 def run_smoke_check(
-    ctx: KindContext, target: SmokeTarget, keep_urls: bool = False
+    ctx: RunContext, target: SmokeTarget, keep_urls: bool = False
 ) -> list[AccountCheck]:
     """Check every declared account, concurrently; results in account-id order."""
     present = find_accounts(ctx, target.account_ids)
@@ -78,14 +78,14 @@ def run_smoke_check(
     return run_concurrently(ctx.parallelism, list(target.account_ids), check)
 
 
-def find_accounts(ctx: KindContext, account_ids: Sequence[str]) -> set[str]:
+def find_accounts(ctx: RunContext, account_ids: Sequence[str]) -> set[str]:
     """The declared accounts that exist, read the way `plan` reads them (the kind's reader)."""
     kind = KINDS["linked_accounts"]
     declared = KindState()
     for account_id in account_ids:
         declared.add(Resource(kind.name, account_id))
-    # Not pruning: the reader fetches only what was declared, however large the org.
-    live = kind.read(KindContext(ctx.api, ctx.settings, ctx.parallelism), declared)
+    # Declared accounts only: the reader fetches what was declared, however large the org.
+    live = kind.read(replace(ctx, read_all=frozenset()), declared)
     return set(live.resources) & set(account_ids)
 
 

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from cobalt_sync.kinds import KINDS, KindContext
+from cobalt_sync.kinds import KIND_ORDER, KINDS, RunContext
 from cobalt_sync.plan import digest
-from cobalt_sync.resource import KIND_ORDER, KindState, Resource, State
+from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
     from cobalt_sync.manifest import Manifest
@@ -24,7 +24,7 @@ def desired_state(manifest: Manifest) -> State:
     return state
 
 
-def read_live(ctx: KindContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
+def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
     """Read every kind at once: they are independent, and latency, not CPU, is the cost."""
     with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
         futures = {

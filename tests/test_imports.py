@@ -1,17 +1,24 @@
 """Import rules from the design, checked by walking every module's imports with `ast`:
 the sandbox is an independent reading of the vendor API (imports nothing else of ours, and
-only the `sandbox` command imports it); plan, planner and renderers do no HTTP or CLI work."""
+only the `sandbox` command and the embedded sandbox import it); plan, planner and renderers
+do no HTTP or CLI work; only `cli` and `commands/` import `commands/`; planning does not
+import apply; and `validate`, the manifest and the kinds' section models load without httpx."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "cobalt_sync"
 SANDBOX = "cobalt_sync.sandbox"
-SANDBOX_IMPORTERS = {"cobalt_sync.commands.sandbox"}
+SANDBOX_IMPORTERS = {"cobalt_sync.commands.sandbox", "cobalt_sync.embedded_sandbox"}
+COMMANDS = "cobalt_sync.commands"
+COMMAND_IMPORTERS = ("cobalt_sync.cli", COMMANDS)
+PLANNING_MODULES = ("cobalt_sync.planning", "cobalt_sync.planner", "cobalt_sync.plan")
 PURE_MODULES = ("cobalt_sync.plan", "cobalt_sync.planner", "cobalt_sync.render")
 FORBIDDEN_IN_PURE = ("httpx", "click")
 
@@ -76,3 +83,31 @@ def test_pure_modules_do_no_http_or_cli(module: str) -> None:
     names = imported_names(MODULES[module])
     bad = sorted(n for n in names if any(within(n, lib) for lib in FORBIDDEN_IN_PURE))
     assert bad == [], f"{module} imports {bad}; plan/planner/render must stay pure"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_only_cli_and_commands_import_commands(module: str) -> None:
+    """A library module that imported a command would depend on the CLI (click, output)."""
+    uses_commands = any(within(n, COMMANDS) for n in imported_names(MODULES[module]))
+    allowed = any(within(module, prefix) for prefix in COMMAND_IMPORTERS)
+    assert not uses_commands or allowed, f"{module} imports {COMMANDS}; only cli and commands may"
+
+
+@pytest.mark.parametrize("module", PLANNING_MODULES)
+def test_planning_does_not_import_apply(module: str) -> None:
+    names = imported_names(MODULES[module])
+    assert not any(within(n, "cobalt_sync.apply") for n in names), f"{module} imports apply"
+
+
+def test_validate_and_the_kinds_load_without_httpx() -> None:
+    """`validate` is offline: the manifest, every kind's section model and comparison rules
+    must be importable without the API client (it would cost startup time, and a reason)."""
+    code = (
+        "import sys, cobalt_sync.commands.validate, cobalt_sync.manifest, cobalt_sync.kinds,"
+        "cobalt_sync.planner, cobalt_sync.manifest.json_schema;"
+        "print(sorted(m for m in ('httpx', 'cobalt_sync.api') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

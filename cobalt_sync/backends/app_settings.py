@@ -21,9 +21,12 @@ from cobalt_sync.errors import (
     AuthError,
     ManualStepRequired,
     NotFoundError,
+    NotObservable,
     UnexpectedResponseError,
 )
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+
+__all__ = ["AppSettings", "ManualAppSettings", "NotObservable", "SandboxAppSettings"]
 
 Mode = Literal["api", "manual"]
 
@@ -47,17 +50,6 @@ NO_APP_SETTINGS_HINT = (
     "Run with --app-settings manual (or COBALT_APP_SETTINGS=manual): the plan then lists "
     "those changes as dashboard steps and verifies them read-only."
 )
-
-
-class NotObservable(Exception):
-    """A live setting that cannot be read; `reason` says why and how to make it readable.
-
-    Not a `CobaltSyncError`: it never ends a run, the kinds turn it into `(not observable)`.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class AppSettings(Protocol):

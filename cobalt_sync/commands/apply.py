@@ -18,7 +18,6 @@ import click
 from cobalt_sync.apply import apply_plan
 from cobalt_sync.commands.common import (
     ProgressPrinter,
-    Session,
     format_option,
     load,
     manifest_option,
@@ -34,6 +33,7 @@ from cobalt_sync.errors import (
     PartialApplyError,
     RefusedError,
 )
+from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
@@ -105,8 +105,8 @@ def command(
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
     loaded = load(manifest_path)
-    with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
+    with open_session(options, loaded, parallelism) as run:
+        computed = compute(loaded, run, run.environment)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
@@ -114,10 +114,10 @@ def command(
             return int(ExitCode.OK)
         if computed.plan.changes:
             guard_mass_delete(computed.plan, allow_mass_delete)
-            confirm(auto_approve, session.connection.target)
-        report, unverified = run_apply(computed, session, loaded)
+            confirm(auto_approve, run.target)
+        report, unverified = run_apply(computed, run, loaded)
         if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
-            report = wait_for_dashboard(report, session, loaded, wait_seconds)
+            report = wait_for_dashboard(report, run, loaded, wait_seconds)
     click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
     if unverified is not None and report.complete:
         raise unverified  # failures, if any, are the bigger news: finish() reports them
@@ -161,7 +161,7 @@ def confirm(auto_approve: bool, target: str) -> None:
 
 
 def run_apply(
-    computed: Computed, session: Session, loaded: LoadedManifest
+    computed: Computed, run: RunContext, loaded: LoadedManifest
 ) -> tuple[ApplyReport, ApiError | None]:
     """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
@@ -169,12 +169,12 @@ def run_apply(
     if plan.changes:
         progress = ProgressPrinter(len(plan.changes))
         try:
-            outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
+            outcomes = apply_plan(plan, computed.desired, computed.live, run, progress)
         finally:
             progress.close()
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(loaded, run, run.environment)
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -194,7 +194,7 @@ def run_apply(
 
 
 def wait_for_dashboard(
-    report: ApplyReport, session: Session, loaded: LoadedManifest, seconds: float
+    report: ApplyReport, run: RunContext, loaded: LoadedManifest, seconds: float
 ) -> ApplyReport:
     """Re-read until every dashboard step is seen done or `seconds` pass, saying what is
     still awaited each time (a deploy job can wait while a person clicks)."""
@@ -208,7 +208,7 @@ def wait_for_dashboard(
         for number, step in enumerate(report.dashboard_steps, 1):
             note(f"  {step_heading(number, step)}")
         time.sleep(min(DASHBOARD_POLL_SECONDS, left))
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(loaded, run, run.environment)
         report = replace(
             report,
             remaining=recheck.plan.changes,

@@ -52,7 +52,7 @@ def command(
     """
     loaded = load(manifest_path)
     target = smoke_target(loaded.manifest)
-    with open_session(options, loaded, parallelism) as session:
+    with open_session(options, loaded, parallelism) as run:
         if not target.account_ids:
             note(f"{loaded.path} declares no linked accounts: nothing to check.")
             return int(ExitCode.OK)
@@ -60,7 +60,7 @@ def command(
             f"Checking Connect for {len(target.account_ids)} linked accounts "
             f"({len(target.enabled_apps)} enabled apps expected)…"
         )
-        results = run_smoke_check(session.ctx, target, keep_urls=show_url)
+        results = run_smoke_check(run, target, keep_urls=show_url)
     click.echo(render_checks(results, show_urls=show_url), nl=False)
     if show_url and any(r.hosted_url for r in results):
         note("The Connect URLs above embed session tokens that were not revoked: they stay "

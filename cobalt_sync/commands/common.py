@@ -9,14 +9,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import click
 
-from cobalt_sync.connect import Connection, open_connection
-from cobalt_sync.kinds import KindContext
+from cobalt_sync.connect import open_connection
+from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.planning import guard_environment
@@ -76,27 +76,16 @@ def load(path: Path | None) -> LoadedManifest:
     return loaded
 
 
-@dataclass(frozen=True)
-class Session:
-    connection: Connection
-    ctx: KindContext
-
-
 @contextmanager
 def open_session(
     options: GlobalOptions, loaded: LoadedManifest, parallelism: int
-) -> Iterator[Session]:
-    """Connect, then refuse on an environment mismatch before any request is sent."""
-    with open_connection(options, parallelism=parallelism) as connection:
-        guard_environment(loaded.manifest.environment, connection.environment)
-        note(f"Reading the live org: {connection.target}")
-        ctx = KindContext(
-            api=connection.api,
-            settings=connection.settings,
-            parallelism=parallelism,
-            prune=frozenset(loaded.manifest.prune),
-        )
-        yield Session(connection, ctx)
+) -> Iterator[RunContext]:
+    """Connect, then refuse on an environment mismatch before any request is sent. The
+    run reads every live object of the kinds the manifest prunes."""
+    with open_connection(options, parallelism=parallelism) as run:
+        guard_environment(loaded.manifest.environment, run.environment)
+        note(f"Reading the live org: {run.target}")
+        yield replace(run, read_all=frozenset(loaded.manifest.prune))
 
 
 class ProgressPrinter:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -18,9 +19,9 @@ from cobalt_sync.commands.common import note, parallelism_option
 from cobalt_sync.connect import open_connection
 from cobalt_sync.errors import InputError
 from cobalt_sync.export import Export, ExportOptions, export_manifest
-from cobalt_sync.kinds import KindContext
+from cobalt_sync.kinds import KIND_ORDER
 from cobalt_sync.options import GlobalOptions
-from cobalt_sync.resource import KIND_ORDER, State
+from cobalt_sync.resource import State
 from cobalt_sync.state import read_live
 
 STDOUT = "-"
@@ -88,23 +89,18 @@ def command(
     target = None if output == STDOUT else Path(output)
     if target is not None:
         refuse_overwrite(target, force)
-    with open_connection(options, parallelism=parallelism) as connection:
-        note(f"Reading the live org: {connection.target}")
-        # Reading every object of a kind is what the readers do for a kind being pruned.
-        ctx = KindContext(
-            api=connection.api,
-            settings=connection.settings,
-            parallelism=parallelism,
-            prune=frozenset({"oauth_credentials", "linked_accounts"}),
-        )
-        live = read_live(ctx, State(), tuple(k for k in KIND_ORDER if k in kinds))
+    with open_connection(options, parallelism=parallelism) as connected:
+        note(f"Reading the live org: {connected.target}")
+        # Export's own read scope: every live object of each exported kind.
+        run = replace(connected, read_all=frozenset(kinds))
+        live = read_live(run, State(), tuple(k for k in KIND_ORDER if k in kinds))
         for kind in live.kinds.values():
             for text in kind.notes:
                 note(f"Note: {text}")
         export = export_manifest(
             live,
             ExportOptions(
-                environment=connection.environment,
+                environment=run.environment,
                 kinds=kinds,
                 all_linked_accounts=all_linked_accounts,
                 known_apps=frozenset(load_catalog().slugs()),

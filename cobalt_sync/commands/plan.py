@@ -68,11 +68,11 @@ def command(
       cobalt-sync plan --format markdown > plan.md
     """
     loaded = load(manifest_path)
-    with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
+    with open_session(options, loaded, parallelism) as run:
+        computed = compute(loaded, run, run.environment)
         plan = computed.plan
         if impact:
-            counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)
+            counts = connected_counts(run.api, app_slugs(plan), parallelism)
             plan = annotate(plan, counts)
     click.echo(render_plan(plan, fmt, color=use_color() and fmt == "text"), nl=False)
     if out is not None:

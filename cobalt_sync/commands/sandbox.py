@@ -1,24 +1,19 @@
-"""`cobalt-sync sandbox serve`: run the Cobalt emulator in the foreground, and
-`embedded_sandbox()`, the on-demand sandbox behind `cobalt-sync --sandbox <command>`.
+"""`cobalt-sync sandbox serve`: run the Cobalt emulator in the foreground.
 
-The only module outside `cobalt_sync/sandbox/` allowed to import it; it imports the
-server lazily so that loading this command does not start or import uvicorn.
+With `embedded_sandbox.py`, the only module outside `cobalt_sync/sandbox/` allowed to import
+it; it imports the server lazily so that loading this command does not start or import uvicorn.
+`embedded_sandbox` (behind `cobalt-sync --sandbox`) lives in the library, not here.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import signal
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 import click
 
-from cobalt_sync.errors import InputError
-
-STATE_FILE = "sandbox.sqlite3"
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -33,33 +28,6 @@ def is_loopback(host: str) -> bool:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-@contextmanager
-def embedded_sandbox(state_dir: Path, api_keys: Sequence[str] = ()) -> Iterator[str]:
-    """A sandbox on a free loopback port whose org persists in `state_dir`; yields its URL.
-
-    `cobalt-sync --sandbox apply` then `cobalt-sync --sandbox plan` see the same org because
-    both open `state_dir/sandbox.sqlite3`. `api_keys` adds keys beyond tk_/pk_sandbox.
-    """
-    from cobalt_sync.sandbox.server import SandboxServer
-    from cobalt_sync.sandbox.store import StateFileError
-
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        server = SandboxServer(
-            host="127.0.0.1", port=0, state_path=state_dir / STATE_FILE, api_keys=api_keys
-        )
-        server.start()
-    except (OSError, StateFileError, ValueError) as error:
-        raise InputError(
-            f"the embedded sandbox cannot start: {error}",
-            hint=f"Delete {state_dir} to start from an empty sandbox org.",
-        ) from None
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 @click.group(name="sandbox")

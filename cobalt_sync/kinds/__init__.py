@@ -1,31 +1,66 @@
-"""One module per kind of Cobalt object; `KINDS` lists them in dependency order, and
-`STEP_WORDING` the kinds whose changes can be dashboard steps (real Cobalt: no public API)."""
+"""The registry of kinds: one module per kind of Cobalt object, listed once in `KINDS`.
+
+Every other list of kinds is derived from it: the plan order (`KIND_ORDER`), the apply order
+(`APPLY_ORDER`), the comparison rules (`RULES`), the prunable kinds, the manifest sections
+(`SECTIONS`, hence the JSON Schema) and the kinds with dashboard steps. A test fails when any
+list of kinds elsewhere disagrees. Importing this package never imports the API client.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from cobalt_sync.kinds import apps, oauth_credentials
+from pydantic import BaseModel
+
 from cobalt_sync.kinds.apps import AppsKind
-from cobalt_sync.kinds.base import KindContext, ResourceKind, SecretSource
+from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
-from cobalt_sync.plan import Change
-from cobalt_sync.resource import Resource
+from cobalt_sync.normalise import KindRules
 
-KINDS: Mapping[str, ResourceKind] = {
-    "apps": AppsKind(),
-    "oauth_credentials": OAuthCredentialsKind(),
-    "events": EventsKind(),
-    "linked_accounts": LinkedAccountsKind(),
+_ALL: tuple[ResourceKind, ...] = (
+    AppsKind(),
+    OAuthCredentialsKind(),
+    EventsKind(),
+    LinkedAccountsKind(),
+)
+
+KINDS: Mapping[str, ResourceKind] = {kind.name: kind for kind in _ALL}
+"""Every kind, by name, in the order a plan shows them."""
+
+KIND_ORDER: tuple[str, ...] = tuple(KINDS)
+"""Kinds in the order a plan shows them (and a manifest and an export list them)."""
+
+APPLY_ORDER: tuple[str, ...] = tuple(sorted(KINDS, key=lambda name: KINDS[name].apply_rank))
+"""Kinds in the order apply creates and updates them (deletes run in reverse): e.g. own
+OAuth credentials go in before an app is enabled (see each kind's `apply_rank`)."""
+
+RULES: Mapping[str, KindRules] = {name: kind.rules for name, kind in KINDS.items()}
+"""How the planner compares each kind: alignment, sensitive fields, review tags."""
+
+PRUNABLE_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.prunable)
+"""The kinds a manifest may list under `prune:`."""
+
+SECTIONS: Mapping[str, type[BaseModel]] = {
+    kind.section: kind.entry_model
+    for kind in KINDS.values()
+    if kind.section is not None and kind.entry_model is not None
 }
+"""Manifest sections (`apps:`, `events:`…) and the model of one entry, in manifest order."""
 
-StepWording = Callable[[Change, Resource | None, SecretSource], tuple[str, str]]
+STEP_KINDS: tuple[str, ...] = tuple(n for n, kind in KINDS.items() if kind.has_dashboard_steps)
+"""Kinds whose changes can be dashboard steps (real Cobalt has no public API for them)."""
 
-STEP_WORDING: Mapping[str, StepWording] = {
-    "apps": apps.dashboard_step,
-    "oauth_credentials": oauth_credentials.dashboard_step,
-}
-
-__all__ = ["KINDS", "STEP_WORDING", "KindContext", "ResourceKind", "SecretSource"]
+__all__ = [
+    "APPLY_ORDER",
+    "KINDS",
+    "KIND_ORDER",
+    "PRUNABLE_KINDS",
+    "RULES",
+    "SECTIONS",
+    "STEP_KINDS",
+    "ResourceKind",
+    "RunContext",
+    "SecretSource",
+]

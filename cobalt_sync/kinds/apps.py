@@ -1,28 +1,104 @@
-"""apps: which catalog apps are enabled for the org and environment.
+"""apps: which catalog apps are enabled for the org and environment, and the `apps:` section
+of a manifest (which also holds each app's own OAuth client, see oauth_credentials.py).
 
 Enable is a create, disable a delete; there is no update. Against real Cobalt there is no
-public endpoint for either, so the backend (`AppSettings`) may make them manual steps.
+public endpoint for either, so the backend (`AppSettings`) may make them dashboard steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from cobalt_sync.backends.app_settings import NotObservable
+from pydantic import Discriminator, Field, SecretStr, Tag, field_validator
+
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds.base import KindContext, SecretSource
+from cobalt_sync.errors import NotObservable
+from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
+from cobalt_sync.kinds.fields import NonEmptyString, SectionModel, unique
 from cobalt_sync.plan import Action, Change
-from cobalt_sync.resource import KindState, Resource
+from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
     from cobalt_sync.manifest import Manifest
 
 KIND = "apps"
+# Tags of the discriminated `oauth` union: they appear in error locations and are dropped.
+OAUTH_CREDENTIALS_TAG = "oauth-credentials"
+OAUTH_ABSENT_TAG = "oauth-absent"
 
 
-class AppsKind:
+# --- manifest section -------------------------------------------------------------------------
+
+
+class OAuthConfig(SectionModel):
+    """The app's own OAuth client, used instead of Cobalt's default credentials."""
+
+    client_id: NonEmptyString
+    """OAuth client id of your app at the provider, e.g. `${SLACK_CLIENT_ID}`."""
+
+    client_secret: SecretStr = Field(min_length=1)
+    """OAuth client secret. Write it as a variable, e.g. `${SLACK_CLIENT_SECRET}`: a literal
+    secret is a warning with `environment: test` and an error with `production`."""
+
+    scopes: list[NonEmptyString] = Field(default=[], json_schema_extra={"uniqueItems": True})
+    """Scopes to request, each once; Cobalt adds the app's mandatory scopes itself."""
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes_unique(cls, scopes: list[str]) -> list[str]:
+        return unique(scopes, "this scope")
+
+
+class OAuthAbsent(SectionModel):
+    """Remove the app's own OAuth client: go back to Cobalt's default credentials."""
+
+    state: Literal["absent"]
+    """`absent`: delete the app's own OAuth credentials."""
+
+
+def _oauth_tag(value: Any) -> str:
+    if isinstance(value, dict) and "state" in value:
+        return OAUTH_ABSENT_TAG
+    return OAUTH_CREDENTIALS_TAG
+
+
+OAuthSetting = Annotated[
+    Annotated[OAuthConfig, Tag(OAUTH_CREDENTIALS_TAG)]
+    | Annotated[OAuthAbsent, Tag(OAUTH_ABSENT_TAG)],
+    Discriminator(_oauth_tag),
+]
+
+
+class AppConfig(SectionModel):
+    """One app of the Cobalt catalog, keyed by its slug."""
+
+    enabled: bool = True
+    """Whether the app is enabled for the org (shown in Connect). `false` disables it."""
+
+    oauth: OAuthSetting | None = None
+    """Own OAuth client credentials (OAuth apps only). Omit to leave the credentials
+    unmanaged; `{state: absent}` to go back to Cobalt's default credentials."""
+
+
+# --- the kind -----------------------------------------------------------------------------
+
+
+def app_name(slug: str) -> str:
+    """The name the dashboard shows for an app (the catalog's), else the slug."""
+    app = load_catalog().get(slug)
+    return app.name if app is not None else slug
+
+
+class AppsKind(ResourceKind):
     name = KIND
+    section = KIND
+    entry_model = AppConfig
+    # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
+    # default consent screen for an app that is meant to use the org's own client.
+    apply_rank = 20
+    has_dashboard_steps = True
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         for slug, app in manifest.apps.items():
@@ -31,10 +107,7 @@ class AppsKind:
             else:
                 yield Resource(KIND, slug, ensure="absent")
 
-    def notes(self, manifest: Manifest) -> Iterable[str]:
-        return ()
-
-    def read(self, ctx: KindContext, declared: KindState) -> KindState:
+    def read(self, ctx: RunContext, declared: KindState) -> KindState:
         state = KindState()
         try:
             enabled = ctx.settings.list_enabled()
@@ -47,29 +120,54 @@ class AppsKind:
             state.add(Resource(KIND, slug, {"enabled": True}))
         return state
 
-    def writable(self, ctx: KindContext) -> bool:
+    def writable(self, ctx: RunContext) -> bool:
         return ctx.settings.can_write
 
-    def create(self, ctx: KindContext, want: Resource) -> None:
+    def create(self, ctx: RunContext, want: Resource) -> None:
         ctx.settings.set_enabled(want.key, True)
 
-    def update(self, ctx: KindContext, want: Resource, have: Resource) -> None:
+    def update(self, ctx: RunContext, want: Resource, have: Resource) -> None:
         ctx.settings.set_enabled(want.key, True)
 
-    def delete(self, ctx: KindContext, have: Resource) -> None:
+    def delete(self, ctx: RunContext, have: Resource) -> None:
         ctx.settings.set_enabled(have.key, False)
 
+    def prerequisite(self, change: Change) -> str | None:
+        """Enabling waits for the app's own credentials."""
+        if change.action is not Action.DELETE:
+            return f"oauth_credentials/{change.key}"
+        return None
 
-def app_name(slug: str) -> str:
-    """The name the dashboard shows for an app (the catalog's), else the slug."""
-    app = load_catalog().get(slug)
-    return app.name if app is not None else slug
+    def dashboard_step(
+        self, change: Change, want: Resource | None, source: SecretSource
+    ) -> tuple[str, str]:
+        """Where and what, in Cobalt's dashboard (cobalt-api.md §3.1, §5: "Go Live" or the
+        toggle in the connector header)."""
+        where = f"Apps → {app_name(change.key)}"
+        if change.action is Action.DELETE:
+            return where, "disable the app (connected customers lose it)"
+        return where, "enable the app (Go Live)"
 
+    def export(self, live: State, builder: ExportBuilder) -> ExportSection:
+        from cobalt_sync.kinds.oauth_credentials import oauth_block
 
-def dashboard_step(change: Change, want: Resource | None, source: SecretSource) -> tuple[str, str]:
-    """Where and what, in Cobalt's dashboard (cobalt-api.md §3.1, §5: "Go Live" or the
-    toggle in the connector header)."""
-    where = f"Apps → {app_name(change.key)}"
-    if change.action is Action.DELETE:
-        return where, "disable the app (connected customers lose it)"
-    return where, "enable the app (Go Live)"
+        apps = live.kinds.get(KIND, KindState()).resources
+        oauth = live.kinds.get("oauth_credentials", KindState()).resources
+        with_oauth = builder.options.exports("oauth_credentials")
+        known = builder.options.known_apps
+        entries: dict[str, Any] = {}
+        for slug in sorted(apps):
+            if known is not None and slug not in known:
+                builder.warnings.append(
+                    f"apps/{slug}: left out: the slug is not in cobalt-sync's app catalog, so "
+                    "a manifest cannot name it"
+                )
+                continue
+            entry: dict[str, Any] = {"enabled": True}
+            credentials = oauth.get(slug) if with_oauth else None
+            block = oauth_block(credentials, builder) if credentials is not None else None
+            if block is not None:
+                entry["oauth"] = block
+            entries[slug] = entry
+        builder.counts[KIND] = len(entries)
+        return ExportSection(KIND, entries)

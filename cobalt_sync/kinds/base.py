@@ -1,17 +1,28 @@
-"""What every kind provides: desired Resources from the manifest, live Resources from Cobalt,
-and the three writes. Server ids stay inside the kinds (in `Resource.server_ref`)."""
+"""What a kind is: `ResourceKind`, the base every kind module subclasses, and `RunContext`,
+the one context a run hands to the kinds (client, app-settings backend, target, read scope).
+
+A kind owns its manifest section model, desired and live Resources, the three writes, its
+comparison rules, apply rank and prerequisites, dashboard-step wording and export section.
+Server ids stay inside the kinds (in `Resource.server_ref`). Nothing here imports the API
+client at run time, so `validate` can load every kind's section model without httpx.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from cobalt_sync.resource import KindState, Resource
+from cobalt_sync.normalise import KindRules
+from cobalt_sync.plan import Change
+from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from cobalt_sync.api import CobaltApi
     from cobalt_sync.backends.app_settings import AppSettings
+    from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
     from cobalt_sync.manifest import LoadedManifest, Manifest
 
 
@@ -23,8 +34,7 @@ class SecretSource:
     text: str
 
     @classmethod
-    def of(cls, loaded: LoadedManifest, slug: str) -> SecretSource:
-        path = ("apps", slug, "oauth", "client_secret")
+    def of(cls, loaded: LoadedManifest, path: tuple[str, ...]) -> SecretSource:
         names = loaded.references.get(path, ())
         if names:
             return cls(" and ".join(f"${name}" for name in names))
@@ -32,30 +42,76 @@ class SecretSource:
 
 
 @dataclass(frozen=True)
-class KindContext:
-    """The connection and run options a kind needs to read or write."""
+class RunContext:
+    """One run against one org and environment: everything a kind needs to read or write.
+
+    `read_all` is the read scope: kinds whose every live object must be read (kinds being
+    pruned, or exported), where otherwise reading the declared objects is enough.
+    """
 
     api: CobaltApi
     settings: AppSettings
+    environment: Literal["test", "production"]
+    target: str
     parallelism: int = 8
-    prune: frozenset[str] = frozenset()
+    read_all: frozenset[str] = frozenset()
+
+    def reads_all(self, kind: str) -> bool:
+        return kind in self.read_all
 
 
-class ResourceKind(Protocol):
-    name: str
+class ResourceKind:
+    """One kind of Cobalt object. Subclasses set the class attributes and override what
+    differs; the registry (`kinds/__init__.py`) derives every list of kinds from them."""
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]: ...
+    name: ClassVar[str]
+    # The manifest section the kind is declared in, and the model of one entry of it; None
+    # when the kind is declared inside another kind's section (OAuth clients under `apps`).
+    section: ClassVar[str | None] = None
+    entry_model: ClassVar[type[BaseModel] | None] = None
+    # Creates and updates run in ascending rank (deletes in reverse): see APPLY_ORDER.
+    apply_rank: ClassVar[int]
+    prunable: ClassVar[bool] = True
+    rules: ClassVar[KindRules] = KindRules()
+    # True when a change of this kind can be a dashboard step (`dashboard_step` words it).
+    has_dashboard_steps: ClassVar[bool] = False
+
+    def desired(self, manifest: Manifest) -> Iterable[Resource]:
+        raise NotImplementedError
 
     def notes(self, manifest: Manifest) -> Iterable[str]:
         """Facts about the declared objects a reviewer should see (e.g. implied scopes)."""
-        ...
+        return ()
 
-    def read(self, ctx: KindContext, declared: KindState) -> KindState: ...
+    def read(self, ctx: RunContext, declared: KindState) -> KindState:
+        raise NotImplementedError
 
-    def writable(self, ctx: KindContext) -> bool: ...
+    def writable(self, ctx: RunContext) -> bool:
+        return True
 
-    def create(self, ctx: KindContext, want: Resource) -> None: ...
+    def create(self, ctx: RunContext, want: Resource) -> None:
+        raise NotImplementedError
 
-    def update(self, ctx: KindContext, want: Resource, have: Resource) -> None: ...
+    def update(self, ctx: RunContext, want: Resource, have: Resource) -> None:
+        raise NotImplementedError
 
-    def delete(self, ctx: KindContext, have: Resource) -> None: ...
+    def delete(self, ctx: RunContext, have: Resource) -> None:
+        raise NotImplementedError
+
+    def prerequisite(self, change: Change) -> str | None:
+        """The address a change must wait for in apply, if any."""
+        return None
+
+    def dashboard_step(
+        self, change: Change, want: Resource | None, source: SecretSource
+    ) -> tuple[str, str]:
+        """(where, what) a person does in Cobalt's dashboard for `change`; never a secret."""
+        raise NotImplementedError
+
+    def secret_path(self, key: str) -> tuple[str, ...]:
+        """The manifest path of the secret a dashboard step names for object `key`."""
+        return (self.section or self.name, key)
+
+    def export(self, live: State, builder: ExportBuilder) -> ExportSection | None:
+        """The kind's manifest section for `export`; None when another kind writes it."""
+        return None

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from cobalt_sync.backends.app_settings import NotObservable
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds.apps import app_name
-from cobalt_sync.kinds.base import KindContext, SecretSource
-from cobalt_sync.normalise import UNOBSERVABLE, secret_fingerprint
-from cobalt_sync.plan import Action, Change
+from cobalt_sync.errors import NotObservable
+from cobalt_sync.kinds.apps import OAuthConfig, app_name
+from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.exporting import ExportBuilder
+from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.plan import Action, Change, FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
 
 if TYPE_CHECKING:
@@ -27,12 +29,41 @@ if TYPE_CHECKING:
 KIND = "oauth_credentials"
 
 
-class OAuthCredentialsKind:
+# --- comparison rules ---------------------------------------------------------------------
+
+
+def align_oauth(want: Resource, have: Resource) -> tuple[Resource, Resource]:
+    """Where the backend cannot observe a field (real Cobalt reveals only the client id),
+    leave it out of the comparison instead of reporting a change on every plan."""
+    unknown = [name for name, value in have.attrs.items() if value == UNOBSERVABLE]
+    if not unknown:
+        return want, have
+    keep = {k: v for k, v in want.attrs.items() if k not in unknown}
+    return replace(want, attrs=keep), replace(
+        have, attrs={k: v for k, v in have.attrs.items() if k not in unknown}
+    )
+
+
+def tag_oauth_change(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
+    """A new client id or scope set makes existing connections authorise again."""
+    if any(f.path == "client_id" or f.path.startswith("scopes") for f in fields):
+        return ("reauthorize",)
+    return ()
+
+
+# --- the kind -----------------------------------------------------------------------------
+
+
+class OAuthCredentialsKind(ResourceKind):
     name = KIND
+    # Declared as `apps.<slug>.oauth`: the `apps` section model holds it.
+    apply_rank = 10
+    rules = KindRules(
+        align=align_oauth, tag=tag_oauth_change, sensitive=frozenset({"client_secret"})
+    )
+    has_dashboard_steps = True
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        from cobalt_sync.manifest import OAuthConfig
-
         for slug, app in manifest.apps.items():
             oauth = app.oauth
             if oauth is None:
@@ -50,8 +81,6 @@ class OAuthCredentialsKind:
 
     def notes(self, manifest: Manifest) -> Iterable[str]:
         """Declared scopes that the app implies: accepted, and said once, not compared."""
-        from cobalt_sync.manifest import OAuthConfig
-
         for slug, app in sorted(manifest.apps.items()):
             if not isinstance(app.oauth, OAuthConfig):
                 continue
@@ -66,9 +95,9 @@ class OAuthCredentialsKind:
                     f"always requests {them}, so declaring {them} changes nothing"
                 )
 
-    def read(self, ctx: KindContext, declared: KindState) -> KindState:
+    def read(self, ctx: RunContext, declared: KindState) -> KindState:
         slugs = set(declared.resources)
-        if KIND in ctx.prune:
+        if ctx.reads_all(KIND):
             with suppress(NotObservable):  # nothing unobservable is ever pruned
                 slugs |= ctx.settings.list_enabled()
         state = KindState()
@@ -83,13 +112,13 @@ class OAuthCredentialsKind:
                 read_view(state, declared.resources.get(slug), view)
         return state
 
-    def writable(self, ctx: KindContext) -> bool:
+    def writable(self, ctx: RunContext) -> bool:
         return ctx.settings.can_write
 
-    def create(self, ctx: KindContext, want: Resource) -> None:
+    def create(self, ctx: RunContext, want: Resource) -> None:
         self.update(ctx, want, want)
 
-    def update(self, ctx: KindContext, want: Resource, have: Resource) -> None:
+    def update(self, ctx: RunContext, want: Resource, have: Resource) -> None:
         client_id = want.attrs["client_id"]
         scopes = want.attrs["scopes"]
         assert isinstance(client_id, str) and isinstance(scopes, list)
@@ -97,8 +126,36 @@ class OAuthCredentialsKind:
         ctx.api.register_secret(secret)
         ctx.settings.put_oauth(want.key, client_id, secret, [str(s) for s in scopes])
 
-    def delete(self, ctx: KindContext, have: Resource) -> None:
+    def delete(self, ctx: RunContext, have: Resource) -> None:
         ctx.settings.delete_oauth(have.key)
+
+    def prerequisite(self, change: Change) -> str | None:
+        """Going back to Cobalt's default client waits for the app to be disabled."""
+        if change.action is Action.DELETE:
+            return f"apps/{change.key}"
+        return None
+
+    def secret_path(self, key: str) -> tuple[str, ...]:
+        return ("apps", key, "oauth", "client_secret")
+
+    def dashboard_step(
+        self, change: Change, want: Resource | None, source: SecretSource
+    ) -> tuple[str, str]:
+        """Where and exactly what to enter; the secret is named by its source, never shown."""
+        where = f"Apps → {app_name(change.key)} → Settings → Credentials"
+        if change.action is Action.DELETE or want is None:
+            return where, "choose Cobalt's credentials (\"Use our credentials\") and save"
+        client_id = want.attrs.get("client_id")
+        scopes = want.attrs.get("scopes")
+        listed = " ".join(f"`{s}`" for s in scopes) if isinstance(scopes, list) and scopes else ""
+        implied = sorted(implied_scopes(change.key))
+        scope_text = f"scopes {listed}" if listed else "no scopes beyond the mandatory ones"
+        if implied:
+            scope_text += f" (Cobalt adds the mandatory {', '.join(implied)} itself)"
+        return where, (
+            f"\"Use your own credentials\": client id `{client_id}`, {scope_text}, "
+            f"the client secret from {source.text}; save"
+        )
 
 
 def read_view(state: KindState, declared: Resource | None, view: OAuthCredentials) -> None:
@@ -152,19 +209,23 @@ def scope_list(scopes: Iterable[str], implied: set[str] | frozenset[str] = froze
     return list(sorted(set(scopes) - set(implied)))
 
 
-def dashboard_step(change: Change, want: Resource | None, source: SecretSource) -> tuple[str, str]:
-    """Where and exactly what to enter; the secret is named by its source, never shown."""
-    where = f"Apps → {app_name(change.key)} → Settings → Credentials"
-    if change.action is Action.DELETE or want is None:
-        return where, "choose Cobalt's credentials (\"Use our credentials\") and save"
-    client_id = want.attrs.get("client_id")
-    scopes = want.attrs.get("scopes")
-    listed = " ".join(f"`{s}`" for s in scopes) if isinstance(scopes, list) and scopes else ""
-    implied = sorted(implied_scopes(change.key))
-    scope_text = f"scopes {listed}" if listed else "no scopes beyond the mandatory ones"
-    if implied:
-        scope_text += f" (Cobalt adds the mandatory {', '.join(implied)} itself)"
-    return where, (
-        f"\"Use your own credentials\": client id `{client_id}`, {scope_text}, "
-        f"the client secret from {source.text}; save"
-    )
+def oauth_block(credentials: Resource, builder: ExportBuilder) -> dict[str, Any] | None:
+    """Own credentials as a manifest block: the client id literally (it is public: every
+    consent URL carries it), the secret as a `${VAR}` the user sets. Cobalt's default client
+    (no secret of ours behind it) is not exported: omitting `oauth` leaves it alone."""
+    slug = credentials.key
+    client_id = credentials.attrs.get("client_id")
+    fingerprint = credentials.attrs.get("client_secret")
+    if not isinstance(client_id, str) or not client_id or fingerprint is None:
+        return None
+    secret = builder.placeholder(slug, "CLIENT_SECRET", f"OAuth client secret of the {slug} app")
+    scopes = credentials.attrs.get("scopes")
+    block: dict[str, Any] = {"client_id": client_id, "client_secret": secret}
+    if scopes == UNOBSERVABLE:
+        builder.warnings.append(
+            f"apps/{slug}: Cobalt shows only the OAuth client id in use (read from its consent "
+            "URL; it may be Cobalt's default client): check it, and add `scopes:` by hand"
+        )
+    else:
+        block["scopes"] = sorted(str(s) for s in scopes) if isinstance(scopes, list) else []
+    return block

@@ -16,15 +16,13 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from cobalt_sync.catalog import suggest
+from cobalt_sync.kinds import SECTIONS
 from cobalt_sync.manifest.located import PathKey
 from cobalt_sync.manifest.models import (
     CUSTOM_ERROR_TYPES,
     OAUTH_ABSENT_TAG,
     OAUTH_CREDENTIALS_TAG,
     PRUNABLE_KINDS,
-    AppConfig,
-    EventConfig,
-    LinkedAccountConfig,
     Manifest,
     OAuthAbsent,
     OAuthConfig,
@@ -100,10 +98,8 @@ def _model_at(parent: tuple[PathKey, ...]) -> type[BaseModel] | None:
     shape = (parent[0], len(parent)) if parent else ("", 0)
     table: dict[tuple[PathKey, int], type[BaseModel]] = {
         ("", 0): Manifest,
-        ("apps", 2): AppConfig,
+        **{(section, 2): model for section, model in SECTIONS.items()},
         ("apps", 3): OAuthConfig,
-        ("events", 2): EventConfig,
-        ("linked_accounts", 2): LinkedAccountConfig,
     }
     return table.get(shape)
 

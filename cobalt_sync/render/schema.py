@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
 from cobalt_sync.report import Status
-from cobalt_sync.resource import KIND_ORDER
 
 BASE_ID = "https://cobalt-sync.dev/schemas"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -164,12 +164,12 @@ PLAN_SCHEMA: dict[str, Any] = {
             "the plan was computed against (for the record: a saved plan is refused when a "
             "fresh plan has a change it does not promise).",
         },
-        "kinds": _strings("Kinds whose live objects were read, in dependency order."),
+        "kinds": _strings("Kinds whose live objects were read, in plan order."),
         "changes": {
             "type": "array",
             "items": {"$ref": "#/$defs/change"},
-            "description": "Changes in execution order: creates and updates in kind order, "
-            "then deletes in reverse kind order.",
+            "description": "Changes in execution order: creates and updates in apply order "
+            f"({', '.join(APPLY_ORDER)}), then deletes in reverse apply order.",
         },
         "unmanaged": {
             "type": "array",

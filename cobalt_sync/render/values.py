@@ -11,9 +11,10 @@ import json
 import unicodedata
 from collections.abc import Iterable
 
+from cobalt_sync.kinds import KIND_ORDER
 from cobalt_sync.plan import SENSITIVE, Action, Change, DashboardStep, FieldChange, Plan, StepStatus
 from cobalt_sync.report import ApplyReport, Outcome
-from cobalt_sync.resource import KIND_ORDER, JsonValue
+from cobalt_sync.resource import JsonValue
 
 VALUE_WIDTH = 80
 ELLIPSIS = "…"

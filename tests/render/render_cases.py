@@ -12,9 +12,13 @@ from cobalt_sync.plan import (
     Plan,
     StepStatus,
     Unmanaged,
-    change_sort_key,
 )
+from cobalt_sync.planner import change_sort_key
 from cobalt_sync.report import ApplyReport, Outcome, Status
+
+# The kinds these plans say were read: fixed here, so that adding a kind to the registry does
+# not rewrite every golden file.
+GOLDEN_KINDS = ("apps", "oauth_credentials", "events", "linked_accounts")
 
 HOSTILE_KEY = (
     "Evil | `x` <script>alert(1)</script>\n@admin **bold** [link](http://e.vil) \x1b[31mred"
@@ -24,6 +28,7 @@ HOSTILE_KEY = (
 def sorted_plan(changes: list[Change], **rest: object) -> Plan:
     """A Plan whose changes are in execution order, as the planner makes them."""
     ordered = tuple(sorted(changes, key=change_sort_key))
+    rest.setdefault("kinds", GOLDEN_KINDS)
     return Plan(changes=ordered, **rest)  # type: ignore[arg-type]
 
 
@@ -99,6 +104,7 @@ def full_plan() -> Plan:
 def empty_plan(unmanaged: int = 3) -> Plan:
     keys = tuple(f"cust-{i}" for i in range(unmanaged))
     return Plan(
+        kinds=GOLDEN_KINDS,
         environment="production",
         unmanaged=(Unmanaged("linked_accounts", keys, unmanaged),) if unmanaged else (),
         manifest_hash="sha256:" + "c" * 64,
@@ -123,6 +129,7 @@ def hostile_plan() -> Plan:
         FieldChange("schema.x\x1b[2J", None, "@everyone", op="add"),
     )
     return Plan(
+        kinds=GOLDEN_KINDS,
         environment="test",
         changes=(Change("events", HOSTILE_KEY, Action.UPDATE, fields, notes=("<b>hi</b> | x",)),),
         unmanaged=(Unmanaged("events", (HOSTILE_KEY,), 1),),
@@ -199,6 +206,7 @@ def dashboard_plan() -> Plan:
         ),
     )
     return Plan(
+        kinds=GOLDEN_KINDS,
         environment="production",
         changes=(event,),
         dashboard_steps=steps,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cobalt_sync.commands.sandbox import embedded_sandbox
+from cobalt_sync.embedded_sandbox import embedded_sandbox
 from cobalt_sync.errors import InputError
 
 
