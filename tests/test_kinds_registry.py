@@ -36,7 +36,7 @@ def test_every_kind_is_one_module_named_after_it() -> None:
 
 
 def test_the_orders_hold_every_kind_once() -> None:
-    assert KIND_ORDER == tuple(KINDS)
+    assert tuple(KINDS) == KIND_ORDER
     assert sorted(APPLY_ORDER) == sorted(KIND_ORDER)
     assert set(RULES) == set(KINDS)
     assert set(PRUNABLE_KINDS) <= set(KINDS) and set(STEP_KINDS) <= set(KINDS)

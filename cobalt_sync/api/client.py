@@ -9,6 +9,7 @@ creating a duplicate, and parsing replies into `types.py` values. HTTP mechanics
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import TracebackType
@@ -31,6 +32,7 @@ from cobalt_sync.api.wire import (
     WireApplication,
     WireAuthUrl,
     WireConnectUrl,
+    WireDocs,
     WireEvent,
     WireLinkedAccount,
     WireOAuthView,
@@ -95,6 +97,9 @@ _AUTH_URL = TypeAdapter(WireAuthUrl)
 _TOGGLE = TypeAdapter(WireToggle)
 _OAUTH = TypeAdapter(WireOAuthView)
 _OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_DOCS = TypeAdapter(WireDocs)
+# A listing that claims more pages than this is not believed (each page is one request).
+MAX_PAGES = 10_000
 
 # Linked accounts per listing request. Cobalt documents no maximum `limit` (cobalt-api.md
 # §1.4) and a page costs one round trip whatever its size, so reading a 10,000-account org
@@ -243,6 +248,67 @@ class CobaltApi:
             repeatable=repeatable,
         )
         return parse(endpoint, adapter, data)
+
+    # --- generic calls: a kind reads and writes its objects through these and a route name --
+
+    def request(
+        self,
+        name: str,
+        adapter: TypeAdapter[T],
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        body: JsonObject | None = None,
+    ) -> T:
+        """Call route `name` of `ENDPOINTS` (retry-safe: GET, PUT, DELETE, or a POST that
+        creates nothing) and validate the reply with `adapter`."""
+        return self._get(name, adapter, path_params=path_params, params=params, body=body)
+
+    def create_once(
+        self, name: str, adapter: TypeAdapter[T], body: JsonObject, find: Callable[[], T | None]
+    ) -> T:
+        """POST to create one object, never a duplicate: a POST whose reply was lost may have
+        landed, so before repeating it `find` re-reads the object by its natural key."""
+        call = Call(ENDPOINTS[name], body=body, repeatable=False)
+        attempt = 0
+        while True:
+            outcome = self._channel.try_send(call)
+            if outcome.error is None:
+                return parse(call.endpoint, adapter, outcome.data)
+            if not outcome.uncertain or attempt >= self.max_retries:
+                raise outcome.error
+            self._channel.pause(attempt)
+            attempt += 1
+            existing = find()
+            if existing is not None:
+                return existing
+
+    def remove(self, name: str, path_params: dict[str, str]) -> None:
+        """DELETE through route `name`; an object that is already gone counts as deleted."""
+        try:
+            self._send(name, path_params=path_params)
+        except NotFoundError:
+            return
+
+    def all_docs(
+        self,
+        name: str,
+        adapter: TypeAdapter[T],
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> list[T]:
+        """Every item of a paginated `{docs, totalPages}` listing, validated one by one."""
+        endpoint = ENDPOINTS[name]
+        items: list[T] = []
+        page, pages = 1, 1
+        while page <= pages:
+            query = {**(params or {}), "page": str(page), "limit": str(self.page_size)}
+            envelope = self._get(name, _DOCS, path_params=path_params, params=query)
+            items.extend(parse(endpoint, adapter, doc) for doc in envelope.docs)
+            pages = min(envelope.totalPages, MAX_PAGES)
+            page += 1
+        return items
 
     # --- applications --------------------------------------------------------------------
 

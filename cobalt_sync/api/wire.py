@@ -149,6 +149,13 @@ class WirePage(Wire):
         )
 
 
+class WireDocs(Wire):
+    """The vendor's paginated envelope around any kind of item (items validated later)."""
+
+    docs: list[Any]
+    totalPages: int = 1
+
+
 # --- sessions and Connect ---------------------------------------------------------------
 
 
