@@ -29,6 +29,7 @@ def schema_fields() -> set[str]:
         "OAuthAbsent": "apps.<slug>.oauth.",
         "EventConfig": "events.<name>.",
         "LinkedAccountConfig": "linked_accounts.<id>.",
+        "WebhookConfig": "webhooks.<url>.",
     }
     fields = set(schema["properties"])
     for name, prefix in prefixes.items():

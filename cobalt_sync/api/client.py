@@ -67,6 +67,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get_linked_account": Endpoint("GET", "/linked-account/{linked_account_id}"),
     "upsert_linked_account": Endpoint("PUT", "/linked-account"),
     "delete_linked_account": Endpoint("DELETE", "/linked-account/{linked_account_id}"),
+    # webhooks (no uniqueness: re-read by URL before a POST is repeated)
+    "list_webhooks": Endpoint("GET", "/webhook"),
+    "create_webhook": Endpoint("POST", "/webhook"),
+    "update_webhook": Endpoint("PUT", "/webhook/{id}"),
+    "delete_webhook": Endpoint("DELETE", "/webhook/{id}"),
     # sessions and hosted Connect
     "create_session_token": Endpoint("POST", "/session-token"),
     "revoke_session_token": Endpoint("POST", "/session-token/revoke"),

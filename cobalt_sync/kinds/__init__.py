@@ -17,6 +17,7 @@ from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
+from cobalt_sync.kinds.webhooks import WebhooksKind
 from cobalt_sync.normalise import KindRules
 
 _ALL: tuple[ResourceKind, ...] = (
@@ -24,6 +25,7 @@ _ALL: tuple[ResourceKind, ...] = (
     OAuthCredentialsKind(),
     EventsKind(),
     LinkedAccountsKind(),
+    WebhooksKind(),
 )
 
 KINDS: Mapping[str, ResourceKind] = {kind.name: kind for kind in _ALL}

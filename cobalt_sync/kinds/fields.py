@@ -21,7 +21,7 @@ CUSTOM_ERROR_TYPES = frozenset(
         "duplicate_item",
         "event_shape",
         "absent_with_fields",
-        "unknown_choice",
+        "needs_field",
     }
 )
 

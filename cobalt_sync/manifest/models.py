@@ -24,6 +24,7 @@ from cobalt_sync.kinds.apps import (
 from cobalt_sync.kinds.events import EventConfig
 from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, Identifier, SectionModel, unique
 from cobalt_sync.kinds.linked_accounts import AccountId, LinkedAccountConfig
+from cobalt_sync.kinds.webhooks import WebhookConfig, WebhookUrl
 
 SUPPORTED_VERSIONS = (1,)
 
@@ -68,6 +69,9 @@ class Manifest(SectionModel):
 
     linked_accounts: dict[AccountId, LinkedAccountConfig] = Field(default={})
     """Seed linked accounts by linked_account_id."""
+
+    webhooks: dict[WebhookUrl, WebhookConfig] = Field(default={})
+    """Webhooks by URL (one per URL): Cobalt calls them on connection and workflow events."""
 
     prune: list[PrunableKind] = Field(default=[], json_schema_extra={"uniqueItems": True})
     """Kinds whose live objects that this file does not declare are deleted. Default: none

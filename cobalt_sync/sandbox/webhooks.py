@@ -2,7 +2,8 @@
 environment. No uniqueness: the vendor has no natural key for webhooks, so a retried POST
 makes a second one, exactly as the real API would.
 
-Owns webhook validation and shapes; not used by cobalt-sync today (a future kind).
+Owns webhook validation (including the vendor's event taxonomy, as the spec says it checks)
+and shapes; cobalt-sync's `webhooks` kind reads and writes through these routes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from cobalt_sync.sandbox.store import new_object_id, now_iso
 
 METHODS = ("POST", "PUT", "PATCH")
 TYPES = ("default", "slack", "custom")
+# The vendor's webhook event taxonomy (cobalt-api.md §2e); the spec says POST checks events.
+EVENTS = (
+    "Connection Created",
+    "Connection Deleted",
+    "Connection Expired",
+    "Workflow Completed",
+    "Workflow Errored",
+)
 STRING_FIELDS = ("webhook_description", "description", "slug", "group")
 
 
@@ -40,6 +49,9 @@ def check_fields(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             or not all(isinstance(e, str) for e in events)
         ):
             raise bad_request("webhook_events must be a non-empty list of strings")
+        unknown = sorted(set(events) - set(EVENTS))
+        if unknown:
+            raise bad_request(f"unknown webhook event(s): {', '.join(unknown)}")
         fields["webhook_events"] = events
     fields.update(optional_fields(body))
     return fields

@@ -40,6 +40,7 @@ def test_update_is_partial_and_delete_returns_the_rest(api: httpx.Client) -> Non
         {"webhook_events": ["x"]},
         {**HOOK, "webhook_url": "ftp://x"},
         {**HOOK, "webhook_events": []},
+        {**HOOK, "webhook_events": ["Connection Made"]},
         {**HOOK, "method": "GET"},
         {**HOOK, "is_enabled": "yes"},
     ],
