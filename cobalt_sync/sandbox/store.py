@@ -43,10 +43,13 @@ CREATE INDEX IF NOT EXISTS events_by_scope ON events (scope, seq);
 CREATE TABLE IF NOT EXISTS webhooks (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
     oid TEXT, body TEXT);
 CREATE INDEX IF NOT EXISTS webhooks_by_scope ON webhooks (scope, seq);
+CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
+    collection TEXT, oid TEXT, body TEXT);
+CREATE INDEX IF NOT EXISTS docs_by_scope ON docs (scope, collection, seq);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, scope TEXT, account_id TEXT,
     refresh TEXT, exp REAL, revoked INTEGER DEFAULT 0, props TEXT);
 """
-TABLES = ("apps", "oauth", "accounts", "events", "webhooks", "tokens")
+TABLES = ("apps", "oauth", "accounts", "events", "webhooks", "docs", "tokens")
 
 
 class StateFileError(Exception):
@@ -447,6 +450,44 @@ class Store:
     def delete_webhook(self, scope: str, oid: str) -> bool:
         with self._tx() as db:
             gone = db.execute("DELETE FROM webhooks WHERE scope=? AND oid=?", (scope, oid))
+            return gone.rowcount > 0
+
+    # --- other vendor objects, as JSON documents by collection (MCP servers, env vars) --------
+
+    def list_docs(self, scope: str, collection: str) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT body FROM docs WHERE scope=? AND collection=? ORDER BY seq", scope, collection
+        )
+        return [json.loads(row["body"]) for row in rows]
+
+    def get_doc(self, scope: str, collection: str, oid: str) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT body FROM docs WHERE scope=? AND collection=? AND oid=?",
+            scope,
+            collection,
+            oid,
+        )
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def save_doc(self, scope: str, collection: str, doc: dict[str, Any]) -> None:
+        """Insert, or replace the document with the same `_id`."""
+        with self._tx() as db:
+            updated = db.execute(
+                "UPDATE docs SET body=? WHERE scope=? AND collection=? AND oid=?",
+                (json.dumps(doc), scope, collection, doc["_id"]),
+            ).rowcount
+            if not updated:
+                db.execute(
+                    "INSERT INTO docs (scope, collection, oid, body) VALUES (?, ?, ?, ?)",
+                    (scope, collection, doc["_id"], json.dumps(doc)),
+                )
+
+    def delete_doc(self, scope: str, collection: str, oid: str) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM docs WHERE scope=? AND collection=? AND oid=?",
+                (scope, collection, oid),
+            )
             return gone.rowcount > 0
 
     # --- session tokens -----------------------------------------------------------------
