@@ -30,6 +30,7 @@ def schema_fields() -> set[str]:
         "EventConfig": "events.<name>.",
         "LinkedAccountConfig": "linked_accounts.<id>.",
         "WebhookConfig": "webhooks.<url>.",
+        "McpServerConfig": "mcp_servers.<name>.",
     }
     fields = set(schema["properties"])
     for name, prefix in prefixes.items():

@@ -72,6 +72,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "create_webhook": Endpoint("POST", "/webhook"),
     "update_webhook": Endpoint("PUT", "/webhook/{id}"),
     "delete_webhook": Endpoint("DELETE", "/webhook/{id}"),
+    # MCP servers (names not unique: re-read by name before a POST is repeated)
+    "list_mcp_servers": Endpoint("GET", "/mcp-servers"),
+    "create_mcp_server": Endpoint("POST", "/mcp-servers"),
+    "get_mcp_server": Endpoint("GET", "/mcp-servers/{mcp_server_id}"),
+    "update_mcp_server": Endpoint("PUT", "/mcp-servers/{mcp_server_id}"),
+    "delete_mcp_server": Endpoint("DELETE", "/mcp-servers/{mcp_server_id}"),
     # sessions and hosted Connect
     "create_session_token": Endpoint("POST", "/session-token"),
     "revoke_session_token": Endpoint("POST", "/session-token/revoke"),

@@ -16,6 +16,7 @@ from cobalt_sync.kinds.apps import AppsKind
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
+from cobalt_sync.kinds.mcp_servers import McpServersKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
 from cobalt_sync.kinds.webhooks import WebhooksKind
 from cobalt_sync.normalise import KindRules
@@ -26,6 +27,7 @@ _ALL: tuple[ResourceKind, ...] = (
     EventsKind(),
     LinkedAccountsKind(),
     WebhooksKind(),
+    McpServersKind(),
 )
 
 KINDS: Mapping[str, ResourceKind] = {kind.name: kind for kind in _ALL}

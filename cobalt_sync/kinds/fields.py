@@ -22,6 +22,7 @@ CUSTOM_ERROR_TYPES = frozenset(
         "event_shape",
         "absent_with_fields",
         "needs_field",
+        "unknown_app",
     }
 )
 

@@ -24,6 +24,7 @@ from cobalt_sync.kinds.apps import (
 from cobalt_sync.kinds.events import EventConfig
 from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, Identifier, SectionModel, unique
 from cobalt_sync.kinds.linked_accounts import AccountId, LinkedAccountConfig
+from cobalt_sync.kinds.mcp_servers import McpServerConfig
 from cobalt_sync.kinds.webhooks import WebhookConfig, WebhookUrl
 
 SUPPORTED_VERSIONS = (1,)
@@ -72,6 +73,9 @@ class Manifest(SectionModel):
 
     webhooks: dict[WebhookUrl, WebhookConfig] = Field(default={})
     """Webhooks by URL (one per URL): Cobalt calls them on connection and workflow events."""
+
+    mcp_servers: dict[Identifier, McpServerConfig] = Field(default={})
+    """MCP servers by name, with the catalog apps they expose."""
 
     prune: list[PrunableKind] = Field(default=[], json_schema_extra={"uniqueItems": True})
     """Kinds whose live objects that this file does not declare are deleted. Default: none
