@@ -59,8 +59,7 @@ def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Comput
     if needs_probe(desired, live, ctx):
         desired.kind("linked_accounts").add(Resource("linked_accounts", PROBE_ACCOUNT_ID))
     plan = with_probe_reason(build_plan(desired, live, inputs))
-    if not ctx.settings.can_write:
-        plan = with_dashboard_steps(plan, desired, loaded, ctx)
+    plan = with_dashboard_steps(plan, desired, live, loaded, ctx)
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 
@@ -88,13 +87,21 @@ def with_probe_reason(plan: Plan) -> Plan:
 
 
 def with_dashboard_steps(
-    plan: Plan, desired: State, loaded: LoadedManifest, ctx: RunContext
+    plan: Plan, desired: State, live: State, loaded: LoadedManifest, ctx: RunContext
 ) -> Plan:
-    """On real Cobalt, app and credential changes move from `changes` to `dashboard_steps`,
-    worded as what a person does in the dashboard, in the order to do them."""
-    manual = sorted((c for c in plan.changes if not KINDS[c.kind].writable(ctx)), key=step_order)
+    """Changes the API cannot make move from `changes` to `dashboard_steps`, worded as what a
+    person does in the dashboard, in the order to do them: on real Cobalt, app and credential
+    changes; anywhere, an object the kind marked dashboard-only (an env-variable value whose
+    definition does not exist yet)."""
+
+    def by_hand(change: Change) -> bool:
+        only = live.kinds.get(change.kind)
+        marked = only is not None and change.key in only.dashboard_only
+        return marked or not KINDS[change.kind].writable(ctx)
+
+    manual = sorted((c for c in plan.changes if by_hand(c)), key=step_order)
     steps = tuple(dashboard_step(c, desired, loaded) for c in manual)
-    kept = tuple(c for c in plan.changes if KINDS[c.kind].writable(ctx))
+    kept = tuple(c for c in plan.changes if not by_hand(c))
     return replace(plan, changes=kept, dashboard_steps=steps)
 
 

@@ -63,6 +63,9 @@ class KindState:
     unobserved: dict[str, str] = field(default_factory=dict)
     # Facts found while deriving or reading this kind that the plan shows as notes.
     notes: list[str] = field(default_factory=list)
+    # Declared keys whose change only Cobalt's dashboard can make in this org (e.g. a value
+    # for an environment variable that has no definition yet), with the reason.
+    dashboard_only: dict[str, str] = field(default_factory=dict)
 
     def add(self, resource: Resource) -> None:
         if resource.key in self.resources:

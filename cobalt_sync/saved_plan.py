@@ -59,7 +59,10 @@ def check_saved_plan(saved: Plan, fresh: Plan) -> None:
             "changed since the plan was made, or it was made with another API key",
             hint=REPLAN_HINT,
         )
+    # A reviewed dashboard step may come back as an API change once the person did it (an
+    # env-variable definition created, so its value can be written): that is toward the plan.
     promised = {essence(c) for c in saved.changes}
+    promised |= {essence(step.change) for step in saved.dashboard_steps}
     unexpected = [c.address for c in fresh.changes if essence(c) not in promised]
     reviewed_steps = {s.address for s in saved.dashboard_steps}
     unexpected += [s.address for s in fresh.dashboard_steps if s.address not in reviewed_steps]

@@ -27,6 +27,13 @@ CUSTOM_ERROR_TYPES = frozenset(
 )
 
 
+# Tags of a union between a plain value and `{state: absent}` (an entry that is a scalar):
+# they may end an error location, and are dropped from it like the `oauth` union's tags.
+VALUE_TAG = "entry-value"
+ABSENT_TAG = "entry-absent"
+LEAF_TAGS = frozenset({VALUE_TAG, ABSENT_TAG})
+
+
 class SectionModel(BaseModel):
     """Strict, frozen, no unknown fields; field docstrings become JSON Schema descriptions."""
 

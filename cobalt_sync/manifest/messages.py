@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from cobalt_sync.catalog import suggest
 from cobalt_sync.kinds import SECTIONS
+from cobalt_sync.kinds.fields import LEAF_TAGS
 from cobalt_sync.manifest.located import PathKey
 from cobalt_sync.manifest.models import (
     CUSTOM_ERROR_TYPES,
@@ -29,7 +30,7 @@ from cobalt_sync.manifest.models import (
 )
 from cobalt_sync.resource import json_type
 
-_TAGS = frozenset({OAUTH_CREDENTIALS_TAG, OAUTH_ABSENT_TAG})
+_TAGS = frozenset({OAUTH_CREDENTIALS_TAG, OAUTH_ABSENT_TAG, *LEAF_TAGS})
 YAML11_WORDS = frozenset({"yes", "no", "y", "n", "on", "off"})
 
 
@@ -68,7 +69,7 @@ def _clean_location(loc: Sequence[str | int]) -> tuple[tuple[PathKey, ...], bool
 
 
 def _is_tag(part: str | int, index: int, length: int) -> bool:
-    return part in _TAGS and index < length - 1
+    return part in _TAGS and (index < length - 1 or part in LEAF_TAGS)
 
 
 def _unknown_field(path: tuple[PathKey, ...]) -> str:
