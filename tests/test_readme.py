@@ -31,6 +31,7 @@ def schema_fields() -> set[str]:
         "LinkedAccountConfig": "linked_accounts.<id>.",
         "WebhookConfig": "webhooks.<url>.",
         "McpServerConfig": "mcp_servers.<name>.",
+        "EnvVariableAbsent": "environment_variables.<name>.",
     }
     fields = set(schema["properties"])
     for name, prefix in prefixes.items():

@@ -78,6 +78,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get_mcp_server": Endpoint("GET", "/mcp-servers/{mcp_server_id}"),
     "update_mcp_server": Endpoint("PUT", "/mcp-servers/{mcp_server_id}"),
     "delete_mcp_server": Endpoint("DELETE", "/mcp-servers/{mcp_server_id}"),
+    # environment variables: definitions are read-only; org-scope values are upserted
+    "list_env_definitions": Endpoint("GET", "/env/definitions"),
+    "list_env_values": Endpoint("GET", "/env/values/{scope}"),
+    "set_env_value": Endpoint("POST", "/env/values"),
+    "delete_env_value": Endpoint("DELETE", "/env/values/{value_id}"),
     # sessions and hosted Connect
     "create_session_token": Endpoint("POST", "/session-token"),
     "revoke_session_token": Endpoint("POST", "/session-token/revoke"),

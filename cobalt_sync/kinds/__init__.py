@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from cobalt_sync.kinds.apps import AppsKind
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.environment_variables import EnvironmentVariablesKind
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
 from cobalt_sync.kinds.mcp_servers import McpServersKind
@@ -28,6 +29,7 @@ _ALL: tuple[ResourceKind, ...] = (
     LinkedAccountsKind(),
     WebhooksKind(),
     McpServersKind(),
+    EnvironmentVariablesKind(),
 )
 
 KINDS: Mapping[str, ResourceKind] = {kind.name: kind for kind in _ALL}

@@ -21,6 +21,7 @@ from cobalt_sync.kinds.apps import (
     OAuthAbsent,
     OAuthConfig,
 )
+from cobalt_sync.kinds.environment_variables import EnvValue
 from cobalt_sync.kinds.events import EventConfig
 from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, Identifier, SectionModel, unique
 from cobalt_sync.kinds.linked_accounts import AccountId, LinkedAccountConfig
@@ -76,6 +77,10 @@ class Manifest(SectionModel):
 
     mcp_servers: dict[Identifier, McpServerConfig] = Field(default={})
     """MCP servers by name, with the catalog apps they expose."""
+
+    environment_variables: dict[Identifier, EnvValue] = Field(default={})
+    """Org-scope values of environment variables defined in Cobalt's dashboard, by name
+    (`{state: absent}` removes one). Values are secrets: plans never show them."""
 
     prune: list[PrunableKind] = Field(default=[], json_schema_extra={"uniqueItems": True})
     """Kinds whose live objects that this file does not declare are deleted. Default: none

@@ -15,7 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from cobalt_sync.sandbox import admin, dashboard, mcp_servers, proposed, vendor, webhooks
+from cobalt_sync.sandbox import (
+    admin,
+    dashboard,
+    env_variables,
+    mcp_servers,
+    proposed,
+    vendor,
+    webhooks,
+)
 from cobalt_sync.sandbox.context import PROFILES, Sandbox, sandbox_of
 from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
 from cobalt_sync.sandbox.keys import KeyRing
@@ -81,8 +89,9 @@ def build_app(
         Exception: on_crash,
     }
     extensions = proposed.ROUTES if profile == "extended" else []
-    vendor_routes = [*vendor.ROUTES, *webhooks.ROUTES, *mcp_servers.ROUTES]
-    routes = [*vendor_routes, *extensions, *admin.ROUTES, *dashboard.ROUTES]
+    vendor_routes = [*vendor.ROUTES, *webhooks.ROUTES, *mcp_servers.ROUTES, *env_variables.ROUTES]
+    admin_routes = [*admin.ROUTES, *dashboard.ROUTES, *env_variables.ADMIN_ROUTES]
+    routes = [*vendor_routes, *extensions, *admin_routes]
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.sandbox = box
     return FaultMiddleware(app, box.faults, routes), box

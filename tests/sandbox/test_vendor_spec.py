@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 import yaml
 
-from cobalt_sync.sandbox import mcp_servers, proposed, vendor, webhooks
+from cobalt_sync.sandbox import env_variables, mcp_servers, proposed, vendor, webhooks
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import API
 
-VENDOR_ROUTES = [*vendor.ROUTES, *webhooks.ROUTES, *mcp_servers.ROUTES]
+VENDOR_ROUTES = [*vendor.ROUTES, *webhooks.ROUTES, *mcp_servers.ROUTES, *env_variables.ROUTES]
 EXTRACT = Path(__file__).resolve().parent.parent / "spec" / "cobalt-openapi-extract.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(EXTRACT.read_text(encoding="utf-8"))
 
@@ -93,6 +93,15 @@ class Org:
         self.mcp_id = self.api.post("/mcp-servers", json=server).json()["_id"]
         apps = {"associated_apps": [{"slug": "hubspot", "workflows": [], "actions": []}]}
         self.api.put(f"/mcp-servers/{self.mcp_id}", json=apps).raise_for_status()
+        self.env_ids = [
+            sandbox.post(
+                "dashboard/env/definitions", key="tk_sandbox", name=name, encrypted=secret
+            )["_id"]
+            for name, secret in (("SUPPORT_EMAIL", False), ("CRM_TOKEN", True))
+        ]
+        for env_id in self.env_ids:
+            body = {"variable_definition_id": env_id, "value": "v"}
+            self.value_id = self.api.post("/env/values", json=body).json()["_id"]
 
 
 Call = Callable[[Org], httpx.Response]
@@ -148,6 +157,14 @@ CALLS: dict[tuple[str, str], Call] = {
     ("put", "/webhooks/group/edit"): lambda o: o.api.put(
         "/webhooks/group/edit", json={"webhookIds": [o.webhook_id], "group": "ops"}
     ),
+    ("get", "/env/definitions"): lambda o: o.api.get("/env/definitions", params={"scope": "org"}),
+    ("get", "/env/definitions/{id}"): lambda o: o.api.get(f"/env/definitions/{o.env_ids[0]}"),
+    ("post", "/env/values"): lambda o: o.api.post(
+        "/env/values", json={"variable_definition_id": o.env_ids[1], "value": "new"}
+    ),
+    ("get", "/env/values/{scope}"): lambda o: o.api.get("/env/values/org"),
+    ("get", "/env/value/{definition_id}"): lambda o: o.api.get(f"/env/value/{o.env_ids[1]}"),
+    ("delete", "/env/values/{value_id}"): lambda o: o.api.delete(f"/env/values/{o.value_id}"),
     ("get", "/mcp-servers"): lambda o: o.api.get("/mcp-servers", params={"limit": 5}),
     ("post", "/mcp-servers"): lambda o: o.api.post(
         "/mcp-servers", json={"name": "Sales", "description": "Sells"}
@@ -156,9 +173,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("put", "/mcp-servers/{mcp_server_id}"): lambda o: o.api.put(
         f"/mcp-servers/{o.mcp_id}", json={"description": "Changed", "safe_mode": True}
     ),
-    ("delete", "/mcp-servers/{mcp_server_id}"): lambda o: o.api.delete(
-        f"/mcp-servers/{o.mcp_id}"
-    ),
+    ("delete", "/mcp-servers/{mcp_server_id}"): lambda o: o.api.delete(f"/mcp-servers/{o.mcp_id}"),
 }
 
 
