@@ -1,6 +1,6 @@
 """Extract the parts of Cobalt's OpenAPI spec that our contract tests need: every path's
-methods with their response schemas, and the component schemas they reference, with all
-prose (description, summary, examples) stripped.
+methods with their JSON request-body and response schemas, and the component schemas they
+reference, with all prose (description, summary, examples) stripped.
 
 Usage:
   python scripts/extract_openapi.py SPEC.yaml > tests/spec/cobalt-openapi-extract.yaml
@@ -39,10 +39,17 @@ def responses_of(operation: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def request_of(operation: dict[str, Any]) -> dict[str, Any]:
+    """`{"request": schema}` for an operation with a JSON body, else nothing."""
+    body = operation.get("requestBody") or {}
+    schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
+    return {} if schema is None else {"request": strip_prose(schema)}
+
+
 def extract(spec: dict[str, Any]) -> dict[str, Any]:
     paths = {
         path: {
-            method: {"responses": responses_of(item[method])}
+            method: {**request_of(item[method]), "responses": responses_of(item[method])}
             for method in METHODS
             if method in item
         }
