@@ -48,11 +48,12 @@ def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Comput
     manifest = loaded.manifest
     desired = desired_state(manifest)
     ctx.settings.begin_read(seed_accounts(desired))
-    live = read_live(ctx, desired)
+    kinds = kinds_to_read(desired, frozenset(manifest.prune))
+    live = read_live(ctx, desired, kinds)
     inputs = PlanInputs(
         environment=environment,
         prune=frozenset(manifest.prune),
-        kinds=KIND_ORDER,
+        kinds=kinds,
         # Before the probe is added: it depends on the org, and the hash on the manifest only.
         manifest_hash=manifest_hash(desired, manifest, ctx.api.digest_key()),
     )
@@ -62,6 +63,16 @@ def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Comput
     plan = with_dashboard_steps(plan, desired, live, loaded, ctx)
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
+
+
+def kinds_to_read(desired: State, prune: frozenset[str]) -> tuple[str, ...]:
+    """The kinds a plan reads: those always read, and the others only when the manifest
+    declares or prunes them (an org that does not use MCP servers is not asked about them)."""
+    return tuple(
+        name
+        for name in KIND_ORDER
+        if KINDS[name].always_read or desired.kind(name).resources or name in prune
+    )
 
 
 def seed_accounts(desired: State) -> list[str]:

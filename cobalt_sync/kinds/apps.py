@@ -98,6 +98,7 @@ class AppsKind(ResourceKind):
     # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
     # default consent screen for an app that is meant to use the org's own client.
     apply_rank = 20
+    always_read = True
     has_dashboard_steps = True
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:

@@ -72,6 +72,10 @@ class ResourceKind:
     # Creates and updates run in ascending rank (deletes in reverse): see APPLY_ORDER.
     apply_rank: ClassVar[int]
     prunable: ClassVar[bool] = True
+    # Read by every plan (its undeclared objects are listed as unmanaged), or only when the
+    # manifest declares or prunes the kind: the kinds added after the first four cost requests
+    # (and may be unavailable to an org) for teams that do not use them.
+    always_read: ClassVar[bool] = False
     rules: ClassVar[KindRules] = KindRules()
     # True when a change of this kind can be a dashboard step (`dashboard_step` words it).
     has_dashboard_steps: ClassVar[bool] = False

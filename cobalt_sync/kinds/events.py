@@ -128,6 +128,7 @@ class EventsKind(ResourceKind):
     section = KIND
     entry_model = EventConfig
     apply_rank = 30
+    always_read = True
     rules = KindRules(align=align_events, tag=tag_event_change)
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:

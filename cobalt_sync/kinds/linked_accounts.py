@@ -120,6 +120,7 @@ class LinkedAccountsKind(ResourceKind):
     section = KIND
     entry_model = LinkedAccountConfig
     apply_rank = 40
+    always_read = True
     rules = KindRules(align=align_linked_accounts)
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:

@@ -58,6 +58,7 @@ class OAuthCredentialsKind(ResourceKind):
     name = KIND
     # Declared as `apps.<slug>.oauth`: the `apps` section model holds it.
     apply_rank = 10
+    always_read = True
     rules = KindRules(
         align=align_oauth, tag=tag_oauth_change, sensitive=frozenset({"client_secret"})
     )

@@ -197,3 +197,18 @@ def test_the_plan_json_never_holds_the_header_value(cli: Any, workdir: Path) -> 
     (change,) = document["changes"]
     header = next(f for f in change["fields"] if f["path"] == "headers.Authorization")
     assert header["sensitive"] is True and TOKEN not in shown.stdout
+
+
+def test_a_manifest_without_webhooks_does_not_read_them(
+    cli: Any, workdir: Path, api: httpx.Client, sandbox: Sandbox
+) -> None:
+    """The kinds added after the first four are read only when declared or pruned: an org
+    that does not use them is not asked (and an API without them does not fail the plan)."""
+    api.post("/webhook", json={"webhook_url": OTHER, "webhook_events": ["Workflow Errored"]})
+    manifest = write(workdir, "version: 1\nenvironment: test\nevents: {}\n")
+    shown = plan(cli, manifest)
+    assert shown.exit_code == 0 and "webhooks" not in shown.stdout
+    reads = {e["route"] for e in sandbox.get("stats")["log"] if e["route"].startswith("GET")}
+    assert not {r for r in reads if "/webhook" in r or "/mcp-servers" in r or "/env/" in r}
+    declared = plan(cli, write(workdir, MANIFEST))
+    assert "1 unmanaged left alone" in declared.stdout, declared.stdout
