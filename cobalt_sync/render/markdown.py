@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cobalt_sync.plan import Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.render.field_diff import (
+    differing_parts,
+    field_rows,
+    is_scalar_change,
+    one_line,
+)
 from cobalt_sync.render.values import (
-    OP_SIGNS,
     SIGNS,
     by_kind,
-    format_value,
     ordered_outcomes,
     plan_counts,
     plural,
@@ -203,16 +207,19 @@ def details_block(change: Change) -> str:
 
 
 def diff_lines(field: FieldChange) -> list[str]:
-    path = printable(field.path)
+    """The field as ```diff lines: the sign in column one (GitHub colours it), a change of
+    a scalar as a `-` line and a `+` line, a list or object element by element."""
+    if is_scalar_change(field):
+        path = printable(field.path)
+        before, after = differing_parts(
+            one_line(field.before), one_line(field.after), DIFF_VALUE_WIDTH
+        )
+        return [f"- {path}: {before}", f"+ {path}: {after}"]
+    rows = field_rows(field, DIFF_VALUE_WIDTH)
     if field.sensitive:
-        return [f"{OP_SIGNS.get(field.op, '~')} {path}: (sensitive)"]
-    before = format_value(field.before, DIFF_VALUE_WIDTH)
-    after = format_value(field.after, DIFF_VALUE_WIDTH)
-    if field.op == "add":
-        return [f"+ {path}: {after}"]
-    if field.op == "remove":
-        return [f"- {path}: {before}"]
-    return [f"- {path}: {before}", f"+ {path}: {after}"]
+        return [f"{row.sign} {row.text}" for row in rows]
+    # `~` means nothing to a diff fence: a list's opening line is context there.
+    return [f"{row.sign.replace('~', ' ')} {'  ' * row.depth}{row.text}" for row in rows]
 
 
 def code_fence(lines: Sequence[str]) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cobalt_sync.plan import Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.render.field_diff import Row, field_rows
 from cobalt_sync.render.values import (
     NO_CHANGES,
-    OP_SIGNS,
     SIGNS,
+    VALUE_WIDTH,
     address,
     by_kind,
-    field_text,
     ordered_outcomes,
     plan_sentence,
     plural,
@@ -74,14 +74,20 @@ def change_lines(change: Change, paint: Paint) -> list[str]:
     sign = SIGNS[change.action]
     tags = "  " + " ".join(f"[{printable(t)}]" for t in change.tags) if change.tags else ""
     lines = [paint(f"  {sign} {address(change)}", _SIGN_COLOURS[sign]) + tags]
-    lines += [field_line(field, paint) for field in change.fields]
+    lines += [line for field in change.fields for line in field_lines(field, paint)]
     lines += [paint(f"      # {printable(note)}", "dim") for note in change.notes]
     return lines
 
 
-def field_line(field: FieldChange, paint: Paint) -> str:
-    sign = OP_SIGNS.get(field.op, "~")
-    return paint(f"      {sign} {field_text(field)}", _SIGN_COLOURS[sign])
+def field_lines(field: FieldChange, paint: Paint) -> list[str]:
+    """`~ path: before → after`, or for a list or object one row per element, the sign
+    in front of what changed (terraform's layout)."""
+    return [row_line(row, paint) for row in field_rows(field, VALUE_WIDTH)]
+
+
+def row_line(row: Row, paint: Paint) -> str:
+    line = f"      {'  ' * row.depth}{row.sign} {row.text}"
+    return paint(line, _SIGN_COLOURS[row.sign]) if row.sign in _SIGN_COLOURS else line
 
 
 def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Paint) -> list[str]:

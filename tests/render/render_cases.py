@@ -87,6 +87,47 @@ def full_plan() -> Plan:
     )
 
 
+def diffs_plan() -> Plan:
+    """The values a one-line diff used to hide: a long scope list with one scope added and
+    one removed, a one-character edit deep in a long string, a large nested sample with one
+    changed leaf, a type change and a large object added whole."""
+    scopes = [f"crm.objects.{name}.read" for name in ("companies", "contacts", "deals", "owners")]
+    sample = {f"line_{i:02d}": {"sku": f"SKU-{i}", "qty": i} for i in range(20)}
+    edited = {**sample, "line_07": {"sku": "SKU-7", "qty": 70}}
+    text = "Sent when an invoice is paid in full; " * 4
+    return sorted_plan(
+        [
+            Change(
+                "oauth_credentials",
+                "hubspot",
+                Action.UPDATE,
+                (
+                    FieldChange(
+                        "scopes",
+                        scopes,
+                        [*scopes[:2], "crm.objects.deals.write", *scopes[3:]],
+                    ),
+                ),
+                tags=("reauthorize",),
+            ),
+            Change(
+                "events",
+                "Invoice Paid",
+                Action.UPDATE,
+                (
+                    FieldChange("description", text, text[:120] + "I" + text[121:]),
+                    FieldChange("sample.lines", sample, edited),
+                    FieldChange("sample.tags", "vip", ["vip", "b2b"]),
+                    FieldChange(
+                        "sample.customer", None, {"id": 1, "tiers": list(range(40))}, op="add"
+                    ),
+                ),
+            ),
+        ],
+        environment="test",
+    )
+
+
 def empty_plan(unmanaged: int = 3) -> Plan:
     keys = tuple(f"cust-{i}" for i in range(unmanaged))
     return Plan(

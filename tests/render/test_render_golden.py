@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from render_cases import (
     clean_report,
+    diffs_plan,
     empty_plan,
     empty_report,
     full_plan,
@@ -24,6 +25,7 @@ Golden = Callable[[str, str], None]
 
 PLANS: dict[str, Callable[[], Plan]] = {
     "plan-full": full_plan,
+    "plan-diffs": diffs_plan,
     "plan-empty": empty_plan,
     "plan-empty-clean": lambda: empty_plan(0),
     "plan-refused": refused_plan,
