@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ import click
 
 from cobalt_sync import __version__
 from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
+from cobalt_sync.interrupts import EXIT_CODES, Interrupted, signals_raise, stopped_line
 from cobalt_sync.options import GlobalOptions
 
 # name → module under cobalt_sync.commands; imported only when the command runs, so that
@@ -145,16 +148,31 @@ def report_error(error: CobaltSyncError) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with the code the exit-code table gives."""
     args = list(sys.argv[1:] if argv is None else argv)
-    sys.exit(run(args))
+    code = run(args)
+    if code in EXIT_CODES.values():
+        # Everything is reported; a write abandoned after the grace period (or a read of
+        # the interrupted plan) may still hold a worker thread that exit would wait for.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
-        result = cli.main(args=args, prog_name="cobalt-sync", standalone_mode=False)
+        with signals_raise():
+            result = cli.main(args=args, prog_name="cobalt-sync", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
-    except click.Abort:
+    except Interrupted as interrupt:
+        click.echo(stopped_line(interrupt.signum), err=True)
+        return interrupt.exit_code
+    except click.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            # A Ctrl-C our handler did not see (not in the main thread): click made it Abort.
+            click.echo(stopped_line(signal.SIGINT), err=True)
+            return EXIT_CODES[signal.SIGINT]
         click.echo("Aborted.", err=True)
         return int(ExitCode.REFUSED)
     except click.UsageError as usage:

@@ -18,6 +18,7 @@ class Status(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     MANUAL = "manual"  # a dashboard step the user must take (real Cobalt has no endpoint)
+    NOT_RUN = "not_run"  # apply was interrupted (SIGINT/SIGTERM) before it ran or finished
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ApplyReport:
     # Changes a fresh plan still shows after apply (empty when the org matches).
     remaining: tuple[Change, ...] = ()
     verified: bool = False
+    # "SIGINT" / "SIGTERM" when apply was interrupted; empty otherwise.
+    interrupted: str = ""
 
     def by_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)
@@ -66,4 +69,5 @@ class ApplyReport:
             "summary": self.summary(),
             "verified": self.verified,
             "remaining": [c.to_dict() for c in self.remaining],
+            "interrupted": self.interrupted or None,
         }

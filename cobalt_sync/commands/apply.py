@@ -6,12 +6,13 @@ the writes themselves are `apply.apply_plan`, and the re-read afterwards is a fr
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from cobalt_sync.apply import apply_plan
+from cobalt_sync.apply import GRACE_SECONDS, apply_plan
 from cobalt_sync.backends.app_settings import ManualAppSettings
 from cobalt_sync.commands.common import (
     ProgressPrinter,
@@ -25,7 +26,20 @@ from cobalt_sync.commands.common import (
     show_backend_notes,
     use_color,
 )
-from cobalt_sync.errors import ApiError, ExitCode, PartialApplyError, RefusedError
+from cobalt_sync.errors import (
+    ApiError,
+    ApplyInterrupted,
+    ExitCode,
+    PartialApplyError,
+    RefusedError,
+)
+from cobalt_sync.interrupts import (
+    EXIT_CODES,
+    Interrupted,
+    graceful_stop,
+    signal_name,
+    signals_raise,
+)
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
@@ -127,13 +141,24 @@ def run_apply(
     if isinstance(settings, ManualAppSettings):
         settings.ensure_probe()  # later reads of enabled apps go through the probe account
     progress = ProgressPrinter(len(plan.changes))
-    try:
-        outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
-    finally:
-        progress.close()
+    # While writes run, a signal stops new ones instead of raising (see interrupts.py).
+    with graceful_stop(GRACE_SECONDS) as stop:
+        try:
+            outcomes = apply_plan(
+                plan, computed.desired, computed.live, session.ctx, progress, stop
+            )
+        finally:
+            progress.close()
+    if stop.is_set():
+        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        with signals_raise(interrupted_while_verifying):
+            recheck = compute(loaded, session.ctx, session.connection.environment)
+    except Interrupted as interrupt:
+        # Every write is done; only the check was cut short: the report still matters.
+        name = str(interrupt)
+        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=name), None
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -151,7 +176,24 @@ def run_apply(
     return report, None
 
 
+def interrupted_while_verifying(signum: int) -> str:
+    """What a signal during the re-read says if the reads do not unwind in time to print
+    the report: every write had already finished."""
+    return (
+        f"Interrupted ({signal_name(signum)}) while re-reading to verify: every write had "
+        "finished (the progress lines above list them). Re-running `cobalt-sync apply` is safe."
+    )
+
+
 def finish(report: ApplyReport) -> int:
+    if report.interrupted:
+        not_run = len(report.by_status(Status.NOT_RUN))
+        raise ApplyInterrupted(
+            f"interrupted by {report.interrupted}: {len(report.by_status(Status.DONE))} "
+            f"changes landed, {not_run} not run (the report above lists them)",
+            exit_code=EXIT_CODES[getattr(signal, report.interrupted)],
+            hint="re-running `cobalt-sync apply` is safe: it plans again from what landed",
+        )
     failed = report.by_status(Status.FAILED)
     manual = report.by_status(Status.MANUAL)
     if failed or report.by_status(Status.SKIPPED):

@@ -116,6 +116,7 @@ class ProgressPrinter:
         Status.FAILED: "✗",
         Status.SKIPPED: "-",
         Status.MANUAL: "!",
+        Status.NOT_RUN: "·",
     }
     BAR_WIDTH = 30
 

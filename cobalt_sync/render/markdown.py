@@ -285,6 +285,7 @@ _STATUS_LABELS = {
     Status.FAILED: "❌ failed",
     Status.SKIPPED: "⏭️ skipped",
     Status.MANUAL: "✋ manual",
+    Status.NOT_RUN: "⏸️ not run",
 }
 
 
@@ -316,9 +317,16 @@ def assemble_report(report: ApplyReport, rows: Sequence[str], shown: int) -> str
 def report_summary(report: ApplyReport) -> str:
     counts = report.summary()
     manual = f" · {counts['manual']} manual" if counts["manual"] else ""
+    not_run = f" · {counts['not_run']} not run" if counts["not_run"] else ""
+    stopped = (
+        f"\n\n⏸️ **Interrupted by {md_text(report.interrupted)}:** no write was started "
+        "after the interrupt; re-running apply is safe."
+        if report.interrupted
+        else ""
+    )
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
-        f"{counts['skipped']} skipped{manual}"
+        f"{counts['skipped']} skipped{manual}{not_run}{stopped}"
     )
 
 

@@ -195,6 +195,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "verified",
         "outcomes",
         "remaining",
+        "interrupted",
     ],
     "additionalProperties": False,
     "properties": {
@@ -217,6 +218,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "failed": _count("Changes Cobalt refused or that errored."),
                 "skipped": _count("Changes not attempted because one they depend on failed."),
                 "manual": _count("Dashboard steps the user must take."),
+                "not_run": _count(
+                    "Changes not written because apply was interrupted (or whose write was "
+                    "still in flight when it gave up waiting)."
+                ),
             },
         },
         "complete": {
@@ -252,6 +257,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                     },
                 },
             },
+        },
+        "interrupted": {
+            "enum": [None, "SIGINT", "SIGTERM"],
+            "description": "The signal that interrupted apply, or null when it ran to the end.",
         },
         "remaining": {
             "type": "array",

@@ -33,6 +33,7 @@ _STATUS_MARKS = {
     Status.FAILED: ("✗", "red"),
     Status.SKIPPED: ("-", "yellow"),
     Status.MANUAL: ("!", "yellow"),
+    Status.NOT_RUN: ("·", "dim"),
 }
 
 Paint = Callable[[str, str], str]
@@ -133,6 +134,7 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     if not report.outcomes:
         lines.append("  (nothing to do)")
     lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
+    lines += interruption_lines(report, paint)
     return "\n".join(lines) + "\n"
 
 
@@ -140,7 +142,7 @@ def outcome_line(outcome: Outcome, paint: Paint) -> str:
     mark, colour = _STATUS_MARKS[outcome.status]
     sign = SIGNS[outcome.change.action]
     reason = f": {printable(outcome.reason)}" if outcome.reason else ""
-    status = paint(f"{mark} {outcome.status.value}{reason}", colour)
+    status = paint(f"{mark} {outcome.status.value.replace('_', ' ')}{reason}", colour)
     return f"  {sign} {address(outcome.change)}  {status}"
 
 
@@ -148,10 +150,24 @@ def report_sentence(report: ApplyReport) -> str:
     """`Apply: 5 done, 1 failed, 2 skipped.` (plus manual steps when there are any)."""
     counts = report.summary()
     manual = f", {counts['manual']} manual" if counts["manual"] else ""
+    not_run = f", {counts['not_run']} not run" if counts["not_run"] else ""
     return (
         f"Apply: {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped{manual}."
+        f"{counts['skipped']} skipped{manual}{not_run}."
     )
+
+
+def interruption_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    if not report.interrupted:
+        return []
+    return [
+        paint(
+            f"Interrupted by {report.interrupted}: the changes marked done landed; no "
+            "write was started after the interrupt.",
+            "yellow",
+        ),
+        "Re-running `cobalt-sync apply` is safe: it plans again from what landed.",
+    ]
 
 
 def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
@@ -161,4 +177,6 @@ def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
         return lines + [f"  {SIGNS[c.action]} {address(c)}" for c in report.remaining]
     if report.verified:
         return [paint("Verified: the live org matches the manifest.", "green")]
+    if report.interrupted:
+        return []
     return ["Not verified: the live org was not re-read after apply."]

@@ -208,3 +208,21 @@ def clean_report() -> ApplyReport:
 
 def empty_report() -> ApplyReport:
     return ApplyReport(plan=empty_plan(0), verified=True)
+
+
+def interrupted_report() -> ApplyReport:
+    """Ctrl-C after two writes: one still in flight past the grace period, the rest never
+    started; no verification re-read."""
+    plan = full_plan()
+    changes = list(plan.changes)
+    outcomes = (
+        Outcome(changes[0], Status.DONE, seconds=0.2),
+        Outcome(changes[1], Status.DONE, seconds=0.3),
+        Outcome(
+            changes[2],
+            Status.NOT_RUN,
+            "in flight when apply was interrupted: may or may not have landed",
+        ),
+        *(Outcome(c, Status.NOT_RUN, "not started: apply was interrupted") for c in changes[3:]),
+    )
+    return ApplyReport(plan=plan, outcomes=outcomes, interrupted="SIGINT")

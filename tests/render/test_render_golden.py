@@ -13,6 +13,7 @@ from render_cases import (
     empty_report,
     full_plan,
     hostile_plan,
+    interrupted_report,
     mixed_report,
     refused_plan,
 )
@@ -35,6 +36,7 @@ REPORTS: dict[str, Callable[[], ApplyReport]] = {
     "report-mixed": mixed_report,
     "report-clean": clean_report,
     "report-empty": empty_report,
+    "report-interrupted": interrupted_report,
 }
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
 
