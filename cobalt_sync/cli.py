@@ -87,6 +87,13 @@ class LazyGroup(click.Group):
     help="How app enablement and OAuth credentials are changed: 'api' (sandbox endpoints) "
     "or 'manual' (dashboard steps, verified read-only). Default: decided from the URL.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long one request may wait for an answer before it is retried (at most twice) "
+    "and the run fails (env COBALT_TIMEOUT; default 30).",
+)
 @click.option("-v", "--verbose", count=True, help="Log each request: method, path, status, ms.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.pass_context
@@ -95,6 +102,7 @@ def cli(
     api_url: str | None,
     sandbox: bool,
     app_settings: str | None,
+    timeout: float | None,
     verbose: int,
     debug: bool,
 ) -> None:
@@ -116,6 +124,7 @@ def cli(
         verbose=verbose,
         debug=debug,
         app_settings=app_settings,
+        timeout=timeout,
     )
 
 

@@ -11,7 +11,8 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -25,6 +26,8 @@ from cobalt_sync.options import GlobalOptions
 
 PRODUCTION_URL = "https://app.refold.ai"
 COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
+# Cobalt's hosts that are not its API (cobalt-api.md §1.1): the dashboard and Connect pages.
+NOT_API_HOSTS = frozenset({"app.gocobalt.io", "connect.gocobalt.io", "connect.refold.ai"})
 log = logging.getLogger(__name__)
 SANDBOX_KEY = "tk_sandbox"
 PROD_SANDBOX_KEY = "pk_sandbox"
@@ -67,6 +70,8 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
             hint="Use --sandbox for the embedded emulator, or --api-url for a served one.",
         )
     tuning = read_tuning(environ)
+    if options.timeout is not None:  # --timeout wins over COBALT_TIMEOUT
+        tuning = replace(tuning, timeout=options.timeout)
     if options.sandbox:
         from cobalt_sync.commands.sandbox import embedded_sandbox
 
@@ -104,6 +109,8 @@ def _connect(
     sandbox: bool,
 ) -> Iterator[Connection]:
     base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
+    if not sandbox:
+        refuse_near_miss(base_url)
     mode = choose_backend(base_url, options.app_settings, sandbox=sandbox)
     api = CobaltApi(
         base_url,
@@ -153,9 +160,32 @@ def choose_backend(
     raise InputError(
         f"cannot tell whether {host} is Cobalt or a sandbox, so app enablement and OAuth "
         "credentials have no known backend",
-        hint="Pass --app-settings api (a sandbox serving the §3.2 routes) or --app-settings "
-        "manual (real Cobalt: dashboard steps), or set COBALT_APP_SETTINGS.",
+        hint="Pass --app-settings api (a sandbox that serves cobalt-sync's app-settings "
+        "routes) or --app-settings manual (real Cobalt: dashboard steps), or set "
+        "COBALT_APP_SETTINGS.",
     )
+
+
+def refuse_near_miss(base_url: str) -> None:
+    """A host that is one of Cobalt's non-API hosts, or a near miss of an API host
+    (`app.refodl.ai`), is refused before the key is sent to it, with the right URL."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in COBALT_HOSTS or is_loopback(base_url):
+        return
+    if host in NOT_API_HOSTS:
+        raise InputError(
+            f"{host} is a Cobalt host but not its API (it serves the dashboard or Connect pages)",
+            hint=f"Use --api-url {PRODUCTION_URL} (the default: or leave --api-url unset).",
+        )
+    close = get_close_matches(host, sorted(COBALT_HOSTS | NOT_API_HOSTS), n=1, cutoff=0.8)
+    if close:
+        right = PRODUCTION_URL if close[0] in NOT_API_HOSTS else f"https://{close[0]}"
+        raise InputError(
+            f"{host} looks like a misspelling of Cobalt's host {close[0]}; the API key was "
+            "not sent to it",
+            hint=f"Did you mean --api-url {right}? (Leaving --api-url unset uses "
+            f"{PRODUCTION_URL}.)",
+        )
 
 
 def describe_target(base_url: str, environment: str, *, sandbox: bool) -> str:

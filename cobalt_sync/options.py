@@ -17,3 +17,4 @@ class GlobalOptions:
     verbose: int = 0
     debug: bool = False
     app_settings: str | None = None  # "api" | "manual" | None (decided from the URL)
+    timeout: float | None = None  # seconds per request; None: COBALT_TIMEOUT or the default
