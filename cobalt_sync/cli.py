@@ -14,6 +14,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -78,7 +79,14 @@ class LazyGroup(click.Group):
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Run against an embedded Cobalt sandbox whose state persists in .cobalt-sandbox/.",
+    help="Run against an embedded Cobalt sandbox whose org persists in .cobalt-sandbox/ "
+    "beside the manifest.",
+)
+@click.option(
+    "--sandbox-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep the --sandbox org in DIR instead (implies --sandbox).",
 )
 @click.option(
     "--app-settings",
@@ -101,6 +109,7 @@ def cli(
     ctx: click.Context,
     api_url: str | None,
     sandbox: bool,
+    sandbox_dir: Path | None,
     app_settings: str | None,
     timeout: float | None,
     verbose: int,
@@ -116,6 +125,7 @@ def cli(
       cobalt-sync apply
     """
     configure_logging(verbose, debug)
+    sandbox = sandbox or sandbox_dir is not None
     if sandbox and ctx.get_parameter_source("api_url") is click.core.ParameterSource.ENVIRONMENT:
         api_url = None  # the explicit --sandbox flag wins over an exported COBALT_API_URL
     ctx.obj = GlobalOptions(
@@ -125,6 +135,7 @@ def cli(
         debug=debug,
         app_settings=app_settings,
         timeout=timeout,
+        sandbox_dir=sandbox_dir,
     )
 
 
@@ -167,21 +178,78 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code)
 
 
+def global_options() -> dict[str, bool]:
+    """Every spelling of the group's own options → whether it takes a value."""
+    names: dict[str, bool] = {}
+    for param in cli.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                names[name] = not (param.is_flag or param.count)
+    return names
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`plan --sandbox -f x.yaml` read as `--sandbox plan -f x.yaml`: a global option written
+    after the command moves before it (no command defines an option of the same name; a
+    test keeps it so). Everything after `--` stays where it is."""
+    known = global_options()
+    command_at = _command_position(args, known)
+    if command_at is None:
+        return args
+    hoisted: list[str] = []
+    rest: list[str] = []
+    tail = args[command_at + 1 :]
+    index = 0
+    while index < len(tail):
+        token = tail[index]
+        if token == "--":
+            rest += tail[index:]
+            break
+        name = token.split("=", 1)[0]
+        if name in known or _is_verbose_bundle(token):
+            takes_value = known.get(name, False) and "=" not in token
+            hoisted += tail[index : index + 1 + takes_value]
+            index += 1 + takes_value
+            continue
+        rest.append(token)
+        index += 1
+    return [*args[:command_at], *hoisted, args[command_at], *rest]
+
+
+def _command_position(args: list[str], known: dict[str, bool]) -> int | None:
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if not token.startswith("-"):
+            return index
+        index += 2 if known.get(token, False) else 1
+    return None
+
+
+def _is_verbose_bundle(token: str) -> bool:
+    return len(token) > 2 and token[0] == "-" and set(token[1:]) == {"v"}
+
+
 def run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         with signals_raise():
-            result = cli.main(args=args, prog_name="cobalt-sync", standalone_mode=False)
+            result = cli.main(
+                args=hoist_global_options(args), prog_name="cobalt-sync", standalone_mode=False
+            )
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except Interrupted as interrupt:
         click.echo(stopped_line(interrupt.signum), err=True)
         return interrupt.exit_code
     except click.Abort as abort:
-        if isinstance(abort.__context__, KeyboardInterrupt):
-            # A Ctrl-C our handler did not see (not in the main thread): click made it Abort.
-            click.echo(stopped_line(signal.SIGINT), err=True)
-            return EXIT_CODES[signal.SIGINT]
+        # click turns a KeyboardInterrupt (our Interrupted, or a Ctrl-C our handler did not
+        # see outside the main thread) into Abort; the signal is in its context.
+        cause = abort.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
+            click.echo(stopped_line(signum), err=True)
+            return EXIT_CODES[signum]
         click.echo("Aborted.", err=True)
         return int(ExitCode.REFUSED)
     except click.UsageError as usage:

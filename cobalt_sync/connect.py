@@ -61,8 +61,11 @@ class Tuning:
 
 
 @contextmanager
-def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator[Connection]:
-    """A connection for one run, closed on exit; the embedded sandbox stops with it."""
+def open_connection(
+    options: GlobalOptions, *, parallelism: int = 8, beside: Path | None = None
+) -> Iterator[Connection]:
+    """A connection for one run, closed on exit; the embedded sandbox stops with it and
+    keeps its org in `sandbox_state_dir(options, beside)`."""
     environ = os.environ
     if options.sandbox and options.api_url:
         raise InputError(
@@ -77,7 +80,7 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
 
         key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (
-            embedded_sandbox(Path.cwd() / SANDBOX_STATE_DIR) as url,
+            embedded_sandbox(prepare_state_dir(sandbox_state_dir(options, beside))) as url,
             _connect(url, key, options, tuning, parallelism, sandbox=True) as connection,
         ):
             yield connection
@@ -86,6 +89,32 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
     key = read_key(environ, default=None)
     with _connect(url, key, options, tuning, parallelism, sandbox=False) as connection:
         yield connection
+
+
+def sandbox_state_dir(options: GlobalOptions, beside: Path | None) -> Path:
+    """--sandbox-dir, else .cobalt-sandbox in the directory of `beside` (the manifest the
+    run reads or writes), else in the current directory: so a run from another directory
+    against the same manifest sees the same sandbox org."""
+    if options.sandbox_dir is not None:
+        return options.sandbox_dir
+    base = beside.parent if beside is not None else Path.cwd()
+    return base / SANDBOX_STATE_DIR
+
+
+def prepare_state_dir(state_dir: Path) -> Path:
+    """The directory, created, with a `.gitignore` of `*`: a sandbox org is local state
+    that must never be committed beside the manifest."""
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# cobalt-sync --sandbox state: never commit it\n*\n")
+    except OSError as error:
+        raise InputError(
+            f"cannot use {state_dir} for the sandbox org: {error.strerror}",
+            hint="Pass --sandbox-dir DIR to keep it somewhere writable.",
+        ) from None
+    return state_dir
 
 
 def sandbox_key(key: str) -> str:

@@ -28,8 +28,10 @@ def signal_name(signum: int) -> str:
     return NAMES.get(signum, f"signal {signum}")
 
 
-class Interrupted(BaseException):
-    """A signal arrived outside apply's write phase: stop here, nothing half-done."""
+class Interrupted(KeyboardInterrupt):
+    """A signal arrived outside apply's write phase: stop here, nothing half-done. A
+    KeyboardInterrupt, so code waiting for Ctrl-C (a server until stopped) catches it as
+    usual; click turns it into `Abort`, whose context cli.run reads the signal from."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal_name(signum))

@@ -87,7 +87,7 @@ def open_session(
     options: GlobalOptions, loaded: LoadedManifest, parallelism: int
 ) -> Iterator[Session]:
     """Connect, then refuse on an environment mismatch before any request is sent."""
-    with open_connection(options, parallelism=parallelism) as connection:
+    with open_connection(options, parallelism=parallelism, beside=loaded.path) as connection:
         guard_environment(loaded.manifest.environment, connection.environment)
         note(f"Reading the live org: {connection.target}")
         ctx = KindContext(
