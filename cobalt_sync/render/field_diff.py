@@ -20,6 +20,10 @@ from cobalt_sync.resource import JsonValue
 # A value up to this many lines is shown whole; past it, unchanged runs are summarised.
 LINES_SHOWN_WHOLE = 40
 CONTEXT_LINES = 3
+# Nesting past this is laid out on one line (and cut around what differs), not opened.
+LAYOUT_DEPTH = 24
+# How much of a value too deep for json.dumps is shown.
+DEEP_VALUE_CHARS = 400
 # Characters kept either side of the differing part of a long string.
 STRING_CONTEXT = 20
 
@@ -63,7 +67,42 @@ def _op_sign(op: str) -> str:
 
 
 def one_line(value: JsonValue) -> str:
-    return printable(json.dumps(value, ensure_ascii=False))
+    """Compact JSON; for a value nested too deep for json.dumps' recursion, its start."""
+    try:
+        return printable(json.dumps(value, ensure_ascii=False))
+    except RecursionError:
+        return printable(bounded_json(value, DEEP_VALUE_CHARS)) + ELLIPSIS
+
+
+class _Raw(str):
+    """Punctuation already in JSON form (a plain str on the stack is a JSON string value)."""
+
+
+def bounded_json(value: JsonValue, limit: int) -> str:
+    """The first ~`limit` characters of `value` as compact JSON, written with an explicit
+    stack instead of recursion, so no depth can exhaust Python's."""
+    parts: list[str] = []
+    size = 0
+    stack: list[object] = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pieces: list[object] = [_Raw("{")]
+            for index, (key, member) in enumerate(item.items()):
+                pieces += [_Raw(", ")] if index else []
+                pieces += [_Raw(json.dumps(key, ensure_ascii=False) + ": "), member]
+            stack.extend(reversed([*pieces, _Raw("}")]))
+            continue
+        if isinstance(item, list):
+            pieces = [_Raw("[")]
+            for index, element in enumerate(item):
+                pieces += [_Raw(", "), element] if index else [element]
+            stack.extend(reversed([*pieces, _Raw("]")]))
+            continue
+        text = item if isinstance(item, _Raw) else json.dumps(item, ensure_ascii=False)
+        parts.append(text)
+        size += len(text)
+    return "".join(parts)[:limit]
 
 
 # --- a value added or removed whole -------------------------------------------------------
@@ -188,6 +227,8 @@ def layout(value: JsonValue, depth: int, lead: str = "", comma: str = "") -> lis
     """`value` as terraform shows it: scalars and empty containers on one line, other lists
     and objects opened, one element per line (trailing commas, so a last element added
     does not also change the line before it), and closed."""
+    if depth >= LAYOUT_DEPTH:  # a hostile sample 950 levels deep: one line, no recursion
+        return [(depth, lead + one_line(value) + comma)]
     if isinstance(value, list) and value:
         return [(depth, lead + "["), *layout_items(value, depth + 1), (depth, "]" + comma)]
     if isinstance(value, dict) and value:

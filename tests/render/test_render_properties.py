@@ -138,3 +138,13 @@ def test_a_one_character_edit_in_a_long_string_is_shown() -> None:
     rows = text_rows(render_plan(plan_with(text, text.replace("abc", "aXc"))))
     old, new = views(rows)
     assert "abc" in old[0] and "aXc" in new[0]
+
+
+def test_a_value_nested_far_past_the_layout_depth_renders() -> None:
+    """A hostile live sample 950 levels deep: shown (cut), not a RecursionError."""
+    deep: JsonValue = 1
+    for _ in range(950):
+        deep = {"a": deep}
+    for fmt in ("text", "markdown"):
+        assert "sample.value" in render_plan(plan_with(deep, {"a": 2}), fmt)
+        assert "sample.value" in render_plan(plan_with(None, deep), fmt)
