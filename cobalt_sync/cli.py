@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "check": "check",
     "sandbox": "sandbox",
+    "show": "show",
 }
 
 
@@ -102,6 +103,11 @@ class LazyGroup(click.Group):
     help="How long one request may wait for an answer before it is retried (at most twice) "
     "and the run fails (env COBALT_TIMEOUT; default 30).",
 )
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="Never colour the output (as the NO_COLOR environment variable does).",
+)
 @click.option("-v", "--verbose", count=True, help="Log each request: method, path, status, ms.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.pass_context
@@ -112,6 +118,7 @@ def cli(
     sandbox_dir: Path | None,
     app_settings: str | None,
     timeout: float | None,
+    no_color: bool,
     verbose: int,
     debug: bool,
 ) -> None:
@@ -136,6 +143,7 @@ def cli(
         app_settings=app_settings,
         timeout=timeout,
         sandbox_dir=sandbox_dir,
+        no_color=no_color,
     )
 
 

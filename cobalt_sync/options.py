@@ -21,3 +21,4 @@ class GlobalOptions:
     timeout: float | None = None  # seconds per request; None: COBALT_TIMEOUT or the default
     # Where --sandbox keeps its org; None: .cobalt-sandbox beside the manifest.
     sandbox_dir: Path | None = None
+    no_color: bool = False  # --no-color (NO_COLOR in the environment does the same)

@@ -76,6 +76,19 @@ def command(
       cobalt-sync apply                       # plan, confirm, apply
       cobalt-sync apply --auto-approve        # in CI, no prompt
       cobalt-sync plan --out plan.json && cobalt-sync apply plan.json --auto-approve
+
+    \b
+    Exit codes:
+      0    every change applied and verified (or nothing to do)
+      1    internal error (a bug): re-run with --debug for the traceback
+      3    bad input: manifest, variable, plan file or command line
+      4    Cobalt API error: unreachable, key refused, unexpected answer
+      5    refused by a safety rule: not confirmed, stale plan, mass delete,
+           environment/key mismatch
+      6    finished part-way: a change failed, was skipped or needs a
+           dashboard step; the report lists them; re-running is safe
+      130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: writes in flight
+           finished, the report lists what landed; re-running is safe
     """
     saved: Plan | None = None
     if planfile is not None:

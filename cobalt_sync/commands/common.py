@@ -61,7 +61,11 @@ def parallelism_option(function: F) -> F:
 
 
 def use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour only on a terminal, and never with --no-color or NO_COLOR set (no-color.org)."""
+    ctx = click.get_current_context(silent=True)
+    options = ctx.find_object(GlobalOptions) if ctx is not None else None
+    if options is not None and options.no_color:
+        return False
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
