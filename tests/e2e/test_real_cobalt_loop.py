@@ -66,6 +66,7 @@ def real_cobalt_env(box: Sandbox, key: str) -> dict[str, str]:
 
 
 def job(tmp: Path, box: Sandbox, environment: str) -> Runner:
+    (tmp / environment).mkdir()
     runner = Runner(tmp / environment, real_cobalt_env(box, TEST_KEY))
     if environment == "production":
         runner.env["COBALT_API_KEY"] = PROD_KEY
