@@ -21,6 +21,7 @@ from cobalt_sync.render.values import (
     plural,
     printable,
     step_status,
+    targeted_sentence,
     with_tag,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
@@ -151,7 +152,8 @@ def plan_header(plan: Plan) -> list[str]:
         )
     else:
         summary = f"**No changes.** The live org matches the manifest. · {unmanaged} unmanaged"
-    return [title, summary, *alert_lines(plan)]
+    targeted = [f"🎯 {md_text(targeted_sentence(plan))}"] if plan.targets else []
+    return [title, summary, *targeted, *alert_lines(plan)]
 
 
 def alert_lines(plan: Plan) -> list[str]:

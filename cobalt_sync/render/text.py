@@ -21,6 +21,7 @@ from cobalt_sync.render.values import (
     ordered_outcomes,
     plan_sentence,
     plural,
+    targeted_sentence,
     printable,
     step_heading,
     step_status,
@@ -70,6 +71,8 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     lines += unmanaged_lines(plan.unmanaged, paint)
     lines += warning_lines(plan, paint)
     lines += plan_note_lines(plan, paint)
+    if plan.targets:
+        lines.append(paint(targeted_sentence(plan), "yellow"))
     lines += final_lines(plan, paint)
     return "\n".join(lines) + "\n"
 
