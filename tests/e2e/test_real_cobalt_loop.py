@@ -53,6 +53,13 @@ def action() -> dict[str, Any]:
     return document
 
 
+@pytest.fixture
+def real_cobalt(cobalt_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process CLI runs against the `cobalt` profile with the test key, manual backend."""
+    for name, value in real_cobalt_env(cobalt_sandbox, TEST_KEY).items():
+        monkeypatch.setenv(name, value)
+
+
 def real_cobalt_env(box: Sandbox, key: str) -> dict[str, str]:
     return {
         "COBALT_API_URL": box.url,
@@ -187,10 +194,8 @@ def take_steps_once_api_changes_landed(box: Sandbox) -> None:
 
 
 def test_partial_failure_then_the_same_saved_plan_converges(
-    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, real_cobalt: None
 ) -> None:
-    for name, value in real_cobalt_env(cobalt_sandbox, TEST_KEY).items():
-        monkeypatch.setenv(name, value)
     accounts = "\n".join(f'  "acct-{i}": {{name: "A {i}"}}' for i in range(30))
     events = "\n".join(f"  Ev {i}:\n    schema: {{n: {i}}}" for i in range(15))
     manifest = tmp_path / "cobalt.yaml"
@@ -216,10 +221,8 @@ def test_partial_failure_then_the_same_saved_plan_converges(
 
 
 def test_the_api_backend_on_real_cobalt_says_to_use_manual(
-    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, real_cobalt: None
 ) -> None:
-    for name, value in real_cobalt_env(cobalt_sandbox, TEST_KEY).items():
-        monkeypatch.setenv(name, value)
     manifest = tmp_path / "cobalt.yaml"
     manifest.write_text(MANIFEST.format(environment="test"))
     result = cli("--app-settings", "api", "plan", "-f", str(manifest))
@@ -229,10 +232,8 @@ def test_the_api_backend_on_real_cobalt_says_to_use_manual(
 
 
 def test_undeclared_values_are_never_guessed_and_plans_are_stable(
-    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, real_cobalt: None
 ) -> None:
-    for name, value in real_cobalt_env(cobalt_sandbox, TEST_KEY).items():
-        monkeypatch.setenv(name, value)
     manifest = tmp_path / "cobalt.yaml"
     manifest.write_text(MANIFEST.format(environment="test"))
     assert cli("apply", "-f", str(manifest), "--auto-approve").exit_code == 7
