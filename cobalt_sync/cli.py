@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from cobalt_sync import __version__
+from cobalt_sync import DISTRIBUTION
 from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
 from cobalt_sync.interrupts import EXIT_CODES, Interrupted, signals_raise, stopped_line
 from cobalt_sync.options import GlobalOptions
@@ -70,7 +70,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cobalt-sync")
+@click.version_option(None, "--version", package_name=DISTRIBUTION, prog_name="cobalt-sync")
 @click.option(
     "--api-url",
     envvar="COBALT_API_URL",

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     API = 4
     REFUSED = 5
     PARTIAL = 6
+    DASHBOARD = 7
 
 
 class CobaltSyncError(Exception):
@@ -158,6 +159,11 @@ class RefusedError(CobaltSyncError):
     exit_code = ExitCode.REFUSED
 
 
+class ManualStepRequired(RefusedError):
+    """A change only the Cobalt dashboard can make was asked of the manual backend (a bug:
+    the plan makes such changes dashboard steps, which apply never sends)."""
+
+
 # --- partial apply (exit 6) ---------------------------------------------------------------
 
 
@@ -173,3 +179,12 @@ class ApplyInterrupted(CobaltSyncError):
     def __init__(self, message: str, *, exit_code: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.exit_code = exit_code
+
+
+# --- dashboard steps remain (exit 7) ------------------------------------------------------
+
+
+class DashboardStepsRemain(CobaltSyncError):
+    """Every API change is done; steps only Cobalt's dashboard can take are not yet seen."""
+
+    exit_code = ExitCode.DASHBOARD

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from cobalt_sync.normalise import RULES, KindRules
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
-from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, State
+from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, State
 
 # octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
 # of a kind's live objects once the kind is large enough for a share to mean something.
@@ -25,6 +25,8 @@ KEYS_NAMED = 5
 DISABLE_NOTE = (
     "customers who have connected this app lose it; `cobalt-sync plan --impact` counts them"
 )
+# Tag of a change whose live object could not be observed (its note says why).
+UNVERIFIED = "unverified"
 
 _REPORT_OPS = {
     "values_changed": "change",
@@ -53,9 +55,11 @@ def build_plan(
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
     warnings: list[str] = []
+    notes: list[str] = []
     for kind in (k for k in KIND_ORDER if k in inputs.kinds):
         kind_rules = rules.get(kind, KindRules())
         want, have = desired.kinds.get(kind, KindState()), live.kinds.get(kind, KindState())
+        notes.extend([*want.notes, *have.notes])
         warnings.extend(duplicate_warnings(kind, have))
         changes.extend(declared_changes(kind, want, have, kind_rules))
         pruned, left = undeclared(kind, want, have, prune=kind in inputs.prune)
@@ -65,8 +69,8 @@ def build_plan(
         if kind in inputs.prune and kind == "linked_accounts":
             warnings.extend(unowned_warning(want, have))
         if kind == "linked_accounts":
-            warnings.extend(left_behind_warning(want, have, prune=kind in inputs.prune))
-            warnings.extend(kept_udf_warning(want, have))
+            notes.extend(left_behind_note(want, have, prune=kind in inputs.prune))
+            notes.extend(kept_udf_note(want, have))
     renamed = left_behind_names(desired, live)
     changes = [with_consequences(change, renamed) for change in changes]
     ordered = tuple(sorted(changes, key=change_sort_key))
@@ -79,6 +83,7 @@ def build_plan(
         live_fingerprint=inputs.live_fingerprint,
         kinds=inputs.kinds,
         mass_delete=tuple(mass_delete_findings(ordered, live)),
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 
@@ -89,7 +94,9 @@ def declared_changes(
         if key in have.duplicates:
             continue  # named in a warning; we do not guess which live object is meant
         desired, current = want.resources[key], have.resources.get(key)
-        if desired.ensure == "absent":
+        if key in have.unobserved:
+            yield unverified_change(kind, desired, have.unobserved[key], rules)
+        elif desired.ensure == "absent":
             if current is not None:
                 yield Change(kind, key, Action.DELETE)
         elif current is None:
@@ -100,6 +107,15 @@ def declared_changes(
             fields = diff_fields(aligned_have.attrs, aligned_want.attrs, rules.sensitive)
             if fields:
                 yield Change(kind, key, Action.UPDATE, fields, tags=rules.tag(fields))
+
+
+def unverified_change(kind: str, desired: Resource, reason: str, rules: KindRules) -> Change:
+    """A declared object whose live state cannot be observed: what it should become, marked
+    unverified with the reason; nothing is compared, so nothing is reverted on a guess."""
+    if desired.ensure == "absent":
+        return Change(kind, desired.key, Action.DELETE, tags=(UNVERIFIED,), notes=(reason,))
+    fields = tuple(added_fields(desired.attrs, rules.sensitive))
+    return Change(kind, desired.key, Action.CREATE, fields, (UNVERIFIED,), (reason,))
 
 
 def undeclared(
@@ -153,7 +169,7 @@ def owned_left_behind(want: KindState, have: KindState) -> list[str]:
     )
 
 
-def left_behind_warning(want: KindState, have: KindState, *, prune: bool) -> Iterator[str]:
+def left_behind_note(want: KindState, have: KindState, *, prune: bool) -> Iterator[str]:
     """Accounts cobalt-sync created that the manifest no longer declares stay in Cobalt
     unless asked: say so, and how to delete them (nothing to say when pruning them)."""
     left = [] if prune else owned_left_behind(want, have)
@@ -166,7 +182,7 @@ def left_behind_warning(want: KindState, have: KindState, *, prune: bool) -> Ite
         )
 
 
-def kept_udf_warning(want: KindState, have: KindState) -> Iterator[str]:
+def kept_udf_note(want: KindState, have: KindState) -> Iterator[str]:
     """Cobalt's upsert merges UDFs, so a key no longer sent stays on the account. The
     planner cannot tell a key removed from cobalt.yaml from one set elsewhere, so it names
     undeclared keys on the accounts cobalt-sync created, where a removal is the likely cause."""

@@ -181,12 +181,12 @@ def test_json_types_are_kept_apart_one_one_point_oh_and_true_differ() -> None:
 def test_owned_undeclared_accounts_are_named_with_how_to_delete_them() -> None:
     live = [account("old", name="Old"), account("theirs", owned=False, name="Theirs")]
     plan = plan_of([], live)
-    (note,) = plan.warnings
+    (note,) = plan.notes
     assert "1 account created by cobalt-sync" in note and "(old)" in note
     assert "theirs" not in note
     assert "`state: absent`" in note and "`prune: [linked_accounts]`" in note
     pruning = plan_of([], live, prune=frozenset({"linked_accounts"}))
-    assert not any("created by cobalt-sync is" in w for w in pruning.warnings)
+    assert not any("created by cobalt-sync is" in n for n in pruning.notes)
 
 
 def test_undeclared_udf_keys_on_owned_accounts_are_noted() -> None:
@@ -197,7 +197,7 @@ def test_undeclared_udf_keys_on_owned_accounts_are_noted() -> None:
     ]
     plan = plan_of(desired, live)
     assert plan.changes == ()
-    (note,) = plan.warnings
+    (note,) = plan.notes
     assert "a1 (tier)" in note and "a2" not in note
 
 

@@ -2,18 +2,21 @@
 
 Confirmation, the mass-delete guard and the stale-plan check happen here, before any write;
 the writes themselves are `apply.apply_plan`, and the re-read afterwards is a fresh plan.
+Dashboard steps (real Cobalt) are never written: the re-read verifies them, and
+`--wait-for-dashboard` keeps re-reading while a person takes them.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from cobalt_sync.apply import GRACE_SECONDS, apply_plan
-from cobalt_sync.backends.app_settings import ManualAppSettings
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     Session,
@@ -23,13 +26,15 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
-    show_backend_notes,
+    target_option,
     use_color,
 )
 from cobalt_sync.errors import (
     ApiError,
     ApplyInterrupted,
+    DashboardStepsRemain,
     ExitCode,
+    InputError,
     PartialApplyError,
     RefusedError,
 )
@@ -43,9 +48,28 @@ from cobalt_sync.interrupts import (
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
+from cobalt_sync.planning import Computed, compute
 from cobalt_sync.render import render_plan, render_report
-from cobalt_sync.report import ApplyReport, Status
-from cobalt_sync.workflow import Computed, check_saved_plan, compute, load_saved_plan
+from cobalt_sync.render.values import step_heading
+from cobalt_sync.report import ApplyReport, Outcome, Status
+from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.targets import Target, parse_targets
+
+# How often --wait-for-dashboard re-reads the org: a few requests each time.
+DASHBOARD_POLL_SECONDS = 5.0
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done: the live org matches (API changes and dashboard steps)
+  1  internal error (a bug): re-run with --debug for the traceback
+  3  bad input (manifest, variables, plan file, options)
+  4  Cobalt API error (unreachable, key refused, unexpected answer)
+  5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
+  6  finished part-way: an API change failed; re-running is safe
+  7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
+  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM: no new writes, the ones in flight
+     finished, the report lists what landed; re-running is safe
+"""
 
 
 @click.command("apply")
@@ -53,11 +77,21 @@ from cobalt_sync.workflow import Computed, check_saved_plan, compute, load_saved
 @manifest_option
 @format_option
 @parallelism_option
+@target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--allow-mass-delete",
     is_flag=True,
     help="Allow a plan that deletes more than 10 objects or over 25% of a kind.",
+)
+@click.option(
+    "--wait-for-dashboard",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="When dashboard steps remain after the API changes, re-check every "
+    f"{DASHBOARD_POLL_SECONDS:g} s until they are seen done (exit 0) or SECONDS pass (exit 7).",
 )
 @click.pass_obj
 def command(
@@ -68,48 +102,60 @@ def command(
     parallelism: int,
     auto_approve: bool,
     allow_mass_delete: bool,
+    wait_seconds: float,
+    targets: tuple[str, ...],
 ) -> int:
     """Make the live org match the manifest (or apply a saved plan).
+
+    A saved plan is applied when the org moved only toward it since it was made (an earlier
+    run of it, or dashboard steps taken by a person, count as done); otherwise exit 5.
 
     \b
     Examples:
       cobalt-sync apply                       # plan, confirm, apply
       cobalt-sync apply --auto-approve        # in CI, no prompt
       cobalt-sync plan --out plan.json && cobalt-sync apply plan.json --auto-approve
-
-    \b
-    Exit codes:
-      0    every change applied and verified (or nothing to do)
-      1    internal error (a bug): re-run with --debug for the traceback
-      3    bad input: manifest, variable, plan file or command line
-      4    Cobalt API error: unreachable, key refused, unexpected answer
-      5    refused by a safety rule: not confirmed, stale plan, mass delete,
-           environment/key mismatch
-      6    finished part-way: a change failed, was skipped or needs a
-           dashboard step; the report lists them; re-running is safe
-      130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: writes in flight
-           finished, the report lists what landed; re-running is safe
+      cobalt-sync apply plan.json --auto-approve --wait-for-dashboard 900
     """
     saved: Plan | None = None
+    chosen = parse_targets(targets)
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
+        chosen = targets_of_saved(saved, chosen)
     loaded = load(manifest_path)
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
-        show_backend_notes(session)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
         if not computed.plan.has_changes:
             return int(ExitCode.OK)
-        guard_mass_delete(computed.plan, allow_mass_delete)
-        confirm(auto_approve, session.connection.target)
+        if computed.plan.changes:
+            guard_mass_delete(computed.plan, allow_mass_delete)
+            confirm(auto_approve, session.connection.target)
         report, unverified = run_apply(computed, session, loaded)
+        if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
+            report = wait_for_dashboard(report, session, loaded, wait_seconds)
     click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
     if unverified is not None and report.complete:
         raise unverified  # failures, if any, are the bigger news: finish() reports them
     return finish(report)
+
+
+command.epilog = EXIT_CODES_HELP
+
+
+def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ...]:
+    """A saved plan carries its targets; naming others on the command line is a mistake."""
+    recorded = parse_targets(saved.targets)
+    if given and given != recorded:
+        listed = ", ".join(saved.targets) or "none (the whole manifest)"
+        raise InputError(
+            f"--target differs from the saved plan's targets ({listed})",
+            hint="apply a saved plan without --target, or make a new plan with the targets",
+        )
+    return recorded
 
 
 def show_plan(plan: Plan, fmt: str) -> None:
@@ -150,28 +196,28 @@ def run_apply(
 ) -> tuple[ApplyReport, ApiError | None]:
     """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
-    settings = session.connection.settings
-    if isinstance(settings, ManualAppSettings):
-        settings.ensure_probe()  # later reads of enabled apps go through the probe account
-    progress = ProgressPrinter(len(plan.changes))
-    # While writes run, a signal stops new ones instead of raising (see interrupts.py).
-    with graceful_stop(GRACE_SECONDS) as stop:
-        try:
-            outcomes = apply_plan(
-                plan, computed.desired, computed.live, session.ctx, progress, stop
-            )
-        finally:
-            progress.close()
-    if stop.is_set():
-        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
+    outcomes: tuple[Outcome, ...] = ()
+    if plan.changes:
+        progress = ProgressPrinter(len(plan.changes))
+        # While writes run, a signal stops new ones instead of raising (see interrupts.py).
+        with graceful_stop(GRACE_SECONDS) as stop:
+            try:
+                outcomes = apply_plan(
+                    plan, computed.desired, computed.live, session.ctx, progress, stop
+                )
+            finally:
+                progress.close()
+        if stop.is_set():
+            return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
     try:
         with signals_raise(interrupted_while_verifying):
-            recheck = compute(loaded, session.ctx, session.connection.environment)
+            recheck = compute(
+                loaded, session.ctx, session.connection.environment, targets_of(plan)
+            )
     except Interrupted as interrupt:
         # Every write is done; only the check was cut short: the report still matters.
-        name = str(interrupt)
-        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=name), None
+        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=str(interrupt)), None
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -185,6 +231,7 @@ def run_apply(
         outcomes=outcomes,
         remaining=recheck.plan.changes,
         verified=not recheck.plan.changes,
+        dashboard_steps=recheck.plan.dashboard_steps,
     )
     return report, None
 
@@ -196,6 +243,36 @@ def interrupted_while_verifying(signum: int) -> str:
         f"Interrupted ({signal_name(signum)}) while re-reading to verify: every write had "
         "finished (the progress lines above list them). Re-running `cobalt-sync apply` is safe."
     )
+def wait_for_dashboard(
+    report: ApplyReport, session: Session, loaded: LoadedManifest, seconds: float
+) -> ApplyReport:
+    """Re-read until every dashboard step is seen done or `seconds` pass, saying what is
+    still awaited each time (a deploy job can wait while a person clicks)."""
+    deadline = time.monotonic() + seconds
+    while report.dashboard_steps:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        count = len(report.dashboard_steps)
+        note(f"Waiting for {count} dashboard step{'s' if count != 1 else ''} ({left:.0f} s left):")
+        for number, step in enumerate(report.dashboard_steps, 1):
+            note(f"  {step_heading(number, step)}")
+        time.sleep(min(DASHBOARD_POLL_SECONDS, left))
+        recheck = compute(
+            loaded, session.ctx, session.connection.environment, targets_of(report.plan)
+        )
+        report = replace(
+            report,
+            remaining=recheck.plan.changes,
+            verified=not recheck.plan.changes,
+            dashboard_steps=recheck.plan.dashboard_steps,
+        )
+    return report
+
+
+def targets_of(plan: Plan) -> tuple[Target, ...]:
+    """Verify what was applied: a targeted apply is re-read with the same targets."""
+    return parse_targets(plan.targets)
 
 
 def finish(report: ApplyReport) -> int:
@@ -208,22 +285,23 @@ def finish(report: ApplyReport) -> int:
             hint="re-running `cobalt-sync apply` is safe: it plans again from what landed",
         )
     failed = report.by_status(Status.FAILED)
-    manual = report.by_status(Status.MANUAL)
     if failed or report.by_status(Status.SKIPPED):
         raise PartialApplyError(
             f"apply finished part-way: {len(failed)} failed, "
             f"{len(report.by_status(Status.SKIPPED))} skipped",
             hint="re-running `cobalt-sync apply` is safe and converges",
         )
-    if manual:
-        raise PartialApplyError(
-            f"{len(manual)} changes need manual steps in the Cobalt dashboard (listed above)",
-            hint="take the steps, then run `cobalt-sync plan` to confirm no changes remain",
-        )
     if report.remaining:
         raise PartialApplyError(
             f"apply reported success but the org still differs in {len(report.remaining)} "
             "places (someone else may be changing it)",
             hint="run `cobalt-sync plan` to see the differences",
+        )
+    if report.dashboard_steps:
+        raise DashboardStepsRemain(
+            f"every API change is done; {len(report.dashboard_steps)} dashboard "
+            f"step{'s' if len(report.dashboard_steps) != 1 else ''} remain (listed above)",
+            hint="take them in the Cobalt dashboard, then re-run the same command (a saved "
+            "plan stays valid), or pass --wait-for-dashboard SECONDS to wait for them",
         )
     return int(ExitCode.OK)

@@ -10,7 +10,7 @@ import click
 from cobalt_sync.commands.common import format_option, use_color
 from cobalt_sync.errors import ExitCode
 from cobalt_sync.render import render_plan
-from cobalt_sync.workflow import load_saved_plan
+from cobalt_sync.saved_plan import load_saved_plan
 
 
 @click.command("show")

@@ -38,6 +38,7 @@ def report_document(report: ApplyReport) -> dict[str, Any]:
         "outcomes": body["outcomes"],
         "remaining": body["remaining"],
         "interrupted": body["interrupted"],
+        "dashboard_steps": body["dashboard_steps"],
     }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from render_cases import (
     clean_report,
+    dashboard_plan,
     diffs_plan,
     empty_plan,
     empty_report,
@@ -31,6 +32,7 @@ PLANS: dict[str, Callable[[], Plan]] = {
     "plan-empty-clean": lambda: empty_plan(0),
     "plan-refused": refused_plan,
     "plan-hostile": hostile_plan,
+    "plan-dashboard": dashboard_plan,
 }
 REPORTS: dict[str, Callable[[], ApplyReport]] = {
     "report-mixed": mixed_report,
