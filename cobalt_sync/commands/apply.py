@@ -25,6 +25,7 @@ from cobalt_sync.commands.common import (
     show_backend_notes,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ApiError, ExitCode, PartialApplyError, RefusedError
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
@@ -37,6 +38,7 @@ from cobalt_sync.workflow import Computed, check_saved_plan, compute, load_saved
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
@@ -50,6 +52,7 @@ def command(
     options: GlobalOptions,
     planfile: Path | None,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     auto_approve: bool,
@@ -67,7 +70,7 @@ def command(
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
         show_backend_notes(session)

@@ -16,6 +16,7 @@ from cobalt_sync.commands.common import (
     show_backend_notes,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ExitCode, RefusedError
 from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
@@ -25,6 +26,7 @@ from cobalt_sync.workflow import compute, save_plan
 
 @click.command("plan")
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
 @click.option(
@@ -52,6 +54,7 @@ from cobalt_sync.workflow import compute, save_plan
 def command(
     options: GlobalOptions,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     out: Path | None,
@@ -67,7 +70,7 @@ def command(
       cobalt-sync plan -f cobalt.yaml --out plan.json --detailed-exitcode
       cobalt-sync plan --format markdown > plan.md
     """
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
         show_backend_notes(session)
