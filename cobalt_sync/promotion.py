@@ -68,7 +68,8 @@ def explain(change: Change, source: str, target: str) -> Change:
         return change
     if PRUNED_NOTE in change.notes:
         return replace(change, notes=(f"declared in {source} only",))
-    return replace(change, notes=(*change.notes, f"state: absent in {target}"))
+    removed = "enabled: false" if change.kind == "apps" else "state: absent"
+    return replace(change, notes=(*change.notes, f"{removed} in {target}"))
 
 
 # --- rendering ----------------------------------------------------------------------------
