@@ -10,7 +10,8 @@ Merge rules (documented in README "Environments"):
 - mappings merge key by key; lists and scalars in the overlay replace the base's whole;
 - an event's sample (`schema` or `schema_file`) is one value: the overlay's replaces the base's;
 - an entry that is `{state: absent}` on either side is replaced whole by the overlay's, so
-  `{state: absent}` in an overlay means "absent (deleted) in this environment";
+  `{state: absent}` in an overlay means "absent (deleted) in this environment", and fields in
+  an overlay over a base's `{state: absent}` declare the object present there;
 - `null` in an overlay removes the key (JSON Merge Patch, RFC 7386): the environment does not
   declare it, so cobalt-sync leaves it alone there (unmanaged).
 """
@@ -283,16 +284,20 @@ class _Merge:
                 if not (from_overlay and item is None)
             }
         if isinstance(value, list):
+            # A list is a value, replaced whole: a null inside it is data, not a removal.
             return [
-                self.copy(item, (*at, index), (*source, index), from_overlay=from_overlay)
+                self.copy(item, (*at, index), (*source, index), from_overlay=False)
                 for index, item in enumerate(value)
             ]
         return value
 
 
 def _replaced_whole(base: dict[str, JsonLike], overlay: dict[str, JsonLike]) -> bool:
-    """An absent entry has no fields to merge with, and absent is not merged into fields."""
-    return base.get("state") == "absent" or overlay.get("state") == "absent"
+    """An absent entry has no fields to merge with, and absent is not merged into fields.
+    An overlay that sets nothing (`{}`) changes nothing, an absent entry included."""
+    if overlay.get("state") == "absent":
+        return True
+    return base.get("state") == "absent" and any(v is not None for v in overlay.values())
 
 
 def _is_event(path: Path_) -> bool:
