@@ -356,3 +356,40 @@ def test_an_unknown_environment_name_is_bad_input(
     result = cli("plan", "-f", str(write(tmp_path, MANIFEST)), "--environment", "staging")
     assert result.exit_code == 3
     assert "--environment: unknown environment 'staging'" in result.stderr
+
+
+# --- the JSON Schema ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "valid"),
+    [
+        ({"version": 1, "environments": {"test": None, "production": {}}}, True),
+        (
+            {
+                "version": 1,
+                "apps": {"hubspot": {"oauth": {"scopes": ["a"]}}},  # completed by a section
+                "environments": {
+                    "test": {"apps": {"hubspot": {"oauth": {"client_id": "x"}}, "slack": None}}
+                },
+            },
+            True,
+        ),
+        ({"version": 1, "environment": "test", "environments": {"test": {}}}, False),
+        ({"version": 1}, False),
+        ({"version": 1, "environments": {"staging": {}}}, False),
+        ({"version": 1, "environments": {"test": {"version": 1}}}, False),
+        ({"version": 1, "environments": {"test": {"apps": {"slak": {}}}}}, False),
+        ({"version": 1, "environments": {}}, False),
+        # the single-environment form stays strict
+        ({"version": 1, "environment": "test", "apps": {"hubspot": {"oauth": {}}}}, False),
+    ],
+)
+def test_the_schema_covers_the_environments_form(document: dict[str, Any], valid: bool) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).parent.parent / "schemas/cobalt.schema.json").read_text())
+    errors = list(Draft202012Validator(schema).iter_errors(document))
+    assert (errors == []) is valid, [e.message for e in errors]

@@ -25,6 +25,7 @@ REGENERATE = "cobalt-sync schema > schemas/cobalt.schema.json"
 
 
 OVERLAY_SUFFIX = "Overlay"
+ENTRY_SECTIONS = ("apps", "events", "linked_accounts")
 # Rules that hold for a complete entry only: an overlay entry is merged before they apply.
 _WHOLE_ENTRY_RULES = frozenset({"required", "if", "then", "else", "default"})
 
@@ -57,6 +58,14 @@ def json_schema() -> dict[str, Any]:
     }
     schema["required"] = [name for name in schema["required"] if name != "environment"]
     schema["oneOf"] = [{"required": ["environment"]}, {"required": [SECTION]}]
+    # With sections, the top level may hold partial entries too (a section completes them):
+    # entries are checked strictly only in the single-environment form.
+    entries = {name: properties[name] for name in ENTRY_SECTIONS}
+    for name, value in entries.items():
+        properties[name] = {"description": value.get("description", "")}
+    schema["if"] = {"required": [SECTION]}
+    schema["then"] = {"properties": {name: _loosen(value) for name, value in entries.items()}}
+    schema["else"] = {"properties": entries}
     for name, definition in list(definitions.items()):
         definitions[name + OVERLAY_SUFFIX] = _loosen(definition)
     return {
