@@ -69,8 +69,10 @@ def command(
         results = run_smoke_check(session.ctx, target, keep_urls=show_url)
     click.echo(render_checks(results, show_urls=show_url), nl=False)
     if show_url and any(r.hosted_url for r in results):
-        note("The Connect URLs above embed session tokens that were not revoked: they stay "
-             "valid until they expire.")
+        note(
+            "The Connect URLs above embed session tokens that were not revoked: they stay "
+            "valid until they expire."
+        )
     return verdict(results)
 
 

@@ -312,3 +312,27 @@ def _names(sections: Mapping[str, JsonLike]) -> str:
     """`test and production`, `production`."""
     names = list(sections)
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
+def overlay_between(base: JsonLike, wanted: JsonLike, at: Path_ = ()) -> JsonLike:
+    """The smallest overlay that `merge(base, ·)` turns into `wanted` (the inverse of merge,
+    for `export --environment`): equal keys left out, removed keys `null`."""
+    if not (isinstance(base, dict) and isinstance(wanted, dict)) or _replaced_whole(base, wanted):
+        return wanted
+    overlay: dict[str, JsonLike] = {}
+    if _is_event(at) and _sample(base) != _sample(wanted):
+        overlay |= {key: wanted[key] for key in SAMPLE_FIELDS & wanted.keys()}
+        base = {key: item for key, item in base.items() if key not in SAMPLE_FIELDS}
+    for key, item in wanted.items():
+        if key in overlay:
+            continue
+        if key not in base:
+            overlay[key] = item
+        elif base[key] != item:
+            overlay[key] = overlay_between(base[key], item, (*at, key))
+    overlay |= {key: None for key in base if key not in wanted}
+    return overlay
+
+
+def _sample(entry: dict[str, JsonLike]) -> dict[str, JsonLike]:
+    return {key: entry[key] for key in SAMPLE_FIELDS & entry.keys()}

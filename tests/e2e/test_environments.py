@@ -192,3 +192,36 @@ def test_diff_without_secrets_compares_by_variable_name(
     allowed = run(cli, *args, "--allow-missing-variables")
     assert allowed.exit_code == 0, allowed.stderr
     assert "      ~ client_secret: (sensitive)" in allowed.stdout
+
+
+def test_export_writes_each_environment_into_its_own_section(
+    cli: Any, manifest: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in (TEST_KEY, PROD_KEY):
+        with_key(monkeypatch, key)
+        assert run(cli, "apply", "-f", str(manifest), "--auto-approve").exit_code == 0
+    out = manifest.parent / "exported.yaml"
+    with_key(monkeypatch, TEST_KEY)
+    first = run(cli, "export", "-e", "test", "-o", str(out))
+    assert first.exit_code == 0, first.output
+    assert "environment: test" not in out.read_text()
+    assert out.read_text().endswith("environments:\n  test:\n")
+    out.write_text(out.read_text() + "  # a comment the next export must keep\n")
+    with_key(monkeypatch, PROD_KEY)
+    refused = run(cli, "export", "-e", "test", "-o", str(out))
+    assert refused.exit_code == 5  # the key is production's: refused before reading anything
+    second = run(cli, "export", "--environment", "production", "-o", str(out))
+    assert second.exit_code == 0, second.output
+    text = out.read_text()
+    assert (
+        "  test:\n  production:\n" in text and "  # a comment the next export must keep\n" in text
+    )
+    section = text.split("  production:\n", 1)[1]
+    assert "Debug Ping: null" in section and "account:1: null" in section  # test's only
+    assert "New Contact Created" not in section  # shared: stays in the top level only
+    # The exported secrets are variables: the one name holds each environment's value.
+    for key, secret in ((TEST_KEY, TEST_SECRET), (PROD_KEY, PROD_SECRET)):
+        with_key(monkeypatch, key)
+        monkeypatch.setenv("HUBSPOT_CLIENT_SECRET", secret)
+        again = run(cli, "plan", "-f", str(out), "--detailed-exitcode")
+        assert again.exit_code == 0, again.stdout + again.stderr
