@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cobalt_sync.errors import ManifestError, RefusedError
 from cobalt_sync.manifest import load_manifest
-from cobalt_sync.manifest.overlay import EnvironmentChoice, merge
+from cobalt_sync.manifest.overlay import EnvironmentChoice, merge, overlay_between
 from cobalt_sync.manifest.yaml_reader import JsonLike
 from tests.conftest import PROD_KEY, TEST_KEY
 
@@ -74,6 +74,21 @@ def test_every_value_in_the_result_comes_from_the_base_or_the_overlay(
 ) -> None:
     for path, value in leaves(merge(base, overlay)).items():
         assert value in (at(base, path), at(overlay, path)), path
+
+
+def without_nulls(value: JsonLike) -> JsonLike:
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    return value
+
+
+@PROPERTY
+@given(MAPPINGS, MAPPINGS)
+def test_export_writes_the_overlay_that_merges_into_the_export(
+    base: dict[str, JsonLike], exported: dict[str, JsonLike]
+) -> None:
+    wanted = without_nulls(exported)  # an export holds no nulls
+    assert merge(base, overlay_between(base, wanted)) == wanted
 
 
 @settings(max_examples=50, deadline=None)
