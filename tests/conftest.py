@@ -1,12 +1,12 @@
 """Shared fixtures: a Cobalt sandbox served on 127.0.0.1 for the whole session, reset before
-each test, and `cli` to run the real command line in-process with stdout, stderr and the exit
-code kept apart."""
+each test (`sandbox`: profile extended; `cobalt_sandbox`: profile cobalt, like real Cobalt), and
+`cli` to run the real command line in-process with stdout, stderr and the exit code kept apart."""
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +60,35 @@ class Sandbox:
     def faults(self, **settings: Any) -> Any:
         return self.post("faults", **settings)
 
+    # What a person does in Cobalt's dashboard (both profiles).
+
+    def dashboard_enable(self, slug: str, enabled: bool = True, key: str = TEST_KEY) -> Any:
+        return self._dashboard("POST", f"apps/{slug}", {"key": key, "enabled": enabled})
+
+    def dashboard_set_oauth(
+        self,
+        slug: str,
+        client_id: str,
+        client_secret: str,
+        scopes: Sequence[str] = (),
+        key: str = TEST_KEY,
+    ) -> Any:
+        body = {
+            "key": key,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "scopes": list(scopes),
+        }
+        return self._dashboard("PUT", f"oauth/{slug}", body)
+
+    def dashboard_clear_oauth(self, slug: str, key: str = TEST_KEY) -> Any:
+        return self._dashboard("DELETE", f"oauth/{slug}", {"key": key})
+
+    def _dashboard(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        response = self.admin.request(method, f"/_sandbox/dashboard/{path}", json=body)
+        response.raise_for_status()
+        return response.json()
+
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
@@ -70,6 +99,21 @@ def sandbox_server() -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
     box = Sandbox(sandbox_server)
+    box.reset()
+    yield box
+    box.admin.close()
+
+
+@pytest.fixture(scope="session")
+def cobalt_sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(host="127.0.0.1", port=0, profile="cobalt") as server:
+        yield server
+
+
+@pytest.fixture
+def cobalt_sandbox(cobalt_sandbox_server: SandboxServer) -> Iterator[Sandbox]:
+    """A sandbox that behaves like real Cobalt (profile cobalt), reset before each test."""
+    box = Sandbox(cobalt_sandbox_server)
     box.reset()
     yield box
     box.admin.close()
