@@ -25,6 +25,7 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    target_option,
     use_color,
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
@@ -32,6 +33,7 @@ from cobalt_sync.errors import (
     ApiError,
     DashboardStepsRemain,
     ExitCode,
+    InputError,
     PartialApplyError,
     RefusedError,
 )
@@ -43,6 +45,7 @@ from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.values import step_heading
 from cobalt_sync.report import ApplyReport, Outcome, Status
 from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.targets import Target, parse_targets
 
 # How often --wait-for-dashboard re-reads the org: a few requests each time.
 DASHBOARD_POLL_SECONDS = 5.0
@@ -64,6 +67,7 @@ Exit codes:
 @environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--allow-mass-delete",
@@ -90,6 +94,7 @@ def command(
     auto_approve: bool,
     allow_mass_delete: bool,
     wait_seconds: float,
+    targets: tuple[str, ...],
 ) -> int:
     """Make the live org match the manifest (or apply a saved plan).
 
@@ -104,12 +109,14 @@ def command(
       cobalt-sync apply plan.json --auto-approve --wait-for-dashboard 900
     """
     saved: Plan | None = None
+    chosen = parse_targets(targets)
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
+        chosen = targets_of_saved(saved, chosen)
     loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
@@ -128,6 +135,18 @@ def command(
 
 
 command.epilog = EXIT_CODES_HELP
+
+
+def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ...]:
+    """A saved plan carries its targets; naming others on the command line is a mistake."""
+    recorded = parse_targets(saved.targets)
+    if given and given != recorded:
+        listed = ", ".join(saved.targets) or "none (the whole manifest)"
+        raise InputError(
+            f"--target differs from the saved plan's targets ({listed})",
+            hint="apply a saved plan without --target, or make a new plan with the targets",
+        )
+    return recorded
 
 
 def show_plan(plan: Plan, fmt: str) -> None:
@@ -177,7 +196,7 @@ def run_apply(
             progress.close()
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(loaded, session.ctx, session.connection.environment, targets_of(plan))
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -211,7 +230,9 @@ def wait_for_dashboard(
         for number, step in enumerate(report.dashboard_steps, 1):
             note(f"  {step_heading(number, step)}")
         time.sleep(min(DASHBOARD_POLL_SECONDS, left))
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(
+            loaded, session.ctx, session.connection.environment, targets_of(report.plan)
+        )
         report = replace(
             report,
             remaining=recheck.plan.changes,
@@ -219,6 +240,11 @@ def wait_for_dashboard(
             dashboard_steps=recheck.plan.dashboard_steps,
         )
     return report
+
+
+def targets_of(plan: Plan) -> tuple[Target, ...]:
+    """Verify what was applied: a targeted apply is re-read with the same targets."""
+    return parse_targets(plan.targets)
 
 
 def finish(report: ApplyReport) -> int:

@@ -61,6 +61,17 @@ def parallelism_option(function: F) -> F:
     )(function)
 
 
+def target_option(function: F) -> F:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Plan only this object (`apps/slack`, `events/Invoice Paid`) or kind (`events`); "
+        "repeatable. Prerequisites outside the targets come along, with a note.",
+    )(function)
+
+
 def use_color() -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

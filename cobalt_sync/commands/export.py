@@ -108,6 +108,9 @@ def command(
             prune=frozenset({"oauth_credentials", "linked_accounts"}),
         )
         live = read_live(ctx, State(), tuple(k for k in KIND_ORDER if k in kinds))
+        for kind in live.kinds.values():
+            for text in kind.notes:
+                note(f"Note: {text}")
         export = export_manifest(
             live,
             ExportOptions(

@@ -13,6 +13,7 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    target_option,
     use_color,
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
@@ -22,6 +23,7 @@ from cobalt_sync.options import GlobalOptions
 from cobalt_sync.planning import compute
 from cobalt_sync.render import render_plan
 from cobalt_sync.saved_plan import save_plan
+from cobalt_sync.targets import parse_targets
 
 
 @click.command("plan")
@@ -29,6 +31,7 @@ from cobalt_sync.saved_plan import save_plan
 @environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -61,6 +64,7 @@ def command(
     detailed_exitcode: bool,
     fail_on_breaking: bool,
     impact: bool,
+    targets: tuple[str, ...],
 ) -> int:
     """Show what apply would change in the live org, field by field.
 
@@ -69,10 +73,12 @@ def command(
       cobalt-sync plan
       cobalt-sync plan -f cobalt.yaml --out plan.json --detailed-exitcode
       cobalt-sync plan --format markdown > plan.md
+      cobalt-sync plan --target apps/slack --target events
     """
+    chosen = parse_targets(targets)
     loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         plan = computed.plan
         if impact:
             counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)

@@ -203,7 +203,8 @@ def serve(
         raise click.BadParameter(str(error), param_hint="--state") from None
     except (OSError, RuntimeError) as error:
         raise click.ClickException(f"the sandbox cannot start: {error}") from None
-    click.echo(f"Cobalt sandbox listening on {server.url} (profile {profile})", err=True)
+    # The URL ends the line: scripts (the benchmark harness) read it from there.
+    click.echo(f"Cobalt sandbox (profile {profile}) listening on {server.url}", err=True)
     if profile == "cobalt":
         click.echo(
             "Apps and OAuth clients are dashboard-only, as on real Cobalt: "

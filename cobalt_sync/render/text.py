@@ -24,6 +24,7 @@ from cobalt_sync.render.values import (
     printable,
     step_heading,
     step_status,
+    targeted_sentence,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
@@ -67,6 +68,8 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     lines += unmanaged_lines(plan.unmanaged, paint)
     lines += warning_lines(plan, paint)
     lines += plan_note_lines(plan, paint)
+    if plan.targets:
+        lines.append(paint(targeted_sentence(plan), "yellow"))
     lines += final_lines(plan, paint)
     return "\n".join(lines) + "\n"
 
