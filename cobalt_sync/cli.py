@@ -27,6 +27,7 @@ from cobalt_sync.options import GlobalOptions
 # `validate` never loads httpx or the sandbox.
 COMMANDS: dict[str, str] = {
     "validate": "validate",
+    "diff": "diff",
     "schema": "schema",
     "plan": "plan",
     "apply": "apply",

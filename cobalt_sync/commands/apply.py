@@ -29,6 +29,7 @@ from cobalt_sync.commands.common import (
     target_option,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import (
     ApiError,
     ApplyInterrupted,
@@ -75,6 +76,7 @@ Exit codes:
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
 @target_option
@@ -98,6 +100,7 @@ def command(
     options: GlobalOptions,
     planfile: Path | None,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     auto_approve: bool,
@@ -123,7 +126,7 @@ def command(
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
         chosen = targets_of_saved(saved, chosen)
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         if saved is not None:

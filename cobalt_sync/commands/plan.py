@@ -16,6 +16,7 @@ from cobalt_sync.commands.common import (
     target_option,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ExitCode, RefusedError
 from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
@@ -27,6 +28,7 @@ from cobalt_sync.targets import parse_targets
 
 @click.command("plan")
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
 @target_option
@@ -55,6 +57,7 @@ from cobalt_sync.targets import parse_targets
 def command(
     options: GlobalOptions,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     out: Path | None,
@@ -73,7 +76,7 @@ def command(
       cobalt-sync plan --target apps/slack --target events
     """
     chosen = parse_targets(targets)
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         plan = computed.plan

@@ -56,13 +56,10 @@ def painter(color: bool) -> Paint:
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paint = painter(color)
-    lines: list[str] = []
-    if plan.has_changes:
-        lines += [
-            f"Plan for the {printable(plan.environment)} environment "
-            "(+ create, ~ update, - delete):",
-            "",
-        ]
+    # The first line always names the environment: with one manifest for several, a CI log
+    # must say which one this plan is for, changes or not.
+    legend = " (+ create, ~ update, - delete)" if plan.has_changes else ""
+    lines = [f"Plan for the {printable(plan.environment)} environment{legend}:", ""]
     for kind, changes in by_kind(plan.changes):
         lines.append(paint(kind, "bold"))
         for change in changes:
