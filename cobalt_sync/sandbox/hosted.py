@@ -109,11 +109,17 @@ async def connect_page(request: Request) -> Response:
         themed=colour(props, "color") is not None or colour(props, "bgColor") is not None,
         account=account,
         apps=app_rows(request, session),
-        connected=request.query_params.get("connected"),
+        connected=app_name(request, request.query_params.get("connected")),
         error=request.query_params.get("error"),
-        error_app=request.query_params.get("app"),
+        error_app=app_name(request, request.query_params.get("app")),
         return_to=return_link(props),
     )
+
+
+def app_name(request: Request, slug: str | None) -> str | None:
+    """The display name for a slug echoed back in a redirect (unknown slugs are not shown)."""
+    app = sandbox_of(request).catalog.get(slug or "")
+    return app.name if app else None
 
 
 async def theme(request: Request) -> Response:
