@@ -19,9 +19,9 @@ from cobalt_sync.connect import Connection, open_connection
 from cobalt_sync.kinds import KindContext
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.planning import guard_environment
 from cobalt_sync.render import progress_line
 from cobalt_sync.report import Outcome, Status
-from cobalt_sync.workflow import guard_environment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,12 +99,6 @@ def open_session(
         yield Session(connection, ctx)
 
 
-def show_backend_notes(session: Session) -> None:
-    """Caveats of the app-settings backend (e.g. a best-effort read on real Cobalt)."""
-    for text in session.connection.settings.notes:
-        note(f"Note: {text}")
-
-
 class ProgressPrinter:
     """Prints each landed change on stderr as it lands, with a running count and elapsed time.
 
@@ -115,7 +109,6 @@ class ProgressPrinter:
         Status.DONE: "✓",
         Status.FAILED: "✗",
         Status.SKIPPED: "-",
-        Status.MANUAL: "!",
     }
     BAR_WIDTH = 30
 

@@ -13,14 +13,14 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
-    show_backend_notes,
     use_color,
 )
 from cobalt_sync.errors import ExitCode, RefusedError
 from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.planning import compute
 from cobalt_sync.render import render_plan
-from cobalt_sync.workflow import compute, save_plan
+from cobalt_sync.saved_plan import save_plan
 
 
 @click.command("plan")
@@ -70,7 +70,6 @@ def command(
     loaded = load(manifest_path)
     with open_session(options, loaded, parallelism) as session:
         computed = compute(loaded, session.ctx, session.connection.environment)
-        show_backend_notes(session)
         plan = computed.plan
         if impact:
             counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)

@@ -45,6 +45,11 @@ class LoadedManifest:
     manifest: Manifest
     warnings: tuple[Problem, ...] = ()
     document: Document | None = field(default=None, compare=False, repr=False)
+    # Variable names each substituted field was written with, e.g. the secret's `${VAR}`:
+    # lets a dashboard step name where a secret comes from without holding its value.
+    references: Mapping[tuple[PathKey, ...], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def location(self, *path: PathKey) -> tuple[int, int] | None:
         """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
@@ -86,7 +91,10 @@ class _Load:
             raise ManifestError(self.sorted_problems())
         for name, sample in samples.items():
             manifest.events[name]._file_sample = sample
-        return LoadedManifest(self.path, manifest, tuple(self.sorted_problems()), self.document)
+        references = {path: r.references for path, r in self.resolutions.items() if r.references}
+        return LoadedManifest(
+            self.path, manifest, tuple(self.sorted_problems()), self.document, references
+        )
 
     # --- stages ---------------------------------------------------------------------------
 

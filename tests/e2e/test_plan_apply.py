@@ -11,9 +11,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.conftest import PROD_KEY, CliResult, Sandbox
+from tests.conftest import PROD_KEY, TEST_KEY, CliResult, Sandbox
 
 SECRET = "CANARY-SECRET-7f3a9c"
 ROTATED = "CANARY-SECRET-rotated-22b1"
@@ -219,11 +220,23 @@ def test_saved_plan_is_applied_and_refused_once_stale(
     planfile = str(workdir / "plan.json")
     assert plan(cli, manifest, "--out", planfile).exit_code == 2
     assert run(cli, "apply", planfile, "--auto-approve").exit_code == 0
-    # The org has moved on since that plan: applying it again is refused.
+    # The org moved only toward the plan (it was applied): applying it again is a no-op.
+    again = run(cli, "apply", planfile, "--auto-approve")
+    assert again.exit_code == 0 and "No changes" in again.stdout
+    # Someone changes an event the plan created to something else: that is stale.
+    (event,) = [e for e in sandbox.inspect()["events"] if e["name"] == "Invoice Paid"]
+    edited = httpx.put(
+        f"{sandbox.url}/api/v2/public/application/event/{event['_id']}",
+        headers={"x-api-key": TEST_KEY},
+        json={"name": "Invoice Paid", "response": json.dumps({"invoice": {"id": "x"}})},
+    )
+    assert edited.status_code == 200
     stale = run(cli, "apply", planfile, "--auto-approve")
     assert stale.exit_code == 5 and "stale" in stale.stderr
+    assert "events/Invoice Paid" in stale.stderr
+    assert plan(cli, manifest).exit_code == 2  # nothing was written
 
-    assert plan(cli, manifest, "--out", planfile).exit_code == 0
+    assert plan(cli, manifest, "--out", planfile).exit_code == 2
     write(workdir, BASE.replace("amount: 10", "amount: 11"))
     moved = run(cli, "apply", planfile, "--auto-approve")
     assert moved.exit_code == 5 and "manifest" in moved.stderr
