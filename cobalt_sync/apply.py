@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from cobalt_sync.errors import CobaltSyncError
 from cobalt_sync.kinds import KINDS, KindContext
-from cobalt_sync.plan import Action, Change, Plan
+from cobalt_sync.plan import Action, Change, Plan, prerequisite
 from cobalt_sync.report import Outcome, Status
 from cobalt_sync.resource import APPLY_ORDER, Resource, State
 
@@ -33,16 +33,6 @@ def stages(plan: Plan) -> Iterator[tuple[Change, ...]]:
         batch = tuple(c for c in plan.of_kind(kind) if c.action is Action.DELETE)
         if batch:
             yield batch
-
-
-def prerequisite(change: Change) -> str | None:
-    """The address a change must wait for, if any: enabling waits for own credentials;
-    reverting credentials to Cobalt's default waits for the app to be disabled."""
-    if change.kind == "apps" and change.action is not Action.DELETE:
-        return f"oauth_credentials/{change.key}"
-    if change.kind == "oauth_credentials" and change.action is Action.DELETE:
-        return f"apps/{change.key}"
-    return None
 
 
 def apply_plan(

@@ -135,6 +135,16 @@ class Unmanaged:
     count: int = 0
 
 
+def prerequisite(change: Change) -> str | None:
+    """The address a change must wait for, if any: enabling waits for own credentials;
+    reverting credentials to Cobalt's default waits for the app to be disabled."""
+    if change.kind == "apps" and change.action is not Action.DELETE:
+        return f"oauth_credentials/{change.key}"
+    if change.kind == "oauth_credentials" and change.action is Action.DELETE:
+        return f"apps/{change.key}"
+    return None
+
+
 def change_sort_key(change: Change) -> tuple[int, int, str]:
     """Kind order for creates/updates, reverse kind order for deletes (deletes go last)."""
     rank = KIND_ORDER.index(change.kind) if change.kind in KIND_ORDER else len(KIND_ORDER)
@@ -161,6 +171,8 @@ class Plan:
     dashboard_steps: tuple[DashboardStep, ...] = ()
     # Plan-level facts a reviewer should know (implied scopes, what cannot be verified).
     notes: tuple[str, ...] = ()
+    # `--target` addresses (`apps/slack`, or a kind) the plan was narrowed to; empty: all.
+    targets: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -193,6 +205,7 @@ class Plan:
             "mass_delete": list(self.mass_delete),
             "dashboard_steps": [step.to_dict() for step in self.dashboard_steps],
             "notes": list(self.notes),
+            "targets": list(self.targets),
             "summary": self.summary(),
         }
 
@@ -217,6 +230,7 @@ class Plan:
                 DashboardStep.from_dict(d) for d in data.get("dashboard_steps", [])
             ),
             notes=tuple(data.get("notes", [])),
+            targets=tuple(data.get("targets", [])),
         )
 
 

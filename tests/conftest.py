@@ -5,6 +5,7 @@ each test (`sandbox`: profile extended; `cobalt_sandbox`: profile cobalt, like r
 from __future__ import annotations
 
 import io
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
@@ -144,6 +145,10 @@ class TerminalInput(io.StringIO):
 def invoke(*args: str, cwd: Path | None = None, stdin: str = "", tty: bool = False) -> CliResult:
     """Run `cobalt-sync ARGS` in this process; stdout, stderr and exit code kept apart."""
     out, err = io.StringIO(), io.StringIO()
+    # The CLI configures the `cobalt_sync` logger for its run; a later test capturing logs
+    # (caplog) must find it as it was, whatever ran before it.
+    logger = logging.getLogger("cobalt_sync")
+    saved_logger = (logger.handlers[:], logger.level, logger.propagate)
     old_cwd = Path.cwd()
     old_stdin = os.sys.stdin  # type: ignore[attr-defined]
     try:
@@ -153,6 +158,7 @@ def invoke(*args: str, cwd: Path | None = None, stdin: str = "", tty: bool = Fal
         with redirect_stdout(out), redirect_stderr(err):
             code = run(list(args))
     finally:
+        logger.handlers[:], logger.level, logger.propagate = saved_logger
         os.chdir(old_cwd)
         os.sys.stdin = old_stdin  # type: ignore[attr-defined]
     return CliResult(code, out.getvalue(), err.getvalue())

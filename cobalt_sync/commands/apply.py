@@ -25,12 +25,15 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    target_option,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import (
     ApiError,
     DashboardStepsRemain,
     ExitCode,
+    InputError,
     PartialApplyError,
     RefusedError,
 )
@@ -42,6 +45,7 @@ from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.values import step_heading
 from cobalt_sync.report import ApplyReport, Outcome, Status
 from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.targets import Target, parse_targets
 
 # How often --wait-for-dashboard re-reads the org: a few requests each time.
 DASHBOARD_POLL_SECONDS = 5.0
@@ -60,8 +64,10 @@ Exit codes:
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--allow-mass-delete",
@@ -82,11 +88,13 @@ def command(
     options: GlobalOptions,
     planfile: Path | None,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     auto_approve: bool,
     allow_mass_delete: bool,
     wait_seconds: float,
+    targets: tuple[str, ...],
 ) -> int:
     """Make the live org match the manifest (or apply a saved plan).
 
@@ -101,12 +109,14 @@ def command(
       cobalt-sync apply plan.json --auto-approve --wait-for-dashboard 900
     """
     saved: Plan | None = None
+    chosen = parse_targets(targets)
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
-    loaded = load(manifest_path)
+        chosen = targets_of_saved(saved, chosen)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
@@ -125,6 +135,18 @@ def command(
 
 
 command.epilog = EXIT_CODES_HELP
+
+
+def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ...]:
+    """A saved plan carries its targets; naming others on the command line is a mistake."""
+    recorded = parse_targets(saved.targets)
+    if given and given != recorded:
+        listed = ", ".join(saved.targets) or "none (the whole manifest)"
+        raise InputError(
+            f"--target differs from the saved plan's targets ({listed})",
+            hint="apply a saved plan without --target, or make a new plan with the targets",
+        )
+    return recorded
 
 
 def show_plan(plan: Plan, fmt: str) -> None:
@@ -174,7 +196,7 @@ def run_apply(
             progress.close()
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(loaded, session.ctx, session.connection.environment, targets_of(plan))
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -208,7 +230,9 @@ def wait_for_dashboard(
         for number, step in enumerate(report.dashboard_steps, 1):
             note(f"  {step_heading(number, step)}")
         time.sleep(min(DASHBOARD_POLL_SECONDS, left))
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(
+            loaded, session.ctx, session.connection.environment, targets_of(report.plan)
+        )
         report = replace(
             report,
             remaining=recheck.plan.changes,
@@ -216,6 +240,11 @@ def wait_for_dashboard(
             dashboard_steps=recheck.plan.dashboard_steps,
         )
     return report
+
+
+def targets_of(plan: Plan) -> tuple[Target, ...]:
+    """Verify what was applied: a targeted apply is re-read with the same targets."""
+    return parse_targets(plan.targets)
 
 
 def finish(report: ApplyReport) -> int:

@@ -211,9 +211,8 @@ def serve(
         raise click.BadParameter(str(error), param_hint="--state") from None
     except (OSError, RuntimeError) as error:
         raise click.ClickException(f"the sandbox cannot start: {error}") from None
-    # The first line is what scripts wait for (benchmarks/harness.py): URL only, at the end.
-    click.echo(f"Cobalt sandbox listening on {server.url}", err=True)
-    click.echo(f"Profile: {profile}", err=True)
+    # The URL ends the line: scripts (the benchmark harness) read it from there.
+    click.echo(f"Cobalt sandbox (profile {profile}) listening on {server.url}", err=True)
     if profile == "cobalt":
         click.echo(
             "Apps and OAuth clients are dashboard-only, as on real Cobalt: "

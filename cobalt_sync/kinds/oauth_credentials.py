@@ -106,8 +106,11 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
     shows a client id, but not whether it is the org's own or Cobalt's default)."""
     if view.mode != "unknown":
         state.add(Resource(KIND, view.slug, live_attrs(view)))
-    elif declared is None:
-        return  # undeclared, whose client unknown: never a reason to delete anything
+    elif declared is None:  # whose client it is, unknown: never a reason to delete anything
+        state.notes.append(
+            f"{KIND}/{view.slug}: Cobalt shows client id `{view.client_id}` for it, but not "
+            "whether it is your own or Cobalt's default, so it is left out"
+        )
     elif declared.ensure == "absent":
         state.notes.append(
             f"{KIND}/{view.slug}: `state: absent` cannot be verified on Cobalt: its consent "

@@ -21,12 +21,16 @@ from cobalt_sync.render.values import (
     plural,
     printable,
     step_status,
+    targeted_sentence,
     with_tag,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
 PLAN_MARKER = "<!-- cobalt-sync-plan -->"
 REPORT_MARKER = "<!-- cobalt-sync-apply -->"
+# A hidden count a CI script can read from the report without parsing prose (the Action's
+# `dashboard-steps` output): `<!-- cobalt-sync-dashboard-steps: 3 -->`.
+STEPS_COUNT_MARKER = "<!-- cobalt-sync-dashboard-steps: {count} -->"
 # GitHub refuses comments over 65,536 characters; the margin leaves room for a line the
 # Action prepends (its sticky-comment key).
 COMMENT_LIMIT = 65_000
@@ -148,7 +152,8 @@ def plan_header(plan: Plan) -> list[str]:
         )
     else:
         summary = f"**No changes.** The live org matches the manifest. · {unmanaged} unmanaged"
-    return [title, summary, *alert_lines(plan)]
+    targeted = [f"🎯 {md_text(targeted_sentence(plan))}"] if plan.targets else []
+    return [title, summary, *targeted, *alert_lines(plan)]
 
 
 def alert_lines(plan: Plan) -> list[str]:
@@ -334,7 +339,8 @@ def render_report_markdown(report: ApplyReport, *, limit: int = COMMENT_LIMIT) -
 
 
 def assemble_report(report: ApplyReport, rows: Sequence[str], shown: int) -> str:
-    title = f"{REPORT_MARKER}\n### cobalt-sync apply · {md_code(report.plan.environment)}"
+    count = STEPS_COUNT_MARKER.format(count=len(report.dashboard_steps))
+    title = f"{REPORT_MARKER}\n{count}\n### cobalt-sync apply · {md_code(report.plan.environment)}"
     parts = [title, report_summary(report), verification(report)]
     parts += dashboard_section(report.dashboard_steps)
     if shown:

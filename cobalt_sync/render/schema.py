@@ -201,6 +201,10 @@ PLAN_SCHEMA: dict[str, Any] = {
         "notes": _strings(
             "Facts a reviewer should know: implied scopes, what cannot be verified on Cobalt."
         ),
+        "targets": _strings(
+            "`--target` addresses (`apps/slack`) or kinds the plan was narrowed to; empty for "
+            "the whole manifest. A saved plan is applied with its own targets."
+        ),
         "summary": {
             "type": "object",
             "description": "Counts of changes by action, of dashboard steps and of unmanaged "

@@ -24,6 +24,7 @@ from cobalt_sync.render.values import (
     printable,
     step_heading,
     step_status,
+    targeted_sentence,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
@@ -54,13 +55,10 @@ def painter(color: bool) -> Paint:
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paint = painter(color)
-    lines: list[str] = []
-    if plan.has_changes:
-        lines += [
-            f"Plan for the {printable(plan.environment)} environment "
-            "(+ create, ~ update, - delete):",
-            "",
-        ]
+    # The first line always names the environment: with one manifest for several, a CI log
+    # must say which one this plan is for, changes or not.
+    legend = " (+ create, ~ update, - delete)" if plan.has_changes else ""
+    lines = [f"Plan for the {printable(plan.environment)} environment{legend}:", ""]
     for kind, changes in by_kind(plan.changes):
         lines.append(paint(kind, "bold"))
         for change in changes:
@@ -70,6 +68,8 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     lines += unmanaged_lines(plan.unmanaged, paint)
     lines += warning_lines(plan, paint)
     lines += plan_note_lines(plan, paint)
+    if plan.targets:
+        lines.append(paint(targeted_sentence(plan), "yellow"))
     lines += final_lines(plan, paint)
     return "\n".join(lines) + "\n"
 

@@ -96,6 +96,15 @@ def plan_sentence(plan: Plan) -> str:
     )
 
 
+def targeted_sentence(plan: Plan) -> str:
+    """`Targeted to apps/slack, events only (--target): the rest of the manifest was not
+    planned.` Empty for a whole-manifest plan."""
+    if not plan.targets:
+        return ""
+    listed = ", ".join(printable(t) for t in plan.targets)
+    return f"Targeted to {listed} only (--target): the rest of the manifest was not planned."
+
+
 DASHBOARD_TITLE = (
     "Dashboard steps (Cobalt's API cannot make these changes: take them in the Cobalt "
     "dashboard, in this order; apply verifies them afterwards)"
