@@ -151,7 +151,7 @@ def test_deny_key_form_disconnect_and_expired_link(
 PROBE = "cobalt-sync-probe"  # today's manual backend lists apps through it
 
 
-def test_enable_an_app_on_the_dashboard_then_the_plan_has_no_dashboard_step(
+def test_a_dashboard_step_taken_on_the_dashboard_page_is_done_in_the_next_plan(
     cobalt_sandbox: Sandbox,
     cli: Any,
     tmp_path: Path,
@@ -172,7 +172,8 @@ def test_enable_an_app_on_the_dashboard_then_the_plan_has_no_dashboard_step(
     manifest = tmp_path / "cobalt.yaml"
     manifest.write_text("version: 1\nenvironment: test\napps:\n  stripe: {enabled: true}\n")
     before = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest))
-    assert "apps/stripe" in before.stdout, before.output
+    assert "1. Apps → Stripe: enable the app (Go Live)" in before.stdout, before.output
+    assert "1 dashboard step" in before.stdout
 
     page = browser_page
     page.goto(f"{cobalt_sandbox.url}/_sandbox/")
@@ -190,4 +191,5 @@ def test_enable_an_app_on_the_dashboard_then_the_plan_has_no_dashboard_step(
 
     after = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest))
     assert after.exit_code == 0, after.output
-    assert "apps/stripe" not in after.stdout
+    assert "apps/stripe" not in after.stdout and "Dashboard steps" not in after.stdout
+    assert "No changes" in after.stdout
