@@ -110,8 +110,9 @@ def test_check_show_url_under_sandbox_serves_until_ctrl_c(
             time.sleep(0.05)
         url = re.search(r"http://127\.0\.0\.1:\d+/\S+", process.out_path.read_text())
         assert url, process.out_path.read_text()
-        # The server behind the printed URL still answers (any HTTP status will do).
-        httpx.get(url.group(0), timeout=10)
+        # The printed URL opens: the sandbox behind it is still serving its Connect page.
+        page = httpx.get(url.group(0), timeout=10)
+        assert page.status_code == 200, page.text[:500]
         process.send_signal(signal.SIGINT)
         result = finished(process, timeout=60)
     finally:
