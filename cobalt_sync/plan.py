@@ -153,6 +153,8 @@ class Plan:
     dashboard_steps: tuple[DashboardStep, ...] = ()
     # Plan-level facts a reviewer should know (implied scopes, what cannot be verified).
     notes: tuple[str, ...] = ()
+    # `--target` addresses (`apps/slack`, or a kind) the plan was narrowed to; empty: all.
+    targets: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -185,6 +187,7 @@ class Plan:
             "mass_delete": list(self.mass_delete),
             "dashboard_steps": [step.to_dict() for step in self.dashboard_steps],
             "notes": list(self.notes),
+            "targets": list(self.targets),
             "summary": self.summary(),
         }
 
@@ -209,6 +212,7 @@ class Plan:
                 DashboardStep.from_dict(d) for d in data.get("dashboard_steps", [])
             ),
             notes=tuple(data.get("notes", [])),
+            targets=tuple(data.get("targets", [])),
         )
 
 

@@ -13,9 +13,10 @@ from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, STEP_KINDS, RunCon
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
-from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan
+from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
 from cobalt_sync.resource import Resource, State
 from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
+from cobalt_sync.targets import Target, select
 
 PROBE_REASON = (
     "created so that cobalt-sync can verify dashboard steps: Cobalt shows enabled apps and "
@@ -44,7 +45,12 @@ def guard_environment(manifest_environment: str, key_environment: str) -> None:
         )
 
 
-def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Computed:
+def compute(
+    loaded: LoadedManifest,
+    ctx: RunContext,
+    environment: str,
+    targets: tuple[Target, ...] = (),
+) -> Computed:
     manifest = loaded.manifest
     desired = desired_state(manifest)
     ctx.settings.begin_read(seed_accounts(desired))
@@ -61,6 +67,9 @@ def compute(loaded: LoadedManifest, ctx: RunContext, environment: str) -> Comput
         desired.kind("linked_accounts").add(Resource("linked_accounts", PROBE_ACCOUNT_ID))
     plan = with_probe_reason(build_plan(desired, live, inputs))
     plan = with_dashboard_steps(plan, desired, live, loaded, ctx)
+    if targets:
+        plan = select(plan, targets)
+        plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 

@@ -20,7 +20,7 @@ from cobalt_sync.kinds import (
     STEP_KINDS,
 )
 from cobalt_sync.manifest import Manifest
-from cobalt_sync.manifest.json_schema import json_schema
+from cobalt_sync.manifest.json_schema import ENTRY_SECTIONS, json_schema
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.render.schema import PLAN_SCHEMA
 from cobalt_sync.resource import State
@@ -48,6 +48,12 @@ def test_the_manifest_sections_are_the_registrys() -> None:
     for section, model in SECTIONS.items():
         annotation = str(Manifest.model_fields[section].annotation)
         assert model.__name__ in annotation, f"Manifest.{section} does not hold {model.__name__}"
+
+
+def test_every_section_may_be_partial_beside_environments() -> None:
+    assert tuple(SECTIONS) == ENTRY_SECTIONS
+    schema = json_schema()
+    assert set(schema["then"]["properties"]) == set(SECTIONS)
 
 
 def test_prune_accepts_exactly_the_prunable_kinds() -> None:

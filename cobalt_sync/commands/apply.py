@@ -8,6 +8,7 @@ Dashboard steps (real Cobalt) are never written: the re-read verifies them, and
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from cobalt_sync.apply import apply_plan
+from cobalt_sync.apply import GRACE_SECONDS, apply_plan
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     format_option,
@@ -24,14 +25,25 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
+    target_option,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import (
     ApiError,
+    ApplyInterrupted,
     DashboardStepsRemain,
     ExitCode,
+    InputError,
     PartialApplyError,
     RefusedError,
+)
+from cobalt_sync.interrupts import (
+    EXIT_CODES,
+    Interrupted,
+    graceful_stop,
+    signal_name,
+    signals_raise,
 )
 from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest
@@ -42,6 +54,7 @@ from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.values import step_heading
 from cobalt_sync.report import ApplyReport, Outcome, Status
 from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.targets import Target, parse_targets
 
 # How often --wait-for-dashboard re-reads the org: a few requests each time.
 DASHBOARD_POLL_SECONDS = 5.0
@@ -49,19 +62,24 @@ DASHBOARD_POLL_SECONDS = 5.0
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  done: the live org matches (API changes and dashboard steps)
+  1  internal error (a bug): re-run with --debug for the traceback
   3  bad input (manifest, variables, plan file, options)
   4  Cobalt API error (unreachable, key refused, unexpected answer)
   5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
   6  finished part-way: an API change failed; re-running is safe
   7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
+  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM: no new writes, the ones in flight
+     finished, the report lists what landed; re-running is safe
 """
 
 
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--allow-mass-delete",
@@ -82,11 +100,13 @@ def command(
     options: GlobalOptions,
     planfile: Path | None,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     auto_approve: bool,
     allow_mass_delete: bool,
     wait_seconds: float,
+    targets: tuple[str, ...],
 ) -> int:
     """Make the live org match the manifest (or apply a saved plan).
 
@@ -101,12 +121,14 @@ def command(
       cobalt-sync apply plan.json --auto-approve --wait-for-dashboard 900
     """
     saved: Plan | None = None
+    chosen = parse_targets(targets)
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
-    loaded = load(manifest_path)
+        chosen = targets_of_saved(saved, chosen)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as run:
-        computed = compute(loaded, run, run.environment)
+        computed = compute(loaded, run, run.environment, chosen)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
@@ -125,6 +147,18 @@ def command(
 
 
 command.epilog = EXIT_CODES_HELP
+
+
+def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ...]:
+    """A saved plan carries its targets; naming others on the command line is a mistake."""
+    recorded = parse_targets(saved.targets)
+    if given and given != recorded:
+        listed = ", ".join(saved.targets) or "none (the whole manifest)"
+        raise InputError(
+            f"--target differs from the saved plan's targets ({listed})",
+            hint="apply a saved plan without --target, or make a new plan with the targets",
+        )
+    return recorded
 
 
 def show_plan(plan: Plan, fmt: str) -> None:
@@ -168,13 +202,25 @@ def run_apply(
     outcomes: tuple[Outcome, ...] = ()
     if plan.changes:
         progress = ProgressPrinter(len(plan.changes))
-        try:
-            outcomes = apply_plan(plan, computed.desired, computed.live, run, progress)
-        finally:
-            progress.close()
+        # While writes run, a signal stops new ones instead of raising (see interrupts.py).
+        with graceful_stop(GRACE_SECONDS) as stop:
+            try:
+                outcomes = apply_plan(
+                    plan, computed.desired, computed.live, run, progress, stop
+                )
+            finally:
+                progress.close()
+        if stop.is_set():
+            return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, run, run.environment)
+        with signals_raise(interrupted_while_verifying):
+            recheck = compute(
+                loaded, run, run.environment, targets_of(plan)
+            )
+    except Interrupted as interrupt:
+        # Every write is done; only the check was cut short: the report still matters.
+        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=str(interrupt)), None
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -193,6 +239,13 @@ def run_apply(
     return report, None
 
 
+def interrupted_while_verifying(signum: int) -> str:
+    """What a signal during the re-read says if the reads do not unwind in time to print
+    the report: every write had already finished."""
+    return (
+        f"Interrupted ({signal_name(signum)}) while re-reading to verify: every write had "
+        "finished (the progress lines above list them). Re-running `cobalt-sync apply` is safe."
+    )
 def wait_for_dashboard(
     report: ApplyReport, run: RunContext, loaded: LoadedManifest, seconds: float
 ) -> ApplyReport:
@@ -208,7 +261,9 @@ def wait_for_dashboard(
         for number, step in enumerate(report.dashboard_steps, 1):
             note(f"  {step_heading(number, step)}")
         time.sleep(min(DASHBOARD_POLL_SECONDS, left))
-        recheck = compute(loaded, run, run.environment)
+        recheck = compute(
+            loaded, run, run.environment, targets_of(report.plan)
+        )
         report = replace(
             report,
             remaining=recheck.plan.changes,
@@ -218,7 +273,20 @@ def wait_for_dashboard(
     return report
 
 
+def targets_of(plan: Plan) -> tuple[Target, ...]:
+    """Verify what was applied: a targeted apply is re-read with the same targets."""
+    return parse_targets(plan.targets)
+
+
 def finish(report: ApplyReport) -> int:
+    if report.interrupted:
+        not_run = len(report.by_status(Status.NOT_RUN))
+        raise ApplyInterrupted(
+            f"interrupted by {report.interrupted}: {len(report.by_status(Status.DONE))} "
+            f"changes landed, {not_run} not run (the report above lists them)",
+            exit_code=EXIT_CODES[getattr(signal, report.interrupted)],
+            hint="re-running `cobalt-sync apply` is safe: it plans again from what landed",
+        )
     failed = report.by_status(Status.FAILED)
     if failed or report.by_status(Status.SKIPPED):
         raise PartialApplyError(

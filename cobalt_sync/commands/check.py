@@ -7,6 +7,7 @@ environment, prints the report on stdout and turns the verdicts into an exit cod
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from cobalt_sync.commands.common import (
     open_session,
     parallelism_option,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ApiError, ExitCode, RefusedError
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_check, smoke_target
@@ -25,6 +27,7 @@ from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_ch
 
 @click.command("check")
 @manifest_option
+@environment_option
 @click.option(
     "--show-url",
     is_flag=True,
@@ -35,7 +38,11 @@ from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_ch
 @parallelism_option
 @click.pass_obj
 def command(
-    options: GlobalOptions, manifest_path: Path | None, show_url: bool, parallelism: int
+    options: GlobalOptions,
+    manifest_path: Path | None,
+    environment: str | None,
+    show_url: bool,
+    parallelism: int,
 ) -> int:
     """Smoke-check Connect for every seed linked account in the manifest.
 
@@ -50,7 +57,7 @@ def command(
       cobalt-sync check -f prod/cobalt.yaml
       cobalt-sync check --show-url            # print the Connect URLs (they embed a token)
     """
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     target = smoke_target(loaded.manifest)
     with open_session(options, loaded, parallelism) as run:
         if not target.account_ids:
@@ -61,11 +68,26 @@ def command(
             f"({len(target.enabled_apps)} enabled apps expected)…"
         )
         results = run_smoke_check(run, target, keep_urls=show_url)
-    click.echo(render_checks(results, show_urls=show_url), nl=False)
-    if show_url and any(r.hosted_url for r in results):
-        note("The Connect URLs above embed session tokens that were not revoked: they stay "
-             "valid until they expire.")
+        click.echo(render_checks(results, show_urls=show_url), nl=False)
+        urls = show_url and any(r.hosted_url for r in results)
+        if urls:
+            note(
+                "The Connect URLs above embed session tokens that were not revoked: they stay "
+                "valid until they expire."
+            )
+        if urls and options.sandbox:
+            serve_until_interrupted()
     return verdict(results)
+
+
+def serve_until_interrupted() -> None:
+    """The embedded sandbox lives as long as this command: without this wait, the URLs
+    just printed would point at a server that has already stopped."""
+    note("The embedded sandbox keeps serving so these URLs open. Press Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:  # also our Interrupted (SIGINT/SIGTERM): a normal end here
+        note("Stopping the embedded sandbox.")
 
 
 def verdict(results: list[AccountCheck]) -> int:

@@ -18,6 +18,7 @@ import click
 from cobalt_sync.connect import open_connection
 from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest, load_manifest
+from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.planning import guard_environment
 from cobalt_sync.render import progress_line
@@ -60,8 +61,23 @@ def parallelism_option(function: F) -> F:
     )(function)
 
 
+def target_option(function: F) -> F:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Plan only this object (`apps/slack`, `events/Invoice Paid`) or kind (`events`); "
+        "repeatable. Prerequisites outside the targets come along, with a note.",
+    )(function)
+
+
 def use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour only on a terminal, and never with --no-color or NO_COLOR set (no-color.org)."""
+    ctx = click.get_current_context(silent=True)
+    options = ctx.find_object(GlobalOptions) if ctx is not None else None
+    if options is not None and options.no_color:
+        return False
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
@@ -69,8 +85,8 @@ def note(message: str) -> None:
     click.echo(message, err=True)
 
 
-def load(path: Path | None) -> LoadedManifest:
-    loaded = load_manifest(path or Path(DEFAULT_MANIFEST))
+def load(path: Path | None, environment: EnvironmentChoice | None = None) -> LoadedManifest:
+    loaded = load_manifest(path or Path(DEFAULT_MANIFEST), environment=environment)
     for warning in loaded.warnings:
         note(warning.format())
     return loaded
@@ -82,7 +98,7 @@ def open_session(
 ) -> Iterator[RunContext]:
     """Connect, then refuse on an environment mismatch before any request is sent. The
     run reads every live object of the kinds the manifest prunes."""
-    with open_connection(options, parallelism=parallelism) as run:
+    with open_connection(options, parallelism=parallelism, beside=loaded.path) as run:
         guard_environment(loaded.manifest.environment, run.environment)
         note(f"Reading the live org: {run.target}")
         yield replace(run, read_all=frozenset(loaded.manifest.prune))
@@ -98,6 +114,7 @@ class ProgressPrinter:
         Status.DONE: "✓",
         Status.FAILED: "✗",
         Status.SKIPPED: "-",
+        Status.NOT_RUN: "·",
     }
     BAR_WIDTH = 30
 

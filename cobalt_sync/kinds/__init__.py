@@ -21,6 +21,7 @@ from cobalt_sync.kinds.mcp_servers import McpServersKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
 from cobalt_sync.kinds.webhooks import WebhooksKind
 from cobalt_sync.normalise import KindRules
+from cobalt_sync.plan import Change
 
 _ALL: tuple[ResourceKind, ...] = (
     AppsKind(),
@@ -58,6 +59,15 @@ SECTIONS: Mapping[str, type[BaseModel]] = {
 STEP_KINDS: tuple[str, ...] = tuple(n for n, kind in KINDS.items() if kind.has_dashboard_steps)
 """Kinds whose changes can be dashboard steps (real Cobalt has no public API for them)."""
 
+
+
+def prerequisite(change: Change) -> str | None:
+    """The address a change must wait for in apply, if any (each kind says: enabling an app
+    waits for its own OAuth client; going back to Cobalt's client waits for the disable)."""
+    kind = KINDS.get(change.kind)
+    return kind.prerequisite(change) if kind is not None else None
+
+
 __all__ = [
     "APPLY_ORDER",
     "KINDS",
@@ -69,4 +79,5 @@ __all__ = [
     "ResourceKind",
     "RunContext",
     "SecretSource",
+    "prerequisite",
 ]

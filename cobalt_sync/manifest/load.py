@@ -17,10 +17,17 @@ from typing import Literal, NoReturn
 from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.errors import ManifestError, Problem
+from cobalt_sync.errors import ManifestError, Problem, RefusedError
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
-from cobalt_sync.manifest.messages import describe, json_kind
+from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
+from cobalt_sync.manifest.overlay import (
+    EnvironmentChoice,
+    MergedDocument,
+    OverlayProblem,
+    declared_environments,
+    select_environment,
+)
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
 from cobalt_sync.manifest.variables import Resolution, resolve
 from cobalt_sync.manifest.yaml_reader import (
@@ -59,17 +66,35 @@ class LoadedManifest:
         return (mark.line, mark.column) if mark else None
 
 
-def load_manifest(path: Path, environ: Mapping[str, str] | None = None) -> LoadedManifest:
+def load_manifest(
+    path: Path,
+    environ: Mapping[str, str] | None = None,
+    environment: EnvironmentChoice | None = None,
+) -> LoadedManifest:
     """Read and validate `path`; raise ManifestError listing every problem (errors and
-    warnings, in file order). Variables come from `environ` (default: os.environ)."""
-    return _Load(Path(path), os.environ if environ is None else environ).run()
+    warnings, in file order). Variables come from `environ` (default: os.environ). A manifest
+    with `environments:` is loaded as the chosen `environment` (overlay.py); a mismatch
+    between that choice and the manifest raises RefusedError."""
+    return _Load(Path(path), os.environ if environ is None else environ, environment).run()
+
+
+def environments_of(path: Path) -> tuple[str, ...]:
+    """The environment sections a manifest declares; () for the single-environment form and
+    for a file that cannot be read (load_manifest then says why)."""
+    try:
+        return declared_environments(_Load(Path(path), {}).read_document())
+    except ManifestError:
+        return ()
 
 
 class _Load:
     """One load: collects problems while the stages run."""
 
-    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self, path: Path, environ: Mapping[str, str], environment: EnvironmentChoice | None = None
+    ) -> None:
         self.path = path
+        self.environment = environment
         self.display = str(path)
         self.environ = environ
         self.document = Document(data=None)
@@ -79,6 +104,7 @@ class _Load:
     def run(self) -> LoadedManifest:
         written = self.read_document()
         self.check_version(written)
+        written = self.select_environment()
         for finding in self.document.findings:
             self.report(finding.path, finding.message, mark=finding.mark)
         data = self.substitute(written, ())
@@ -99,10 +125,14 @@ class _Load:
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
+        raw = self.read_bytes()
         try:
-            self.document = read_yaml(self.read_bytes())
+            self.document = read_yaml(raw)
         except YamlProblem as problem:
-            self.fail(problem.message, problem.mark)
+            text = raw.decode("utf-8", "replace")
+            line = problem.mark.line if problem.mark else 0
+            hint = yaml_problem_hint(text, line, problem.message)
+            self.fail(problem.message + hint, problem.mark)
         data: JsonLike = self.document.data
         if data is None:
             self.fail("the file is empty; a manifest starts with `version: 1`", None)
@@ -146,6 +176,20 @@ class _Load:
                 mark,
                 ("version",),
             )
+
+    def select_environment(self) -> dict[str, JsonLike]:
+        """The chosen environment's document: its overlay merged over the top level."""
+        try:
+            self.document = select_environment(self.document, self.environment)
+        except OverlayProblem as problem:
+            problems = [self.problem(path, text, mark) for path, text, mark in problem.problems]
+            if problem.refused:
+                raise RefusedError(problems[0].format(), hint=problem.hint) from None
+            error = ManifestError(problems)
+            error.hint = problem.hint
+            raise error from None
+        assert isinstance(self.document.data, dict)
+        return self.document.data
 
     def substitute(self, value: JsonLike, path: Path_) -> JsonLike:
         """Resolve variables in every string value (keys are names and stay as written)."""
@@ -268,6 +312,8 @@ class _Load:
         self, path: Path_, message: str, mark: Mark | None, severity: Severity = "error"
     ) -> Problem:
         line, column = (mark.line, mark.column) if mark else (None, None)
+        if isinstance(self.document, MergedDocument):
+            path = self.document.written(path)  # name it where it is written: base or overlay
         return Problem(self.display, line, column, format_path(path), message, severity)
 
     def fail(self, message: str, mark: Mark | None, path: Path_ = ()) -> NoReturn:

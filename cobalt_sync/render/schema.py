@@ -201,6 +201,10 @@ PLAN_SCHEMA: dict[str, Any] = {
         "notes": _strings(
             "Facts a reviewer should know: implied scopes, what cannot be verified on Cobalt."
         ),
+        "targets": _strings(
+            "`--target` addresses (`apps/slack`) or kinds the plan was narrowed to; empty for "
+            "the whole manifest. A saved plan is applied with its own targets."
+        ),
         "summary": {
             "type": "object",
             "description": "Counts of changes by action, of dashboard steps and of unmanaged "
@@ -235,6 +239,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "verified",
         "outcomes",
         "remaining",
+        "interrupted",
     ],
     "additionalProperties": False,
     "properties": {
@@ -256,6 +261,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "done": _count("Changes that landed."),
                 "failed": _count("Changes Cobalt refused or that errored."),
                 "skipped": _count("Changes not attempted because one they depend on failed."),
+                "not_run": _count(
+                    "Changes not written because apply was interrupted (or whose write was "
+                    "still in flight when it gave up waiting)."
+                ),
                 "dashboard_steps": _count("Dashboard steps not yet seen done after apply."),
             },
         },
@@ -291,6 +300,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                     },
                 },
             },
+        },
+        "interrupted": {
+            "enum": [None, "SIGINT", "SIGTERM"],
+            "description": "The signal that interrupted apply, or null when it ran to the end.",
         },
         "remaining": {
             "type": "array",

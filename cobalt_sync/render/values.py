@@ -7,19 +7,16 @@ renderers themselves).
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable
 
 from cobalt_sync.kinds import KIND_ORDER
-from cobalt_sync.plan import SENSITIVE, Action, Change, DashboardStep, FieldChange, Plan, StepStatus
+from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus
 from cobalt_sync.report import ApplyReport, Outcome
-from cobalt_sync.resource import JsonValue
 
 VALUE_WIDTH = 80
 ELLIPSIS = "…"
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-OP_SIGNS = {"add": "+", "change": "~", "remove": "-"}
 # Bidi overrides and line separators can make a key display as something it is not
 # ("Trojan source"); they are shown escaped like control characters.
 _INVISIBLE = frozenset(
@@ -44,24 +41,6 @@ def _escape_char(ch: str) -> str:
 
 def truncate(text: str, width: int = VALUE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + ELLIPSIS
-
-
-def format_value(value: JsonValue, width: int = VALUE_WIDTH) -> str:
-    """Compact one-line JSON (strings quoted), cut with … past `width` characters."""
-    text = json.dumps(value, ensure_ascii=False)
-    return truncate(printable(text), width)
-
-
-def field_text(field: FieldChange, width: int = VALUE_WIDTH) -> str:
-    """`path: value` / `path: before → after` / `path: (sensitive)`, without the sign."""
-    path = printable(field.path)
-    if field.sensitive:
-        return f"{path}: {SENSITIVE}"
-    if field.op == "add":
-        return f"{path}: {format_value(field.after, width)}"
-    if field.op == "remove":
-        return f"{path}: {format_value(field.before, width)}"
-    return f"{path}: {format_value(field.before, width)} → {format_value(field.after, width)}"
 
 
 def address(change: Change) -> str:
@@ -95,6 +74,15 @@ def plan_sentence(plan: Plan) -> str:
         f"Plan: {create} to create, {update} to update, {delete} to delete"
         f"{steps if plan.dashboard_steps else ''}; {unmanaged} unmanaged left alone."
     )
+
+
+def targeted_sentence(plan: Plan) -> str:
+    """`Targeted to apps/slack, events only (--target): the rest of the manifest was not
+    planned.` Empty for a whole-manifest plan."""
+    if not plan.targets:
+        return ""
+    listed = ", ".join(printable(t) for t in plan.targets)
+    return f"Targeted to {listed} only (--target): the rest of the manifest was not planned."
 
 
 DASHBOARD_TITLE = (

@@ -310,3 +310,62 @@ def test_live_duplicates_are_named_not_guessed(
     assert warning in applied.stdout + applied.stderr
     names = [e["name"] for e in sandbox.inspect()["events"]]
     assert names.count("Invoice Paid") == 2  # untouched: neither a third nor a deletion
+
+
+def test_target_narrows_plan_and_apply_and_brings_prerequisites(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(workdir, BASE)
+    shown = run(
+        cli,
+        "plan",
+        "-f",
+        str(manifest),
+        "--target",
+        "events/Invoice Paid",
+        "--target",
+        "apps/slack",
+        "--format",
+        "json",
+    )
+    document = json.loads(shown.stdout)
+    assert document["targets"] == ["apps/slack", "events/Invoice Paid"]
+    addresses = {f"{c['kind']}/{c['key']}" for c in document["changes"]}
+    # Enabling slack needs its own OAuth client first: it comes along, with a note.
+    assert addresses == {"apps/slack", "oauth_credentials/slack", "events/Invoice Paid"}
+    brought = next(c for c in document["changes"] if c["kind"] == "oauth_credentials")
+    assert any("apps/slack needs it first" in note for note in brought["notes"])
+    text = run(cli, "plan", "-f", str(manifest), "--target", "events").stdout
+    assert "Targeted to events only (--target)" in text and "linked_accounts" not in text
+
+    planfile = str(workdir / "plan.json")
+    assert plan(cli, manifest, "--target", "events", "--out", planfile).exit_code == 2
+    other = run(cli, "apply", planfile, "--target", "apps", "--auto-approve")
+    assert other.exit_code == 3 and "saved plan's targets" in other.stderr
+    assert run(cli, "apply", planfile, "--auto-approve").exit_code == 0
+    org = sandbox.inspect()
+    assert org["counts"] == {"events": 2, "linked_accounts": 0} and org["apps_enabled"] == []
+    typo = run(cli, "plan", "-f", str(manifest), "--target", "event")
+    assert typo.exit_code == 3 and "did you mean 'events'" in typo.stderr
+
+
+def test_declaring_an_apps_mandatory_scopes_converges(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(
+        workdir,
+        """
+        version: 1
+        environment: test
+        apps:
+          salesforce:
+            oauth:
+              client_id: sf-client-1
+              client_secret: ${SLACK_SECRET}
+              scopes: [api, refresh_token, offline_access]
+        """,
+    )
+    assert apply(cli, manifest).exit_code == 0
+    again = plan(cli, manifest, "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    assert "mandatory for salesforce" in again.stdout  # said once, not compared

@@ -60,7 +60,7 @@ def test_no_change_plan_says_so_then_counts_unmanaged() -> None:
         "No changes. The live org matches the manifest.",
         "3 unmanaged left alone.",
     ]
-    assert render_plan(empty_plan(0)) == f"{NO_CHANGES}\n"
+    assert render_plan(empty_plan(0)) == f"Plan for the production environment:\n\n{NO_CHANGES}\n"
 
 
 def test_report_summary_and_verification() -> None:
