@@ -71,7 +71,7 @@ def test_changing_apps_keeps_the_filters_set_in_the_dashboard(
     assert plan(cli, manifest).exit_code == 0, "filters are not managed: no change"
     changed = write(workdir, MANIFEST.replace("[slack, hubspot]", "[hubspot, salesforce]"))
     shown = plan(cli, changed)
-    assert '~ apps: ["hubspot", "slack"] → ["hubspot", "salesforce"]' in shown.stdout
+    assert "~ apps" in shown.stdout and '+ "salesforce"' in shown.stdout, shown.stdout
     assert apply(cli, changed).exit_code == 0
     (after,) = servers(api)
     assert after["_id"] == server["_id"] and after["base_prompt"] == "Hi"
