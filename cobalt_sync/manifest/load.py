@@ -1,9 +1,10 @@
 """`load_manifest`: cobalt.yaml → a validated Manifest, or every problem in it at once.
 
-Runs the stages in order (bytes → YAML with marks → version → variables → catalog and
-sample files → pydantic) and turns each problem into `file:line:col: path: message`. Raises
-only ManifestError; never prints, never puts a scalar value (it may be a secret) into a
-message, and never talks to the network.
+Runs the stages in order (bytes → YAML → version → variables → catalog and sample files →
+pydantic) and turns each problem into `file:line:col: path: message`. Reads without line marks
+first (fast_reader); the first problem or warning, which needs marks to be worded, sends the
+load round again with them. Raises only ManifestError; never prints, never puts a scalar
+value (it may be a secret) into a message, and never talks to the network.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, NoReturn
 
@@ -18,6 +20,7 @@ from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem
+from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 from cobalt_sync.manifest.messages import describe, json_kind
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
@@ -45,28 +48,46 @@ class LoadedManifest:
     manifest: Manifest
     warnings: tuple[Problem, ...] = ()
     document: Document | None = field(default=None, compare=False, repr=False)
+    source: bytes | None = field(default=None, compare=False, repr=False)
 
     def location(self, *path: PathKey) -> tuple[int, int] | None:
         """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
-        if self.document is None:
+        document = self.document or self.marked_document
+        if document is None:
             return None
-        mark = self.document.mark(tuple(path))
+        mark = document.mark(tuple(path))
         return (mark.line, mark.column) if mark else None
+
+    @cached_property
+    def marked_document(self) -> Document | None:
+        """The file read again with marks: a manifest loaded by the fast path has none."""
+        return None if self.source is None else read_yaml(self.source)
 
 
 def load_manifest(path: Path, environ: Mapping[str, str] | None = None) -> LoadedManifest:
     """Read and validate `path`; raise ManifestError listing every problem (errors and
     warnings, in file order). Variables come from `environ` (default: os.environ)."""
-    return _Load(Path(path), os.environ if environ is None else environ).run()
+    path, environ = Path(path), os.environ if environ is None else environ
+    raw = _Load(path, environ, b"").read_bytes()
+    try:
+        return _Load(path, environ, raw, marked=False).run()
+    except MarksNeeded:
+        pass  # not inside the handler: the marked load's errors must not chain to this one
+    return _Load(path, environ, raw).run()
 
 
 class _Load:
-    """One load: collects problems while the stages run."""
+    """One load of `raw`: collects problems while the stages run. Unmarked, it reads fast and
+    gives up (MarksNeeded) at the first problem, which a marked load then words."""
 
-    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self, path: Path, environ: Mapping[str, str], raw: bytes, *, marked: bool = True
+    ) -> None:
         self.path = path
         self.display = str(path)
         self.environ = environ
+        self.raw = raw
+        self.marked = marked
         self.document = Document(data=None)
         self.problems: list[tuple[Mark, Problem]] = []
         self.resolutions: dict[Path_, Resolution] = {}
@@ -82,17 +103,21 @@ class _Load:
         self.check_secrets(data)
         samples = self.read_samples(data)
         manifest = self.validate(data)
+        if not self.marked and (manifest is None or self.problems):
+            raise MarksNeeded
         if manifest is None or any(p.severity == "error" for _, p in self.problems):
             raise ManifestError(self.sorted_problems())
         for name, sample in samples.items():
             manifest.events[name]._file_sample = sample
+        if not self.marked:
+            return LoadedManifest(self.path, manifest, (), source=self.raw)
         return LoadedManifest(self.path, manifest, tuple(self.sorted_problems()), self.document)
 
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
         try:
-            self.document = read_yaml(self.read_bytes())
+            self.document = self.parse(self.raw)
         except YamlProblem as problem:
             self.fail(problem.message, problem.mark)
         data: JsonLike = self.document.data
@@ -105,6 +130,10 @@ class _Load:
                 self.document.value_marks.get(()),
             )
         return data
+
+    def parse(self, raw: bytes) -> Document:
+        """YAML → data: with marks, or fast without them (MarksNeeded when it cannot vouch)."""
+        return read_yaml(raw) if self.marked else Document(data=read_fast(raw))
 
     def read_bytes(self) -> bytes:
         try:
@@ -241,6 +270,8 @@ class _Load:
         at_key: bool = False,
         severity: Severity = "error",
     ) -> None:
+        if not self.marked:
+            raise MarksNeeded  # wording a problem needs marks
         where = mark or self.mark_of(path, at_key)
         self.problems.append((where or Mark(0, 0), self.problem(path, message, where, severity)))
 
@@ -263,6 +294,8 @@ class _Load:
         return Problem(self.display, line, column, format_path(path), message, severity)
 
     def fail(self, message: str, mark: Mark | None, path: Path_ = ()) -> NoReturn:
+        if not self.marked:
+            raise MarksNeeded
         raise ManifestError([self.problem(path, message, mark)])
 
     def sorted_problems(self) -> list[Problem]:
