@@ -202,17 +202,59 @@ def measure(
     return Measured(run=run, stats=box.stats(), sandbox_cpu_s=sandbox_cpu)
 
 
+# Not passed to the CLI: a user's install has its bytecode compiled (pip does it), while a
+# shell with PYTHONDONTWRITEBYTECODE=1 would charge every run for compiling the package.
+DROPPED_VARIABLES = frozenset({"PYTHONDONTWRITEBYTECODE"})
+
+
 def cli_env(base_url: str, **overrides: str) -> dict[str, str]:
     """The environment a user would export, plus NO_COLOR so output stays plain."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("COBALT_")  # a developer's own settings must not leak in
+        # a developer's own settings must not leak in
+        if not key.startswith("COBALT_") and key not in DROPPED_VARIABLES
     }
     env.update(
         {"COBALT_API_URL": base_url, "COBALT_API_KEY": TEST_KEY, "NO_COLOR": "1", **overrides}
     )
     return env
+
+
+IMPORT_FLOOR_CODE = "import yaml, pydantic, httpx, click"
+"""What any CLI on this stack must import before it can do anything (issue 14's floor)."""
+
+
+def import_floor(cwd: Path, repeats: int = 3) -> float:
+    """Best wall time of a process that imports the four dependencies and exits."""
+    command = [sys.executable, "-c", IMPORT_FLOOR_CODE]
+    env = cli_env("http://127.0.0.1:9")  # the CLI's own environment, for a like comparison
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=env, check=True, stdin=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - started)
+    return min(runs)
+
+
+def c_parse_floor(manifest: Path, repeats: int = 3) -> float:
+    """Best time of `yaml.load(text, Loader=yaml.CSafeLoader)` on the manifest: the fastest
+    this stack parses it (libyaml, no marks, no checks), measured here, in this process."""
+    import yaml
+
+    text = manifest.read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        yaml.load(text, Loader=loader)  # a safe loader: no object construction
+        runs.append(time.perf_counter() - started)
+    return min(runs)
+
+
+def machine_load() -> list[float]:
+    """1, 5 and 15-minute load averages (`uptime`): the benchmark is CPU-sensitive."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def startup_floor(cwd: Path, repeats: int = 3) -> float:
