@@ -202,15 +202,22 @@ def measure(
 ) -> Measured:
     """Reset the sandbox's counters, run the CLI, and read the counters back.
 
-    With `repeats` (read-only commands only), the best of that many runs, as the floors are
-    taken: on a shared machine the best run is the one least slowed by others. Every run
-    must send the same requests; the walls of all of them are kept."""
-    runs = [_measure_once(box, args, env, cwd, tag) for _ in range(repeats)]
+    With `repeats` (read-only commands only), the best of that many runs, each right after
+    one sample of the import floor, so that both see the same load on a shared machine; the
+    floor is the best of those samples, as the run is the best of its runs. Every run must
+    send the same requests; the walls of all of them are kept."""
+    if repeats == 1:
+        return _measure_once(box, args, env, cwd, tag)
+    samples, runs = [], []
+    for _ in range(repeats):
+        samples.append(import_floor(cwd, repeats=1))
+        runs.append(_measure_once(box, args, env, cwd, tag))
     counts = {m.requests for m in runs}
     if len(counts) > 1:
         raise RuntimeError(f"{tag}: repeated runs sent different numbers of requests: {counts}")
     best = min(runs, key=lambda m: m.run.wall_s)
-    return replace(best, walls=tuple(m.run.wall_s for m in runs))
+    walls = tuple(m.run.wall_s for m in runs)
+    return replace(best, walls=walls, extra={**best.extra, "import_floor_s": min(samples)})
 
 
 def _measure_once(

@@ -93,7 +93,7 @@ def test_one_document_with_every_scenario_and_figure(report: dict[str, Any]) -> 
         # The floor is what the stack allows: the network bound plus the two measured floors.
         assert math.isclose(figures["floor_s"], sum(parts.values()), abs_tol=0.002)
         assert parts["network_bound_s"] == figures["lower_bound_s"]
-        assert parts["import_floor_s"] == report["import_floor_s"] > 0
+        assert parts["import_floor_s"] > 0
         assert figures["notes"], "every scenario says how requests_needed was counted"
     assert report["all_targets_met"] == all(s["meets_target"] for s in report["scenarios"])
 
