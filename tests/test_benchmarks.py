@@ -36,6 +36,8 @@ FIELDS = {
     "floor_s": float,
     "ratio_to_floor": float,
     "floor_parts": dict,
+    "cpu_floor_s": float,
+    "cpu_ratio_to_floor": float,
     "peak_rss_mb": float,
     "cpu_s": float,
     "exit_code": int,
