@@ -283,18 +283,30 @@ def import_floor(cwd: Path, repeats: int = 3) -> Floor:
     return Floor.best(samples)
 
 
+C_PARSE_CODE = """
+import sys, time, yaml
+text = open(sys.argv[1], encoding="utf-8").read()
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for _ in range(int(sys.argv[2])):
+    wall, cpu = time.perf_counter(), time.process_time()
+    yaml.load(text, Loader=loader)  # a safe loader: no object construction
+    print(time.perf_counter() - wall, time.process_time() - cpu)
+"""
+
+
 def c_parse_floor(manifest: Path, repeats: int = 3) -> Floor:
     """`yaml.load(text, Loader=yaml.CSafeLoader)` on the manifest: the fastest this stack
-    parses it (libyaml, no marks, no checks), timed here, in this process."""
-    import yaml
-
-    text = manifest.read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    samples = []
-    for _ in range(repeats):
-        started, cpu = time.perf_counter(), time.process_time()
-        yaml.load(text, Loader=loader)  # a safe loader: no object construction
-        samples.append(Floor(time.perf_counter() - started, time.process_time() - cpu))
+    parses it (libyaml, no marks, no checks). Timed in a child process: parsing a large
+    manifest here would grow this process, and a child forked from it inherits its peak RSS
+    in `ru_maxrss`, which would then overstate every later CLI run's."""
+    completed = subprocess.run(
+        [sys.executable, "-c", C_PARSE_CODE, str(manifest), str(repeats)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=cli_env("http://127.0.0.1:9"),
+    )
+    samples = [Floor(*map(float, line.split())) for line in completed.stdout.splitlines()]
     return Floor.best(samples)
 
 

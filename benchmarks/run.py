@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -90,6 +91,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "python": platform.python_version(),
             "load_average_before": load_before,
             "load_average_after": machine_load(),
+            # A child's ru_maxrss starts at its parent's RSS when forked: this must stay
+            # below every CLI run's peak_rss_mb for those to be the CLI's own.
+            "benchmark_process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
         },
         "startup_floor_s": round(floor, 3),
         "import_floor_s": round(imports.wall_s, 3),
