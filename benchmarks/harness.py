@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 
 TEST_KEY = "tk_sandbox"
-READY_LINE = "Cobalt sandbox listening on "
+READY_LINE = "Cobalt sandbox"  # … "(profile P) listening on URL"
+URL_MARK = " listening on "
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -62,8 +63,8 @@ class SandboxProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in self.log_path.read_text(errors="replace").splitlines():
-                if line.startswith(READY_LINE):
-                    return line[len(READY_LINE) :].strip()
+                if line.startswith(READY_LINE) and URL_MARK in line:
+                    return line.split(URL_MARK, 1)[1].strip()
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)

@@ -14,14 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from cobalt_sync.errors import CobaltSyncError
 from cobalt_sync.kinds import KINDS, KindContext
-from cobalt_sync.plan import Action, Change, Plan
+from cobalt_sync.plan import Action, Change, Plan, prerequisite
 from cobalt_sync.report import Outcome, Status
-from cobalt_sync.resource import Resource, State
+from cobalt_sync.resource import APPLY_ORDER, Resource, State
 
 log = logging.getLogger(__name__)
-
-# Credentials before enablement: differs from the display order on purpose (see docstring).
-APPLY_ORDER: tuple[str, ...] = ("oauth_credentials", "apps", "events", "linked_accounts")
 
 OnOutcome = Callable[[Outcome], None]
 
@@ -36,16 +33,6 @@ def stages(plan: Plan) -> Iterator[tuple[Change, ...]]:
         batch = tuple(c for c in plan.of_kind(kind) if c.action is Action.DELETE)
         if batch:
             yield batch
-
-
-def prerequisite(change: Change) -> str | None:
-    """The address a change must wait for, if any: enabling waits for own credentials;
-    reverting credentials to Cobalt's default waits for the app to be disabled."""
-    if change.kind == "apps" and change.action is not Action.DELETE:
-        return f"oauth_credentials/{change.key}"
-    if change.kind == "oauth_credentials" and change.action is Action.DELETE:
-        return f"apps/{change.key}"
-    return None
 
 
 def apply_plan(
@@ -75,9 +62,6 @@ def execute(
     blocker = blocked_by(change, settled)
     if blocker is not None:
         return Outcome(change, Status.SKIPPED, blocker)
-    kind = KINDS[change.kind]
-    if not kind.writable(ctx):
-        return Outcome(change, Status.MANUAL, manual_step(change))
     started = time.monotonic()
     try:
         write(change, desired.get(change.kind, change.key), live.get(change.kind, change.key), ctx)
@@ -93,8 +77,7 @@ def execute(
 def blocked_by(change: Change, settled: dict[str, Outcome]) -> str | None:
     needed = prerequisite(change)
     outcome = settled.get(needed) if needed else None
-    # A manual prerequisite is a dashboard step for the user, who takes them in order.
-    if outcome is None or outcome.status in (Status.DONE, Status.MANUAL):
+    if outcome is None or outcome.status is Status.DONE:
         return None
     return f"depends on {needed}, which was {outcome.status.value}"
 
@@ -109,17 +92,3 @@ def write(change: Change, want: Resource | None, have: Resource | None, ctx: Kin
         kind.delete(ctx, have)
     else:
         raise CobaltSyncError(f"{change.address}: the plan does not match the states read")
-
-
-def manual_step(change: Change) -> str:
-    """Dashboard steps for changes Cobalt's public API cannot make (cobalt-api.md §3.1)."""
-    slug = change.key
-    if change.kind == "apps":
-        verb = "disable" if change.action is Action.DELETE else "enable (Go Live)"
-        return f"in the Cobalt dashboard: Apps → {slug} → {verb}"
-    if change.action is Action.DELETE:
-        return f"in the Cobalt dashboard: Apps → {slug} → Settings → Credentials → use Cobalt's"
-    return (
-        f"in the Cobalt dashboard: Apps → {slug} → Settings → Credentials → 'Use your own "
-        "credentials': set the client id, secret and scopes from cobalt.yaml"
-    )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import click
 
-from cobalt_sync import __version__
+from cobalt_sync import DISTRIBUTION
 from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
 from cobalt_sync.options import GlobalOptions
 
@@ -23,6 +23,7 @@ from cobalt_sync.options import GlobalOptions
 # `validate` never loads httpx or the sandbox.
 COMMANDS: dict[str, str] = {
     "validate": "validate",
+    "diff": "diff",
     "schema": "schema",
     "plan": "plan",
     "apply": "apply",
@@ -65,7 +66,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cobalt-sync")
+@click.version_option(None, "--version", package_name=DISTRIBUTION, prog_name="cobalt-sync")
 @click.option(
     "--api-url",
     envvar="COBALT_API_URL",

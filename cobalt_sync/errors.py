@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     API = 4
     REFUSED = 5
     PARTIAL = 6
+    DASHBOARD = 7
 
 
 class CobaltSyncError(Exception):
@@ -156,6 +157,11 @@ class RefusedError(CobaltSyncError):
     exit_code = ExitCode.REFUSED
 
 
+class ManualStepRequired(RefusedError):
+    """A change only the Cobalt dashboard can make was asked of the manual backend (a bug:
+    the plan makes such changes dashboard steps, which apply never sends)."""
+
+
 # --- partial apply (exit 6) ---------------------------------------------------------------
 
 
@@ -163,3 +169,12 @@ class PartialApplyError(CobaltSyncError):
     """Apply finished part-way; the report says what was done and a re-run is safe."""
 
     exit_code = ExitCode.PARTIAL
+
+
+# --- dashboard steps remain (exit 7) ------------------------------------------------------
+
+
+class DashboardStepsRemain(CobaltSyncError):
+    """Every API change is done; steps only Cobalt's dashboard can take are not yet seen."""
+
+    exit_code = ExitCode.DASHBOARD

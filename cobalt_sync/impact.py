@@ -19,7 +19,8 @@ APP_KINDS = ("apps", "oauth_credentials")
 
 
 def app_slugs(plan: Plan) -> set[str]:
-    return {c.key for c in plan.changes if c.kind in APP_KINDS}
+    changes = [*plan.changes, *(step.change for step in plan.dashboard_steps)]
+    return {c.key for c in changes if c.kind in APP_KINDS}
 
 
 def connected_counts(api: CobaltApi, slugs: set[str], parallelism: int) -> dict[str, int]:
@@ -34,7 +35,8 @@ def connected_counts(api: CobaltApi, slugs: set[str], parallelism: int) -> dict[
 def annotate(plan: Plan, counts: dict[str, int]) -> Plan:
     """Add a note to each app change saying how many end customers it reaches."""
     changes = tuple(with_count(c, counts) for c in plan.changes)
-    return replace(plan, changes=changes)
+    steps = tuple(replace(s, change=with_count(s.change, counts)) for s in plan.dashboard_steps)
+    return replace(plan, changes=changes, dashboard_steps=steps)
 
 
 def with_count(change: Change, counts: dict[str, int]) -> Change:

@@ -79,6 +79,52 @@ class Change:
         }
 
 
+class StepStatus(StrEnum):
+    """Where a dashboard step stands, as far as cobalt-sync could observe."""
+
+    PENDING = "pending"  # observed: the org does not match yet
+    UNVERIFIED = "unverified"  # cannot be observed; `reason` says why and how to fix that
+
+
+@dataclass(frozen=True)
+class DashboardStep:
+    """A change only Cobalt's dashboard can make (real Cobalt has no public API for it).
+
+    `where` is the dashboard path (`Apps → HubSpot`), `what` exactly what to do there; neither
+    ever holds a secret value (a secret is named by the variable it comes from). `change`
+    keeps the kind, key, action and observed field diffs, so a step is verified like a change.
+    """
+
+    change: Change
+    where: str
+    what: str
+    status: StepStatus = StepStatus.PENDING
+    reason: str = ""
+
+    @property
+    def address(self) -> str:
+        return self.change.address
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {
+            **self.change.to_dict(),
+            "where": self.where,
+            "what": self.what,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DashboardStep:
+        return cls(
+            change=change_from_dict(data),
+            where=str(data["where"]),
+            what=str(data["what"]),
+            status=StepStatus(data.get("status", "pending")),
+            reason=str(data.get("reason", "")),
+        )
+
+
 @dataclass(frozen=True)
 class Unmanaged:
     """Live objects of one kind that the manifest does not declare and apply leaves alone."""
@@ -87,6 +133,16 @@ class Unmanaged:
     keys: tuple[str, ...] = ()
     # Total count; larger than len(keys) when the kind was not listed in full.
     count: int = 0
+
+
+def prerequisite(change: Change) -> str | None:
+    """The address a change must wait for, if any: enabling waits for own credentials;
+    reverting credentials to Cobalt's default waits for the app to be disabled."""
+    if change.kind == "apps" and change.action is not Action.DELETE:
+        return f"oauth_credentials/{change.key}"
+    if change.kind == "oauth_credentials" and change.action is Action.DELETE:
+        return f"apps/{change.key}"
+    return None
 
 
 def change_sort_key(change: Change) -> tuple[int, int, str]:
@@ -111,16 +167,24 @@ class Plan:
     kinds: tuple[str, ...] = KIND_ORDER
     # Safety-rule findings (mass delete): apply refuses them unless explicitly allowed.
     mass_delete: tuple[str, ...] = ()
+    # Changes only Cobalt's dashboard can make, in the order to take them (after `changes`).
+    dashboard_steps: tuple[DashboardStep, ...] = ()
+    # Plan-level facts a reviewer should know (implied scopes, what cannot be verified).
+    notes: tuple[str, ...] = ()
+    # `--target` addresses (`apps/slack`, or a kind) the plan was narrowed to; empty: all.
+    targets: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        """True when the org differs: API changes or dashboard steps."""
+        return bool(self.changes or self.dashboard_steps)
 
     def summary(self) -> dict[str, int]:
         counts = {action.value: 0 for action in Action}
         for change in self.changes:
             counts[change.action.value] += 1
         counts["unmanaged"] = sum(u.count for u in self.unmanaged)
+        counts["dashboard_steps"] = len(self.dashboard_steps)
         return counts
 
     def of_kind(self, kind: str) -> tuple[Change, ...]:
@@ -139,32 +203,16 @@ class Plan:
             ],
             "warnings": list(self.warnings),
             "mass_delete": list(self.mass_delete),
+            "dashboard_steps": [step.to_dict() for step in self.dashboard_steps],
+            "notes": list(self.notes),
+            "targets": list(self.targets),
             "summary": self.summary(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
         """Rebuild a saved plan; raises KeyError/TypeError/ValueError on a malformed one."""
-        changes = tuple(
-            Change(
-                kind=str(c["kind"]),
-                key=str(c["key"]),
-                action=Action(c["action"]),
-                fields=tuple(
-                    FieldChange(
-                        path=str(f["path"]),
-                        before=None if f.get("sensitive") else f.get("before"),
-                        after=None if f.get("sensitive") else f.get("after"),
-                        sensitive=bool(f.get("sensitive", False)),
-                        op=str(f.get("op", "change")),
-                    )
-                    for f in c.get("fields", [])
-                ),
-                tags=tuple(c.get("tags", [])),
-                notes=tuple(c.get("notes", [])),
-            )
-            for c in data["changes"]
-        )
+        changes = tuple(change_from_dict(c) for c in data["changes"])
         unmanaged = tuple(
             Unmanaged(kind=str(u["kind"]), keys=tuple(u.get("keys", [])), count=int(u["count"]))
             for u in data.get("unmanaged", [])
@@ -178,7 +226,33 @@ class Plan:
             manifest_hash=str(data["manifest_hash"]),
             live_fingerprint=str(data["live_fingerprint"]),
             kinds=tuple(data.get("kinds", KIND_ORDER)),
+            dashboard_steps=tuple(
+                DashboardStep.from_dict(d) for d in data.get("dashboard_steps", [])
+            ),
+            notes=tuple(data.get("notes", [])),
+            targets=tuple(data.get("targets", [])),
         )
+
+
+def change_from_dict(c: Mapping[str, Any]) -> Change:
+    """A Change from its `to_dict()` form; raises KeyError/TypeError/ValueError if malformed."""
+    return Change(
+        kind=str(c["kind"]),
+        key=str(c["key"]),
+        action=Action(c["action"]),
+        fields=tuple(
+            FieldChange(
+                path=str(f["path"]),
+                before=None if f.get("sensitive") else f.get("before"),
+                after=None if f.get("sensitive") else f.get("after"),
+                sensitive=bool(f.get("sensitive", False)),
+                op=str(f.get("op", "change")),
+            )
+            for f in c.get("fields", [])
+        ),
+        tags=tuple(c.get("tags", [])),
+        notes=tuple(c.get("notes", [])),
+    )
 
 
 def canonical_json(value: Any) -> str:

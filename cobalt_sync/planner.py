@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from cobalt_sync.normalise import RULES, KindRules
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
-from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, State
+from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, State
 
 # octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
 # of a kind's live objects once the kind is large enough for a share to mean something.
 MAX_SAFE_DELETES = 10
 MAX_SAFE_DELETE_SHARE = 0.25
 MIN_OBJECTS_FOR_SHARE = 10
+# Tag of a change whose live object could not be observed (its note says why).
+UNVERIFIED = "unverified"
 
 _REPORT_OPS = {
     "values_changed": "change",
@@ -47,9 +49,11 @@ def build_plan(
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
     warnings: list[str] = []
+    notes: list[str] = []
     for kind in (k for k in KIND_ORDER if k in inputs.kinds):
         kind_rules = rules.get(kind, KindRules())
         want, have = desired.kinds.get(kind, KindState()), live.kinds.get(kind, KindState())
+        notes.extend([*want.notes, *have.notes])
         warnings.extend(duplicate_warnings(kind, have))
         changes.extend(declared_changes(kind, want, have, kind_rules))
         pruned, left = undeclared(kind, want, have, prune=kind in inputs.prune)
@@ -68,6 +72,7 @@ def build_plan(
         live_fingerprint=inputs.live_fingerprint,
         kinds=inputs.kinds,
         mass_delete=tuple(mass_delete_findings(ordered, live)),
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 
@@ -78,7 +83,9 @@ def declared_changes(
         if key in have.duplicates:
             continue  # named in a warning; we do not guess which live object is meant
         desired, current = want.resources[key], have.resources.get(key)
-        if desired.ensure == "absent":
+        if key in have.unobserved:
+            yield unverified_change(kind, desired, have.unobserved[key], rules)
+        elif desired.ensure == "absent":
             if current is not None:
                 yield Change(kind, key, Action.DELETE)
         elif current is None:
@@ -89,6 +96,15 @@ def declared_changes(
             fields = diff_fields(aligned_have.attrs, aligned_want.attrs, rules.sensitive)
             if fields:
                 yield Change(kind, key, Action.UPDATE, fields, tags=rules.tag(fields))
+
+
+def unverified_change(kind: str, desired: Resource, reason: str, rules: KindRules) -> Change:
+    """A declared object whose live state cannot be observed: what it should become, marked
+    unverified with the reason; nothing is compared, so nothing is reverted on a guess."""
+    if desired.ensure == "absent":
+        return Change(kind, desired.key, Action.DELETE, tags=(UNVERIFIED,), notes=(reason,))
+    fields = tuple(added_fields(desired.attrs, rules.sensitive))
+    return Change(kind, desired.key, Action.CREATE, fields, (UNVERIFIED,), (reason,))
 
 
 def undeclared(

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from cobalt_sync.plan import Change, Plan
+from cobalt_sync.plan import Change, DashboardStep, Plan
 
 
 class Status(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
-    MANUAL = "manual"  # a dashboard step the user must take (real Cobalt has no endpoint)
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,21 @@ class ApplyReport:
     # Changes a fresh plan still shows after apply (empty when the org matches).
     remaining: tuple[Change, ...] = ()
     verified: bool = False
+    # Dashboard steps the re-read did not yet see done (real Cobalt: a person takes them).
+    dashboard_steps: tuple[DashboardStep, ...] = ()
 
     def by_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)
 
     @property
     def complete(self) -> bool:
-        return all(o.status in (Status.DONE, Status.MANUAL) for o in self.outcomes)
+        return all(o.status is Status.DONE for o in self.outcomes)
 
     def summary(self) -> dict[str, int]:
         counts = {status.value: 0 for status in Status}
         for outcome in self.outcomes:
             counts[outcome.status.value] += 1
+        counts["dashboard_steps"] = len(self.dashboard_steps)
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,4 +68,5 @@ class ApplyReport:
             "summary": self.summary(),
             "verified": self.verified,
             "remaining": [c.to_dict() for c in self.remaining],
+            "dashboard_steps": [s.to_dict() for s in self.dashboard_steps],
         }

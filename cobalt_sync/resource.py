@@ -16,7 +16,11 @@ JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "Jso
 JsonObject = dict[str, JsonValue]
 
 KIND_ORDER: tuple[str, ...] = ("apps", "oauth_credentials", "events", "linked_accounts")
-"""Kinds in dependency order: creates and updates run in it, deletes in reverse."""
+"""Kinds in the order a plan shows them."""
+
+APPLY_ORDER: tuple[str, ...] = ("oauth_credentials", "apps", "events", "linked_accounts")
+"""Kinds in the order apply writes them (deletes in reverse): own OAuth credentials go in
+before an app is enabled, so no end customer ever meets Cobalt's default consent screen."""
 
 Ensure = Literal["present", "absent"]
 
@@ -60,6 +64,11 @@ class KindState:
     total: int | None = None
     # Keys that occur more than once live (two events of one name): the plan names them.
     duplicates: dict[str, int] = field(default_factory=dict)
+    # Declared keys whose live object could not be observed, with the reason (real Cobalt
+    # shows some settings only under conditions): planned as unverified, never guessed.
+    unobserved: dict[str, str] = field(default_factory=dict)
+    # Facts found while deriving or reading this kind that the plan shows as notes.
+    notes: list[str] = field(default_factory=list)
 
     def add(self, resource: Resource) -> None:
         if resource.key in self.resources:

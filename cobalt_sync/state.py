@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def desired_state(manifest: Manifest) -> State:
     state = State()
     for name in KIND_ORDER:
-        state.kinds[name] = KindState()
+        state.kinds[name] = KindState(notes=list(KINDS[name].notes(manifest)))
         state.extend(KINDS[name].desired(manifest))
     return state
 

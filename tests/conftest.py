@@ -1,12 +1,13 @@
 """Shared fixtures: a Cobalt sandbox served on 127.0.0.1 for the whole session, reset before
-each test, and `cli` to run the real command line in-process with stdout, stderr and the exit
-code kept apart."""
+each test (`sandbox`: profile extended; `cobalt_sandbox`: profile cobalt, like real Cobalt), and
+`cli` to run the real command line in-process with stdout, stderr and the exit code kept apart."""
 
 from __future__ import annotations
 
 import io
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,35 @@ class Sandbox:
     def faults(self, **settings: Any) -> Any:
         return self.post("faults", **settings)
 
+    # What a person does in Cobalt's dashboard (both profiles).
+
+    def dashboard_enable(self, slug: str, enabled: bool = True, key: str = TEST_KEY) -> Any:
+        return self._dashboard("POST", f"apps/{slug}", {"key": key, "enabled": enabled})
+
+    def dashboard_set_oauth(
+        self,
+        slug: str,
+        client_id: str,
+        client_secret: str,
+        scopes: Sequence[str] = (),
+        key: str = TEST_KEY,
+    ) -> Any:
+        body = {
+            "key": key,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "scopes": list(scopes),
+        }
+        return self._dashboard("PUT", f"oauth/{slug}", body)
+
+    def dashboard_clear_oauth(self, slug: str, key: str = TEST_KEY) -> Any:
+        return self._dashboard("DELETE", f"oauth/{slug}", {"key": key})
+
+    def _dashboard(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        response = self.admin.request(method, f"/_sandbox/dashboard/{path}", json=body)
+        response.raise_for_status()
+        return response.json()
+
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
@@ -70,6 +100,21 @@ def sandbox_server() -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
     box = Sandbox(sandbox_server)
+    box.reset()
+    yield box
+    box.admin.close()
+
+
+@pytest.fixture(scope="session")
+def cobalt_sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(host="127.0.0.1", port=0, profile="cobalt") as server:
+        yield server
+
+
+@pytest.fixture
+def cobalt_sandbox(cobalt_sandbox_server: SandboxServer) -> Iterator[Sandbox]:
+    """A sandbox that behaves like real Cobalt (profile cobalt), reset before each test."""
+    box = Sandbox(cobalt_sandbox_server)
     box.reset()
     yield box
     box.admin.close()
@@ -100,6 +145,10 @@ class TerminalInput(io.StringIO):
 def invoke(*args: str, cwd: Path | None = None, stdin: str = "", tty: bool = False) -> CliResult:
     """Run `cobalt-sync ARGS` in this process; stdout, stderr and exit code kept apart."""
     out, err = io.StringIO(), io.StringIO()
+    # The CLI configures the `cobalt_sync` logger for its run; a later test capturing logs
+    # (caplog) must find it as it was, whatever ran before it.
+    logger = logging.getLogger("cobalt_sync")
+    saved_logger = (logger.handlers[:], logger.level, logger.propagate)
     old_cwd = Path.cwd()
     old_stdin = os.sys.stdin  # type: ignore[attr-defined]
     try:
@@ -109,6 +158,7 @@ def invoke(*args: str, cwd: Path | None = None, stdin: str = "", tty: bool = Fal
         with redirect_stdout(out), redirect_stderr(err):
             code = run(list(args))
     finally:
+        logger.handlers[:], logger.level, logger.propagate = saved_logger
         os.chdir(old_cwd)
         os.sys.stdin = old_stdin  # type: ignore[attr-defined]
     return CliResult(code, out.getvalue(), err.getvalue())

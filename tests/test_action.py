@@ -115,6 +115,7 @@ WORKFLOW_SCHEMA: dict[str, Any] = {
         "on": {"type": "object", "minProperties": 1},
         "permissions": {"type": "object"},
         "concurrency": {"type": "object", "required": ["group"]},
+        "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "jobs": {
             "type": "object",
             "minProperties": 1,
@@ -132,6 +133,16 @@ WORKFLOW_SCHEMA: dict[str, Any] = {
                         "additionalProperties": {"enum": ["read", "write", "none"]},
                     },
                     "outputs": {"type": "object"},
+                    "env": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "strategy": {
+                        "type": "object",
+                        "required": ["matrix"],
+                        "properties": {
+                            "matrix": {"type": "object"},
+                            "fail-fast": {"type": "boolean"},
+                        },
+                        "additionalProperties": False,
+                    },
                     "steps": {"type": "array", "minItems": 1, "items": STEP},
                 },
             },
@@ -227,12 +238,13 @@ def test_the_workflow_passes_only_inputs_the_action_declares(
     local_steps = [
         s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses") == "./"
     ]
-    assert len(local_steps) == 4
-    for step in local_steps:
+    assert len(local_steps) == 3  # the plan matrix, apply-test, apply-production
+    for job in workflow["jobs"].values():
+        step = next(s for s in job["steps"] if s.get("uses") == "./")
         given = set(step.get("with", {}))
         assert given <= set(inputs) and required <= given
         assert step["with"]["command"] in ("plan", "apply")
-        assert "COBALT_API_KEY" in step["env"]
+        assert "COBALT_API_KEY" in {**job.get("env", {}), **step.get("env", {})}
 
 
 def test_workflow_references_jobs_and_outputs_that_exist(
@@ -250,22 +262,49 @@ def test_workflow_references_jobs_and_outputs_that_exist(
 
 
 def job_environment(job: dict[str, Any]) -> str:
-    directory = next(s["with"]["working-directory"] for s in job["steps"] if s.get("uses") == "./")
-    return "production" if "production" in directory else "test"
+    return str(next(s["with"]["environment"] for s in job["steps"] if s.get("uses") == "./"))
+
+
+KEYS = {"production": "secrets.COBALT_PROD_API_KEY", "test": "secrets.COBALT_TEST_API_KEY"}
 
 
 def test_each_environment_uses_its_own_key_and_production_is_protected(
     workflow: dict[str, Any],
 ) -> None:
     jobs = workflow["jobs"]
-    for name, job in jobs.items():
-        keys = {m for text in strings(job) for m in re.findall(r"secrets\.(COBALT_\w+)", text)}
-        expected = {"production": "COBALT_PROD_API_KEY", "test": "COBALT_TEST_API_KEY"}
-        assert keys == {expected[job_environment(job)]}, name
-    appliers = {n: j for n, j in jobs.items() if "apply" in strings(j)}
+    plan = jobs["plan"]
+    assert plan["strategy"]["matrix"]["environment"] == ["test", "production"]
+    assert job_environment(plan) == "${{ matrix.environment }}"
+    # Each matrix instance receives one key: the one of the environment it plans.
+    assert plan["env"]["COBALT_API_KEY"] == (
+        "${{ matrix.environment == 'production' && secrets.COBALT_PROD_API_KEY "
+        "|| secrets.COBALT_TEST_API_KEY }}"
+    )
+    appliers = {n: j for n, j in jobs.items() if n != "plan"}
+    for name, job in appliers.items():
+        keys = {m for text in strings(job) for m in re.findall(r"secrets\.COBALT_\w+", text)}
+        assert keys == {KEYS[job_environment(job)]}, name
+        assert job["environment"] == job_environment(job)
     production = [j for j in appliers.values() if job_environment(j) == "production"]
-    assert [j["environment"] for j in production] == ["production"]
-    assert all(j.get("needs") for j in production), "production applies after test"
+    assert len(production) == 1 and production[0].get("needs") == "apply-test"
+
+
+def test_each_secret_is_named_once(workflow: dict[str, Any]) -> None:
+    named = [m for text in strings(workflow) for m in re.findall(r"secrets\.(\w+)", text)]
+    manifest_variables = [name for name in named if not name.startswith("COBALT_")]
+    assert sorted(manifest_variables) == sorted(set(manifest_variables)) != []
+    assert set(manifest_variables) == set(workflow["env"])
+    assert named.count("COBALT_TEST_API_KEY") == named.count("COBALT_PROD_API_KEY") == 2
+
+
+def test_the_example_workflow_plans_the_example_manifest_shape(workflow: dict[str, Any]) -> None:
+    plan_step = next(s for s in workflow["jobs"]["plan"]["steps"] if s.get("uses") == "./")
+    assert plan_step["with"]["artifact-name"] == "cobalt-plan-${{ matrix.environment }}"
+    assert plan_step["with"]["diff-from"] == (
+        "${{ matrix.environment == 'production' && 'test' || '' }}"
+    )
+    applies = [workflow["jobs"][n]["steps"][1]["with"] for n in ("apply-test", "apply-production")]
+    assert [a["artifact-name"] for a in applies] == ["cobalt-plan-test", "cobalt-plan-production"]
 
 
 def test_permissions_are_minimal(workflow: dict[str, Any]) -> None:
@@ -360,6 +399,9 @@ class Runner:
             **{name: value for name, value in cli_env.items() if name != "COBALT_API_URL"},
             "API_URL": cli_env["COBALT_API_URL"],
         }
+        # The code under test, also when it is a worktree on PYTHONPATH, not the install.
+        if "PYTHONPATH" in os.environ:
+            self.env["PYTHONPATH"] = os.environ["PYTHONPATH"]
 
     def run(self, step: dict[str, Any], **env: str) -> tuple[int, dict[str, str], str]:
         outputs = self.tmp / "outputs.txt"
@@ -443,6 +485,69 @@ def test_a_stale_reviewed_plan_is_refused(action: dict[str, Any], runner: Runner
     apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
     code, outputs, log = runner.run(step_named(action, "Apply"), **apply_env)
     assert code == 5 and outputs["exitcode"] == "5", log
+
+
+ENVIRONMENTS_MANIFEST = """\
+version: 1
+apps:
+  freshdesk: {enabled: true}
+events:
+  Invoice Paid:
+    schema: {amount: 10, currency: EUR}
+environments:
+  test:
+    events:
+      Debug Ping:
+        schema: {at: now}
+  production:
+    apps:
+      stripe: {enabled: true}
+"""
+
+
+def test_check_inputs_sets_the_environment_for_the_job(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    step = step_named(action, "Check inputs")
+    job_env = runner.tmp / "github_env"
+    base = {"COMMAND": "plan", "APPLY_FROM": "pr", "GITHUB_ENV": str(job_env)}
+    code, _, log = runner.run(step, **base, ENVIRONMENT="production")
+    assert code == 0, log
+    assert job_env.read_text() == "COBALT_ENVIRONMENT=production\n"
+    code, _, log = runner.run(step, **base, ENVIRONMENT="staging")
+    assert code == 3 and "input 'environment' must be test or production" in log
+
+
+def test_one_manifest_planned_per_environment_with_the_promotion_diff(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    (runner.work / "cobalt.yaml").write_text(ENVIRONMENTS_MANIFEST)
+    # The test key of the sandbox with COBALT_ENVIRONMENT as the Check inputs step sets it.
+    code, outputs, log = runner.run(
+        step_named(action, "Plan"), **plan_env(), COBALT_ENVIRONMENT="test"
+    )
+    assert code == 0 and outputs["has-changes"] == "true", log
+    assert "+ events/Debug Ping" in log and "Plan for the test environment" in log
+
+    diff = {"MANIFEST": "cobalt.yaml", "DIFF_FROM": "test", "DIFF_TO": "production"}
+    code, _, log = runner.run(step_named(action, "Promotion diff"), **diff)
+    assert code == 0, log
+    summary = runner.summary.read_text()
+    assert "<!-- cobalt-sync-diff -->\n### cobalt-sync diff · `test` → `production`" in summary
+    assert "<code>stripe</code>" in summary and "declared in test only" in summary
+
+    code, _, log = runner.run(step_named(action, "Promotion diff"), **{**diff, "DIFF_TO": ""})
+    assert code == 3 and "input 'diff-from' needs input 'environment'" in log
+
+
+def test_each_environment_of_a_manifest_has_its_own_sticky_comment(
+    action: dict[str, Any],
+) -> None:
+    default_key = step_named(action, "Comment on the pull request")["env"]["DEFAULT_KEY"]
+    assert default_key == (
+        "${{ inputs.working-directory }}/${{ inputs.manifest }}"
+        "${{ inputs.environment != '' && format('/{0}', inputs.environment) || '' }}"
+    )
 
 
 FAKE_GH = """#!/usr/bin/env bash

@@ -19,6 +19,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 def example_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_CLIENT_SECRET", "slack-demo")
     monkeypatch.setenv("HUBSPOT_CLIENT_SECRET", "hubspot-demo")
+    monkeypatch.setenv("HUBSPOT_TEST_CLIENT_SECRET", "hubspot-test-demo")
 
 
 def test_version(cli: Any) -> None:
@@ -69,7 +70,9 @@ def test_unknown_option_is_bad_input(cli: Any) -> None:
 
 
 @pytest.mark.usefixtures("example_secrets")
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", sorted(EXAMPLES.rglob("*.yaml")), ids=lambda path: str(path.relative_to(EXAMPLES))
+)
 def test_every_example_validates(cli: Any, path: Path) -> None:
     result = cli("validate", "-f", str(path))
     assert (result.exit_code, result.stderr) == (0, "")

@@ -127,7 +127,8 @@ def test_a_loaded_manifest_still_knows_where_each_field_is(tmp_path: Path) -> No
     path = tmp_path / "cobalt.yaml"
     path.write_text("version: 1\nenvironment: test\nlinked_accounts:\n  acme:\n    name: Acme\n")
     loaded = load_manifest(path)
-    assert loaded.document is None  # read by the fast path …
+    assert loaded.marks is not None and loaded.document is not None  # the fast path …
+    assert not loaded.document.key_marks
     assert loaded.location("linked_accounts", "acme", "name") == (5, 5)  # … marks on demand
 
 

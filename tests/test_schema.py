@@ -15,7 +15,7 @@ from cobalt_sync.manifest.yaml_reader import read_yaml
 
 ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "schemas" / "cobalt.schema.json"
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,8 @@ def test_examples_satisfy_the_schema(validator: Draft202012Validator, path: Path
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
 def test_examples_carry_the_editor_modeline(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../schemas/cobalt.schema.json"
+    up = "../" * len(path.relative_to(ROOT).parent.parts)
+    assert first == f"# yaml-language-server: $schema={up}schemas/cobalt.schema.json"
 
 
 @pytest.mark.parametrize(

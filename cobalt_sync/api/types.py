@@ -49,15 +49,16 @@ class OAuthCredentials:
     """An app's OAuth client settings as far as they can be observed; never the secret.
 
     `mode` is `custom` (own client), `default` (Cobalt's shared client), `unset`, or `unknown`
-    when read from real Cobalt, which shows only the client id in use (then the fingerprint
-    is None and `scopes` are empty because they cannot be seen).
+    when read from real Cobalt's consent URL, which shows the client id and the effective
+    scopes in use but not the secret (the fingerprint is None) nor whose client it is.
+    `scopes` is None when they could not be seen.
     """
 
     slug: str
     mode: str
     client_id: str | None
     client_secret_fingerprint: str | None
-    scopes: tuple[str, ...]
+    scopes: tuple[str, ...] | None
     mandatory_scopes: tuple[str, ...]
     callback_url: str | None
 

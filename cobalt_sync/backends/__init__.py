@@ -7,13 +7,13 @@ Cobalt endpoint, if one appears, replaces only that module.
 from cobalt_sync.backends.app_settings import (
     AppSettings,
     ManualAppSettings,
-    ManualStepRequired,
+    NotObservable,
     SandboxAppSettings,
 )
 
 __all__ = [
     "AppSettings",
     "ManualAppSettings",
-    "ManualStepRequired",
+    "NotObservable",
     "SandboxAppSettings",
 ]

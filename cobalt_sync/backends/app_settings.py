@@ -4,19 +4,60 @@
 `SandboxAppSettings` calls the sandbox-defined routes (cobalt-api.md §3.2) and can write.
 `ManualAppSettings` is for real Cobalt: it reads what is observable without writing anything
 and cannot write (`can_write` is False): the plan turns those changes into dashboard steps.
+What cannot be read raises `NotObservable` with the reason, never a guessed value.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Sequence
 from typing import Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from cobalt_sync.api import CobaltApi, OAuthCredentials
-from cobalt_sync.errors import ApiError, AuthError, CobaltSyncError, ExitCode, NotFoundError
+from cobalt_sync.errors import (
+    ApiError,
+    AuthError,
+    ManualStepRequired,
+    NotFoundError,
+    UnexpectedResponseError,
+)
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 
 Mode = Literal["api", "manual"]
+
+# Declared seed accounts tried as the reader before the probe account: each try is one GET.
+READER_CANDIDATES_TRIED = 3
+
+NO_READER = (
+    "no linked account exists yet to read it through (Cobalt shows enabled apps and OAuth "
+    f"clients only for one: a declared seed account, else '{PROBE_ACCOUNT_ID}'); verified "
+    "once apply has created it"
+)
+APP_NOT_ENABLED = (
+    "the app is not enabled, so Cobalt shows no consent URL to read its OAuth client from; "
+    "this is verified once the app is enabled"
+)
+NO_APP_SETTINGS_ROUTES = (
+    "this Cobalt API has no routes for app enablement and OAuth clients (it behaves like real "
+    "Cobalt, where both are dashboard-only)"
+)
+NO_APP_SETTINGS_HINT = (
+    "Run with --app-settings manual (or COBALT_APP_SETTINGS=manual): the plan then lists "
+    "those changes as dashboard steps and verifies them read-only."
+)
+
+
+class NotObservable(Exception):
+    """A live setting that cannot be read; `reason` says why and how to make it readable.
+
+    Not a `CobaltSyncError`: it never ends a run, the kinds turn it into `(not observable)`.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class AppSettings(Protocol):
@@ -28,17 +69,20 @@ class AppSettings(Protocol):
     @property
     def can_write(self) -> bool: ...
 
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Caveats about what was read (e.g. a best-effort list), for the plan's report."""
+    def begin_read(self, accounts: Sequence[str]) -> None:
+        """Start a fresh reading of the org (plan, or the re-check after apply); `accounts`
+        are declared seed accounts a read may go through, best first."""
         ...
 
-    def list_enabled(self) -> set[str]: ...
+    def list_enabled(self) -> set[str]:
+        """Slugs of the enabled apps; raises NotObservable when they cannot be read."""
+        ...
 
     def set_enabled(self, slug: str, enabled: bool) -> None: ...
 
     def get_oauth(self, slug: str) -> OAuthCredentials | None:
-        """The app's own OAuth client, or None when it is on Cobalt's default (or unset)."""
+        """The app's own OAuth client, or None when it is on Cobalt's default (or unset);
+        raises NotObservable when that cannot be told."""
         ...
 
     def put_oauth(
@@ -48,36 +92,44 @@ class AppSettings(Protocol):
     def delete_oauth(self, slug: str) -> None: ...
 
 
-class ManualStepRequired(CobaltSyncError):
-    """A change only the Cobalt dashboard can make was asked of the manual backend."""
-
-    exit_code = ExitCode.REFUSED
-
-
 class SandboxAppSettings:
     """The sandbox's non-public routes: every read and write goes over HTTP."""
 
     mode: Mode = "api"
     can_write = True
-    notes: tuple[str, ...] = ()
 
     def __init__(self, api: CobaltApi) -> None:
         self._api = api
 
+    def begin_read(self, accounts: Sequence[str]) -> None:
+        return None  # every read is a direct one: nothing to forget
+
     def list_enabled(self) -> set[str]:
         # Without a linked_account_id header: a sandbox leniency (§3.2), not vendor behaviour.
-        return {app.slug for app in self._api.list_applications()}
+        try:
+            return {app.slug for app in self._api.list_applications()}
+        except ApiError as refused:
+            if refused.status == 400 and "linked_account_id" in refused.message:
+                raise no_app_settings_routes(refused) from None
+            raise
 
     def set_enabled(self, slug: str, enabled: bool) -> None:
-        if enabled:
-            self._api.enable_app(slug)
-        else:
-            self._api.disable_app(slug)
+        try:
+            if enabled:
+                self._api.enable_app(slug)
+            else:
+                self._api.disable_app(slug)
+        except NotFoundError as missing:
+            if missing.error_code == "APPLICATION_NOT_FOUND":
+                raise
+            raise no_app_settings_routes(missing) from None
 
     def get_oauth(self, slug: str) -> OAuthCredentials | None:
         try:
             view = self._api.get_oauth_credentials(slug)
-        except NotFoundError:
+        except NotFoundError as missing:
+            if missing.error_code != "APPLICATION_NOT_FOUND":
+                raise no_app_settings_routes(missing) from None  # the route itself is absent
             return None  # not in the catalog: the manifest check names the typo
         except ApiError as refused:
             if refused.error_code == "AUTH_TYPE_MISMATCH":
@@ -97,12 +149,26 @@ class SandboxAppSettings:
             return
 
 
-class ManualAppSettings:
-    """Real Cobalt: observe enabled apps and the live OAuth client id, read-only.
+def no_app_settings_routes(cause: ApiError) -> ApiError:
+    """The `api` backend pointed at a server without the §3.2 routes (real Cobalt, or the
+    sandbox's `cobalt` profile): say what to do instead of showing a bare 404 or 400."""
+    return UnexpectedResponseError(
+        NO_APP_SETTINGS_ROUTES,
+        endpoint=cause.endpoint,
+        status=cause.status,
+        error_code=cause.error_code,
+        hint=NO_APP_SETTINGS_HINT,
+    )
 
-    Reads go through the probe account (`cobalt-sync-probe`); when it does not exist the
-    app list is read without it (best effort, said in `notes`) and OAuth clients cannot be
-    observed. Reading never creates the probe: `ensure_probe()` is a separate, explicit write.
+
+class ManualAppSettings:
+    """Real Cobalt: observe enabled apps and the live OAuth client, read-only.
+
+    Cobalt answers both only for a linked account (`GET /application` and the consent URL
+    need one), so reads go through a *reader*: the first declared seed account that exists,
+    else the probe account `cobalt-sync-probe` if an earlier version created it. Without a
+    reader nothing is guessed: reads raise NotObservable, and the plan says how to fix it.
+    Reading never writes anything.
     """
 
     mode: Mode = "manual"
@@ -111,63 +177,53 @@ class ManualAppSettings:
     def __init__(self, api: CobaltApi, probe_account_id: str = PROBE_ACCOUNT_ID) -> None:
         self._api = api
         self._probe_id = probe_account_id
-        self._probe_exists: bool | None = None
-        self._notes: list[str] = []
+        self._candidates: tuple[str, ...] = (probe_account_id,)
+        self._reader: str | None = None
+        self._looked_up = False
         self._lock = threading.Lock()
 
-    @property
-    def notes(self) -> tuple[str, ...]:
+    def begin_read(self, accounts: Sequence[str]) -> None:
         with self._lock:
-            return tuple(self._notes)
+            tried = tuple(accounts[:READER_CANDIDATES_TRIED])
+            self._candidates = (*tried, self._probe_id)
+            self._reader, self._looked_up = None, False
 
-    def ensure_probe(self) -> None:
-        """Create the probe account (idempotent PUT), so later reads are exact."""
-        self._api.upsert_linked_account(
-            self._probe_id, "cobalt-sync probe", {"managed_by": "cobalt-sync"}
-        )
-        with self._lock:
-            self._probe_exists = True
+    @property
+    def reader(self) -> str | None:
+        """The linked account reads go through, looked up once per reading."""
+        with self._lock:  # the apps and credentials kinds read at once: one look-up
+            if not self._looked_up:
+                self._reader = next(
+                    (a for a in self._candidates if self._api.get_linked_account(a)), None
+                )
+                self._looked_up = True
+            return self._reader
 
     def list_enabled(self) -> set[str]:
-        if self._has_probe():
-            apps = self._api.list_applications(linked_account_id=self._probe_id)
-            return {app.slug for app in apps}
-        self._note(
-            f"the linked account '{self._probe_id}' does not exist, so enabled apps were read "
-            "without it: Cobalt does not document that answer, treat it as best effort"
-        )
-        try:
-            apps = self._api.list_applications()
-        except AuthError:
-            raise
-        except ApiError as refused:
-            refused.hint = (
-                f"Cobalt lists enabled apps per linked account: create '{self._probe_id}' "
-                "(cobalt-sync apply creates it), then run again."
-            )
-            raise
-        return {app.slug for app in apps}
+        reader = self.reader
+        if reader is None:
+            raise NotObservable(NO_READER)
+        return {app.slug for app in self._api.list_applications(linked_account_id=reader)}
 
     def get_oauth(self, slug: str) -> OAuthCredentials | None:
-        """The client id Cobalt would use for `slug` (from its consent URL); the secret and
-        the custom scopes cannot be seen, so `mode` is `unknown` and those stay empty."""
-        if not self._has_probe():
-            self._note(f"OAuth client of '{slug}' not observable without '{self._probe_id}'")
-            return _unknown(slug, None, None)
+        """The client id and effective scopes Cobalt would use for `slug`, from its consent
+        URL (cobalt-api.md §5). The secret cannot be seen: its fingerprint stays None."""
+        reader = self.reader
+        if reader is None:
+            raise NotObservable(NO_READER)
         try:
-            auth_url = self._api.get_oauth_url(slug, self._probe_id)
+            auth_url = self._api.get_oauth_url(slug, reader)
         except NotFoundError:
-            return None  # the app is not enabled: there is no client in use
+            raise NotObservable(APP_NOT_ENABLED) from None
         except AuthError:
             raise
         except ApiError as refused:
-            if refused.status == 400:  # key-based app, or no OAuth client at all
-                return None
+            if refused.status == 400:  # some apps need per-app query parameters (spec)
+                raise NotObservable(
+                    f"Cobalt could not build a consent URL for it ({refused.message})"
+                ) from None
             raise
-        query = parse_qs(urlsplit(auth_url).query)
-        client_id = query.get("client_id", [None])[0]
-        callback = query.get("redirect_uri", [None])[0]
-        return _unknown(slug, client_id, callback)
+        return observed_client(slug, auth_url)
 
     def set_enabled(self, slug: str, enabled: bool) -> None:
         verb = "Enable" if enabled else "Disable"
@@ -190,28 +246,19 @@ class ManualAppSettings:
             "Cobalt has no public API for it"
         )
 
-    def _has_probe(self) -> bool:
-        with self._lock:
-            known = self._probe_exists
-        if known is None:
-            known = self._api.get_linked_account(self._probe_id) is not None
-            with self._lock:
-                self._probe_exists = known
-        return known
 
-    def _note(self, text: str) -> None:
-        with self._lock:
-            if text not in self._notes:
-                self._notes.append(text)
-
-
-def _unknown(slug: str, client_id: str | None, callback_url: str | None) -> OAuthCredentials:
+def observed_client(slug: str, auth_url: str) -> OAuthCredentials:
+    """What a consent URL shows: `client_id`, `redirect_uri` and `scope` (space- or
+    comma-separated, as providers differ). A missing `scope` is unknown, not empty."""
+    query = parse_qs(urlsplit(auth_url).query)
+    scope = query.get("scope", [None])[0]
+    scopes = None if scope is None else tuple(s for s in re.split(r"[\s,]+", scope) if s)
     return OAuthCredentials(
         slug=slug,
         mode="unknown",
-        client_id=client_id,
+        client_id=query.get("client_id", [None])[0],
         client_secret_fingerprint=None,
-        scopes=(),
+        scopes=scopes,
         mandatory_scopes=(),
-        callback_url=callback_url,
+        callback_url=query.get("redirect_uri", [None])[0],
     )

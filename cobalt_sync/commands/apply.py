@@ -2,17 +2,20 @@
 
 Confirmation, the mass-delete guard and the stale-plan check happen here, before any write;
 the writes themselves are `apply.apply_plan`, and the re-read afterwards is a fresh plan.
+Dashboard steps (real Cobalt) are never written: the re-read verifies them, and
+`--wait-for-dashboard` keeps re-reading while a person takes them.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from cobalt_sync.apply import apply_plan
-from cobalt_sync.backends.app_settings import ManualAppSettings
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     Session,
@@ -22,67 +25,128 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
-    show_backend_notes,
+    target_option,
     use_color,
 )
-from cobalt_sync.errors import ApiError, ExitCode, PartialApplyError, RefusedError
+from cobalt_sync.commands.environment import choose_environment, environment_option
+from cobalt_sync.errors import (
+    ApiError,
+    DashboardStepsRemain,
+    ExitCode,
+    InputError,
+    PartialApplyError,
+    RefusedError,
+)
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
+from cobalt_sync.planning import Computed, compute
 from cobalt_sync.render import render_plan, render_report
-from cobalt_sync.report import ApplyReport, Status
-from cobalt_sync.workflow import Computed, check_saved_plan, compute, load_saved_plan
+from cobalt_sync.render.values import step_heading
+from cobalt_sync.report import ApplyReport, Outcome, Status
+from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.targets import Target, parse_targets
+
+# How often --wait-for-dashboard re-reads the org: a few requests each time.
+DASHBOARD_POLL_SECONDS = 5.0
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done: the live org matches (API changes and dashboard steps)
+  3  bad input (manifest, variables, plan file, options)
+  4  Cobalt API error (unreachable, key refused, unexpected answer)
+  5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
+  6  finished part-way: an API change failed; re-running is safe
+  7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
+"""
 
 
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--allow-mass-delete",
     is_flag=True,
     help="Allow a plan that deletes more than 10 objects or over 25% of a kind.",
 )
+@click.option(
+    "--wait-for-dashboard",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="When dashboard steps remain after the API changes, re-check every "
+    f"{DASHBOARD_POLL_SECONDS:g} s until they are seen done (exit 0) or SECONDS pass (exit 7).",
+)
 @click.pass_obj
 def command(
     options: GlobalOptions,
     planfile: Path | None,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     auto_approve: bool,
     allow_mass_delete: bool,
+    wait_seconds: float,
+    targets: tuple[str, ...],
 ) -> int:
     """Make the live org match the manifest (or apply a saved plan).
+
+    A saved plan is applied when the org moved only toward it since it was made (an earlier
+    run of it, or dashboard steps taken by a person, count as done); otherwise exit 5.
 
     \b
     Examples:
       cobalt-sync apply                       # plan, confirm, apply
       cobalt-sync apply --auto-approve        # in CI, no prompt
       cobalt-sync plan --out plan.json && cobalt-sync apply plan.json --auto-approve
+      cobalt-sync apply plan.json --auto-approve --wait-for-dashboard 900
     """
     saved: Plan | None = None
+    chosen = parse_targets(targets)
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
-    loaded = load(manifest_path)
+        chosen = targets_of_saved(saved, chosen)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
-        show_backend_notes(session)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)
         if not computed.plan.has_changes:
             return int(ExitCode.OK)
-        guard_mass_delete(computed.plan, allow_mass_delete)
-        confirm(auto_approve, session.connection.target)
+        if computed.plan.changes:
+            guard_mass_delete(computed.plan, allow_mass_delete)
+            confirm(auto_approve, session.connection.target)
         report, unverified = run_apply(computed, session, loaded)
+        if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
+            report = wait_for_dashboard(report, session, loaded, wait_seconds)
     click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
     if unverified is not None and report.complete:
         raise unverified  # failures, if any, are the bigger news: finish() reports them
     return finish(report)
+
+
+command.epilog = EXIT_CODES_HELP
+
+
+def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ...]:
+    """A saved plan carries its targets; naming others on the command line is a mistake."""
+    recorded = parse_targets(saved.targets)
+    if given and given != recorded:
+        listed = ", ".join(saved.targets) or "none (the whole manifest)"
+        raise InputError(
+            f"--target differs from the saved plan's targets ({listed})",
+            hint="apply a saved plan without --target, or make a new plan with the targets",
+        )
+    return recorded
 
 
 def show_plan(plan: Plan, fmt: str) -> None:
@@ -123,17 +187,16 @@ def run_apply(
 ) -> tuple[ApplyReport, ApiError | None]:
     """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
-    settings = session.connection.settings
-    if isinstance(settings, ManualAppSettings):
-        settings.ensure_probe()  # later reads of enabled apps go through the probe account
-    progress = ProgressPrinter(len(plan.changes))
-    try:
-        outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
-    finally:
-        progress.close()
+    outcomes: tuple[Outcome, ...] = ()
+    if plan.changes:
+        progress = ProgressPrinter(len(plan.changes))
+        try:
+            outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
+        finally:
+            progress.close()
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment)
+        recheck = compute(loaded, session.ctx, session.connection.environment, targets_of(plan))
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -147,28 +210,62 @@ def run_apply(
         outcomes=outcomes,
         remaining=recheck.plan.changes,
         verified=not recheck.plan.changes,
+        dashboard_steps=recheck.plan.dashboard_steps,
     )
     return report, None
 
 
+def wait_for_dashboard(
+    report: ApplyReport, session: Session, loaded: LoadedManifest, seconds: float
+) -> ApplyReport:
+    """Re-read until every dashboard step is seen done or `seconds` pass, saying what is
+    still awaited each time (a deploy job can wait while a person clicks)."""
+    deadline = time.monotonic() + seconds
+    while report.dashboard_steps:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        count = len(report.dashboard_steps)
+        note(f"Waiting for {count} dashboard step{'s' if count != 1 else ''} ({left:.0f} s left):")
+        for number, step in enumerate(report.dashboard_steps, 1):
+            note(f"  {step_heading(number, step)}")
+        time.sleep(min(DASHBOARD_POLL_SECONDS, left))
+        recheck = compute(
+            loaded, session.ctx, session.connection.environment, targets_of(report.plan)
+        )
+        report = replace(
+            report,
+            remaining=recheck.plan.changes,
+            verified=not recheck.plan.changes,
+            dashboard_steps=recheck.plan.dashboard_steps,
+        )
+    return report
+
+
+def targets_of(plan: Plan) -> tuple[Target, ...]:
+    """Verify what was applied: a targeted apply is re-read with the same targets."""
+    return parse_targets(plan.targets)
+
+
 def finish(report: ApplyReport) -> int:
     failed = report.by_status(Status.FAILED)
-    manual = report.by_status(Status.MANUAL)
     if failed or report.by_status(Status.SKIPPED):
         raise PartialApplyError(
             f"apply finished part-way: {len(failed)} failed, "
             f"{len(report.by_status(Status.SKIPPED))} skipped",
             hint="re-running `cobalt-sync apply` is safe and converges",
         )
-    if manual:
-        raise PartialApplyError(
-            f"{len(manual)} changes need manual steps in the Cobalt dashboard (listed above)",
-            hint="take the steps, then run `cobalt-sync plan` to confirm no changes remain",
-        )
     if report.remaining:
         raise PartialApplyError(
             f"apply reported success but the org still differs in {len(report.remaining)} "
             "places (someone else may be changing it)",
             hint="run `cobalt-sync plan` to see the differences",
+        )
+    if report.dashboard_steps:
+        raise DashboardStepsRemain(
+            f"every API change is done; {len(report.dashboard_steps)} dashboard "
+            f"step{'s' if len(report.dashboard_steps) != 1 else ''} remain (listed above)",
+            hint="take them in the Cobalt dashboard, then re-run the same command (a saved "
+            "plan stays valid), or pass --wait-for-dashboard SECONDS to wait for them",
         )
     return int(ExitCode.OK)

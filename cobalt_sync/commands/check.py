@@ -18,6 +18,7 @@ from cobalt_sync.commands.common import (
     open_session,
     parallelism_option,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ApiError, ExitCode, RefusedError
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_check, smoke_target
@@ -25,6 +26,7 @@ from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_ch
 
 @click.command("check")
 @manifest_option
+@environment_option
 @click.option(
     "--show-url",
     is_flag=True,
@@ -35,7 +37,11 @@ from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_ch
 @parallelism_option
 @click.pass_obj
 def command(
-    options: GlobalOptions, manifest_path: Path | None, show_url: bool, parallelism: int
+    options: GlobalOptions,
+    manifest_path: Path | None,
+    environment: str | None,
+    show_url: bool,
+    parallelism: int,
 ) -> int:
     """Smoke-check Connect for every seed linked account in the manifest.
 
@@ -50,7 +56,7 @@ def command(
       cobalt-sync check -f prod/cobalt.yaml
       cobalt-sync check --show-url            # print the Connect URLs (they embed a token)
     """
-    loaded = load(manifest_path)
+    loaded = load(manifest_path, choose_environment(environment, options))
     target = smoke_target(loaded.manifest)
     with open_session(options, loaded, parallelism) as session:
         if not target.account_ids:
@@ -63,8 +69,10 @@ def command(
         results = run_smoke_check(session.ctx, target, keep_urls=show_url)
     click.echo(render_checks(results, show_urls=show_url), nl=False)
     if show_url and any(r.hosted_url for r in results):
-        note("The Connect URLs above embed session tokens that were not revoked: they stay "
-             "valid until they expire.")
+        note(
+            "The Connect URLs above embed session tokens that were not revoked: they stay "
+            "valid until they expire."
+        )
     return verdict(results)
 
 

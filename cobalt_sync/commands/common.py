@@ -18,10 +18,11 @@ import click
 from cobalt_sync.connect import Connection, open_connection
 from cobalt_sync.kinds import KindContext
 from cobalt_sync.manifest import LoadedManifest, load_manifest
+from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.planning import guard_environment
 from cobalt_sync.render import progress_line
 from cobalt_sync.report import Outcome, Status
-from cobalt_sync.workflow import guard_environment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,6 +61,17 @@ def parallelism_option(function: F) -> F:
     )(function)
 
 
+def target_option(function: F) -> F:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Plan only this object (`apps/slack`, `events/Invoice Paid`) or kind (`events`); "
+        "repeatable. Prerequisites outside the targets come along, with a note.",
+    )(function)
+
+
 def use_color() -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -69,8 +81,8 @@ def note(message: str) -> None:
     click.echo(message, err=True)
 
 
-def load(path: Path | None) -> LoadedManifest:
-    loaded = load_manifest(path or Path(DEFAULT_MANIFEST))
+def load(path: Path | None, environment: EnvironmentChoice | None = None) -> LoadedManifest:
+    loaded = load_manifest(path or Path(DEFAULT_MANIFEST), environment=environment)
     for warning in loaded.warnings:
         note(warning.format())
     return loaded
@@ -99,12 +111,6 @@ def open_session(
         yield Session(connection, ctx)
 
 
-def show_backend_notes(session: Session) -> None:
-    """Caveats of the app-settings backend (e.g. a best-effort read on real Cobalt)."""
-    for text in session.connection.settings.notes:
-        note(f"Note: {text}")
-
-
 class ProgressPrinter:
     """Prints each landed change on stderr as it lands, with a running count and elapsed time.
 
@@ -115,7 +121,6 @@ class ProgressPrinter:
         Status.DONE: "✓",
         Status.FAILED: "✗",
         Status.SKIPPED: "-",
-        Status.MANUAL: "!",
     }
     BAR_WIDTH = 30
 

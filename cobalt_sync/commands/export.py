@@ -15,6 +15,7 @@ import click
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.commands.common import note, parallelism_option
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.connect import open_connection
 from cobalt_sync.errors import InputError
 from cobalt_sync.export import Export, ExportOptions, export_manifest
@@ -62,6 +63,7 @@ def parse_kinds(ctx: click.Context, param: click.Parameter, value: str) -> froze
     "(udf managed_by=cobalt-sync): on a production org that means every customer.",
 )
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@environment_option
 @parallelism_option
 @click.pass_obj
 def command(
@@ -70,6 +72,7 @@ def command(
     kinds: frozenset[str],
     all_linked_accounts: bool,
     force: bool,
+    environment: str | None,
     parallelism: int,
 ) -> None:
     """Write the live org as a manifest: the start of managing an existing org.
@@ -84,9 +87,16 @@ def command(
       cobalt-sync export > cobalt.yaml
       cobalt-sync export -o cobalt.yaml --kinds apps,oauth_credentials,events
       cobalt-sync export -o cobalt.yaml --force && cobalt-sync plan   # expect no changes
+      COBALT_API_KEY=pk_… cobalt-sync export -e production -o cobalt.yaml
+
+    With -e/--environment NAME and -o FILE, the org is written into FILE's
+    `environments: NAME:` section only (as what differs from the top level), leaving the
+    rest of the file as it is; a missing FILE becomes a manifest with the export as its top
+    level and an empty NAME section.
     """
     target = None if output == STDOUT else Path(output)
-    if target is not None:
+    section = environment_section(environment, options, target)
+    if target is not None and section is None:
         refuse_overwrite(target, force)
     with open_connection(options, parallelism=parallelism) as connection:
         note(f"Reading the live org: {connection.target}")
@@ -98,6 +108,9 @@ def command(
             prune=frozenset({"oauth_credentials", "linked_accounts"}),
         )
         live = read_live(ctx, State(), tuple(k for k in KIND_ORDER if k in kinds))
+        for kind in live.kinds.values():
+            for text in kind.notes:
+                note(f"Note: {text}")
         export = export_manifest(
             live,
             ExportOptions(
@@ -109,9 +122,42 @@ def command(
         )
     if target is None:
         click.echo(export.text, nl=False)
+    elif section is not None:
+        write_section(target, export.text, section)
     else:
         write_atomically(target, export.text, force)
     tell(export, target)
+
+
+def environment_section(
+    requested: str | None, options: GlobalOptions, target: Path | None
+) -> str | None:
+    """The environment section to write into, refused before any request when the key is
+    of another environment; None without --environment. (COBALT_ENVIRONMENT, set for a
+    whole CI job, does not turn a plain export into a write into a file's section.)"""
+    if not requested:
+        return None
+    choice = choose_environment(requested, options, {**os.environ, "COBALT_ENVIRONMENT": ""})
+    assert choice is not None  # an explicit name was given
+    if target is None:
+        raise InputError(
+            f"{choice.source} {choice.name}: writes into a manifest's section; give the file",
+            hint=f"cobalt-sync export -e {choice.name} -o cobalt.yaml",
+        )
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory", hint="give a file name, e.g. -o cobalt.yaml")
+    return choice.name
+
+
+def write_section(target: Path, export_text: str, name: str) -> None:
+    from cobalt_sync.export_section import new_manifest, write_into
+
+    if not target.exists():
+        write_atomically(target, new_manifest(export_text, name), force=False)
+        return
+    current = target.read_text(encoding="utf-8")
+    write_atomically(target, write_into(current, export_text, name, str(target)), force=True)
+    note(f"Wrote the {name} environment into `environments: {name}:` of {target}.")
 
 
 def refuse_overwrite(target: Path, force: bool) -> None:

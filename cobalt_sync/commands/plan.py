@@ -13,20 +13,25 @@ from cobalt_sync.commands.common import (
     note,
     open_session,
     parallelism_option,
-    show_backend_notes,
+    target_option,
     use_color,
 )
+from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ExitCode, RefusedError
 from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.planning import compute
 from cobalt_sync.render import render_plan
-from cobalt_sync.workflow import compute, save_plan
+from cobalt_sync.saved_plan import save_plan
+from cobalt_sync.targets import parse_targets
 
 
 @click.command("plan")
 @manifest_option
+@environment_option
 @format_option
 @parallelism_option
+@target_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -52,12 +57,14 @@ from cobalt_sync.workflow import compute, save_plan
 def command(
     options: GlobalOptions,
     manifest_path: Path | None,
+    environment: str | None,
     fmt: str,
     parallelism: int,
     out: Path | None,
     detailed_exitcode: bool,
     fail_on_breaking: bool,
     impact: bool,
+    targets: tuple[str, ...],
 ) -> int:
     """Show what apply would change in the live org, field by field.
 
@@ -66,11 +73,12 @@ def command(
       cobalt-sync plan
       cobalt-sync plan -f cobalt.yaml --out plan.json --detailed-exitcode
       cobalt-sync plan --format markdown > plan.md
+      cobalt-sync plan --target apps/slack --target events
     """
-    loaded = load(manifest_path)
+    chosen = parse_targets(targets)
+    loaded = load(manifest_path, choose_environment(environment, options))
     with open_session(options, loaded, parallelism) as session:
-        computed = compute(loaded, session.ctx, session.connection.environment)
-        show_backend_notes(session)
+        computed = compute(loaded, session.ctx, session.connection.environment, chosen)
         plan = computed.plan
         if impact:
             counts = connected_counts(session.ctx.api, app_slugs(plan), parallelism)

@@ -131,6 +131,17 @@ def check_rate(name: str, value: float) -> None:
 )
 @click.option("--seed", type=int, help="Seed for the fault RNG, for reproducible runs.")
 @click.option(
+    "--profile",
+    type=click.Choice(["extended", "cobalt"]),
+    default="extended",
+    show_default=True,
+    envvar="COBALT_SANDBOX_PROFILE",
+    show_envvar=True,
+    help="extended: Cobalt's API plus the sandbox-only routes that enable apps and set OAuth "
+    "clients. cobalt: only what real Cobalt serves; apps and OAuth clients change through "
+    "/_sandbox/dashboard/ as a person would in the dashboard.",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a non-loopback --host. API keys then cross the network in clear "
@@ -146,6 +157,7 @@ def serve(
     drop_rate: float,
     rate_limit: float | None,
     seed: int | None,
+    profile: str,
     allow_remote: bool,
 ) -> None:
     """Serve the sandbox until Ctrl-C.
@@ -154,6 +166,7 @@ def serve(
     Example:
       cobalt-sync sandbox serve --port 8787 --state .cobalt-sandbox/sandbox.sqlite3
       COBALT_API_URL=http://127.0.0.1:8787 COBALT_API_KEY=tk_sandbox cobalt-sync plan
+      cobalt-sync sandbox serve --profile cobalt   # behaves like real Cobalt
     """
     from cobalt_sync.sandbox.keys import DEFAULT_KEYS
     from cobalt_sync.sandbox.server import SandboxServer
@@ -178,6 +191,7 @@ def serve(
             drop_rate=drop_rate,
             rate_limit=rate_limit,
             seed=seed,
+            profile=profile,
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--api-key") from None
@@ -189,7 +203,15 @@ def serve(
         raise click.BadParameter(str(error), param_hint="--state") from None
     except (OSError, RuntimeError) as error:
         raise click.ClickException(f"the sandbox cannot start: {error}") from None
-    click.echo(f"Cobalt sandbox listening on {server.url}", err=True)
+    # The URL ends the line: scripts (the benchmark harness) read it from there.
+    click.echo(f"Cobalt sandbox (profile {profile}) listening on {server.url}", err=True)
+    if profile == "cobalt":
+        click.echo(
+            "Apps and OAuth clients are dashboard-only, as on real Cobalt: "
+            f"POST {server.url}/_sandbox/dashboard/apps/SLUG, "
+            f"PUT|DELETE {server.url}/_sandbox/dashboard/oauth/SLUG.",
+            err=True,
+        )
     click.echo(
         f"Default keys: {DEFAULT_KEYS[0]} (test), {DEFAULT_KEYS[1]} (production)"
         + (f"; plus {len(api_keys)} key(s) from --api-key" if api_keys else ""),

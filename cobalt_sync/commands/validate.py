@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
-from cobalt_sync.errors import InputError, ManifestError
+from cobalt_sync.errors import InputError, ManifestError, Problem
 from cobalt_sync.manifest import LoadedManifest, load_manifest
+from cobalt_sync.manifest.load import environments_of
+from cobalt_sync.manifest.overlay import EnvironmentChoice, MergedDocument
 
 DEFAULT_MANIFEST = "cobalt.yaml"
 
@@ -39,8 +41,10 @@ def command(
 ) -> None:
     """Check manifests without contacting Cobalt (exit 0 valid, 3 invalid).
 
-    Variables (${VAR}) are resolved from the environment, so run it with the same
-    environment as plan and apply, or pass --allow-missing-variables.
+    A manifest with `environments:` is checked once per environment (its top level with
+    that environment's section merged over it). Variables (${VAR}) are resolved from the
+    environment, so run it with the same environment as plan and apply, or pass
+    --allow-missing-variables.
 
     \b
     Examples:
@@ -52,12 +56,12 @@ def command(
     if allow_missing_variables:
         environ = PlaceholderEnviron(os.environ)
     if len(paths) == 1:
-        show(load_manifest(paths[0], environ))
+        show(validate_file(paths[0], environ))
         return
     invalid = 0
     for path in paths:
         try:
-            show(load_manifest(path, environ))
+            show(validate_file(path, environ))
         except ManifestError as error:
             invalid += 1
             for problem in error.problems:
@@ -67,10 +71,39 @@ def command(
         raise InputError(f"{invalid} of {len(paths)} manifests are invalid")
 
 
-def show(loaded: LoadedManifest) -> None:
-    for warning in loaded.warnings:
-        click.echo(warning.format(), err=True)
-    click.echo(summary(loaded))
+def validate_file(path: Path, environ: Mapping[str, str]) -> list[LoadedManifest]:
+    """The file loaded as each environment it declares (as itself in the single form). A
+    problem in the shared top level shows up in every environment: it is reported once."""
+    names = environments_of(path)
+    if not names:
+        return [load_manifest(path, environ)]
+    loaded: list[LoadedManifest] = []
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            loaded.append(load_manifest(path, environ, EnvironmentChoice(name, "validate")))
+        except ManifestError as error:
+            problems += [p for p in error.problems if p not in problems]
+    if problems:
+        raise ManifestError(sorted(problems, key=_position))
+    return loaded
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
+def show(loaded: list[LoadedManifest]) -> None:
+    seen: set[Problem] = set()
+    for warning in (w for each in loaded for w in each.warnings):
+        if warning not in seen:
+            seen.add(warning)
+            click.echo(warning.format(), err=True)
+    if len(loaded) == 1 and not isinstance(loaded[0].document, MergedDocument):
+        click.echo(summary(loaded[0]))
+        return
+    parts = [f"{each.manifest.environment}: {counts(each)}" for each in loaded]
+    click.echo(f"{loaded[0].path} is valid: {'; '.join(parts)}")
 
 
 class PlaceholderEnviron(Mapping[str, str]):
@@ -94,15 +127,19 @@ class PlaceholderEnviron(Mapping[str, str]):
 
 def summary(loaded: LoadedManifest) -> str:
     """`cobalt.yaml is valid: 3 apps, 2 events, 2 linked accounts`."""
+    return f"{loaded.path} is valid: {counts(loaded)}"
+
+
+def counts(loaded: LoadedManifest) -> str:
     manifest = loaded.manifest
-    counts = [
+    parts = [
         _count(len(manifest.apps), "app"),
         _count(len(manifest.events), "event"),
         _count(len(manifest.linked_accounts), "linked account"),
     ]
     if loaded.warnings:
-        counts.append(_count(len(loaded.warnings), "warning"))
-    return f"{loaded.path} is valid: {', '.join(counts)}"
+        parts.append(_count(len(loaded.warnings), "warning"))
+    return ", ".join(parts)
 
 
 def _count(number: int, noun: str) -> str:

@@ -12,7 +12,23 @@ from cobalt_sync.resource import KindState, Resource
 if TYPE_CHECKING:
     from cobalt_sync.api import CobaltApi
     from cobalt_sync.backends.app_settings import AppSettings
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.manifest import LoadedManifest, Manifest
+
+
+@dataclass(frozen=True)
+class SecretSource:
+    """Where a manifest secret comes from, said without its value: `$HUBSPOT_CLIENT_SECRET`,
+    or the field it is written in."""
+
+    text: str
+
+    @classmethod
+    def of(cls, loaded: LoadedManifest, slug: str) -> SecretSource:
+        path = ("apps", slug, "oauth", "client_secret")
+        names = loaded.references.get(path, ())
+        if names:
+            return cls(" and ".join(f"${name}" for name in names))
+        return cls(f"`{'.'.join(path)}` in {loaded.path.name}")
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,10 @@ class ResourceKind(Protocol):
     name: str
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]: ...
+
+    def notes(self, manifest: Manifest) -> Iterable[str]:
+        """Facts about the declared objects a reviewer should see (e.g. implied scopes)."""
+        ...
 
     def read(self, ctx: KindContext, declared: KindState) -> KindState: ...
 

@@ -29,6 +29,9 @@ class EventsKind:
             else:
                 yield Resource(KIND, name, {"schema": event.sample})
 
+    def notes(self, manifest: Manifest) -> Iterable[str]:
+        return ()
+
     def read(self, ctx: KindContext, declared: KindState) -> KindState:
         state = KindState()
         for event in ctx.api.list_events():

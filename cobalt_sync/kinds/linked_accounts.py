@@ -38,6 +38,9 @@ class LinkedAccountsKind:
                 attrs["name"] = account.name
             yield Resource(KIND, account_id, attrs)
 
+    def notes(self, manifest: Manifest) -> Iterable[str]:
+        return ()
+
     def read(self, ctx: KindContext, declared: KindState) -> KindState:
         api = ctx.api
         first = api.linked_account_page(1)

@@ -1,29 +1,37 @@
 """`load_manifest`: cobalt.yaml → a validated Manifest, or every problem in it at once.
 
-Runs the stages in order (bytes → YAML → version → variables → catalog and sample files →
-pydantic) and turns each problem into `file:line:col: path: message`. Reads without line marks
-first (fast_reader); the first problem or warning, which needs marks to be worded, sends the
-load round again with them. Raises only ManifestError; never prints, never puts a scalar
-value (it may be a secret) into a message, and never talks to the network.
+Runs the stages in order (bytes → YAML → version → environment → variables → catalog and
+sample files → pydantic) and turns each problem into `file:line:col: path: message`. Reads
+without line marks first (fast_reader); the first problem or warning, which needs marks to be
+worded, sends the load round again with them. Raises only ManifestError (RefusedError for an
+environment mismatch); never prints, never puts a scalar value (it may be a secret) into a
+message, and never talks to the network.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Literal, NoReturn
 
 from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.errors import ManifestError, Problem
+from cobalt_sync.errors import ManifestError, Problem, RefusedError
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 from cobalt_sync.manifest.messages import describe, json_kind
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
+from cobalt_sync.manifest.overlay import (
+    EnvironmentChoice,
+    MergedDocument,
+    OverlayProblem,
+    declared_environments,
+    select_environment,
+)
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
 from cobalt_sync.manifest.variables import Resolution, resolve
 from cobalt_sync.manifest.yaml_reader import (
@@ -48,42 +56,73 @@ class LoadedManifest:
     manifest: Manifest
     warnings: tuple[Problem, ...] = ()
     document: Document | None = field(default=None, compare=False, repr=False)
-    source: bytes | None = field(default=None, compare=False, repr=False)
+    # Variable names each substituted field was written with, e.g. the secret's `${VAR}`:
+    # lets a dashboard step name where a secret comes from without holding its value.
+    references: Mapping[tuple[PathKey, ...], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # Set when `document` was read without marks (the fast path): reads them on demand.
+    marks: Callable[[], Document] | None = field(default=None, compare=False, repr=False)
 
     def location(self, *path: PathKey) -> tuple[int, int] | None:
         """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
-        document = self.document or self.marked_document
-        if document is None:
+        if self.marked_document is None:
             return None
-        mark = document.mark(tuple(path))
+        mark = self.marked_document.mark(tuple(path))
         return (mark.line, mark.column) if mark else None
 
     @cached_property
     def marked_document(self) -> Document | None:
-        """The file read again with marks: a manifest loaded by the fast path has none."""
-        return None if self.source is None else read_yaml(self.source)
+        """`document` with its marks: read again when the fast path left them out."""
+        return self.document if self.marks is None else self.marks()
 
 
-def load_manifest(path: Path, environ: Mapping[str, str] | None = None) -> LoadedManifest:
+def load_manifest(
+    path: Path,
+    environ: Mapping[str, str] | None = None,
+    environment: EnvironmentChoice | None = None,
+) -> LoadedManifest:
     """Read and validate `path`; raise ManifestError listing every problem (errors and
-    warnings, in file order). Variables come from `environ` (default: os.environ)."""
+    warnings, in file order). Variables come from `environ` (default: os.environ). A manifest
+    with `environments:` is loaded as the chosen `environment` (overlay.py); a mismatch
+    between that choice and the manifest raises RefusedError."""
     path, environ = Path(path), os.environ if environ is None else environ
-    raw = _Load(path, environ, b"").read_bytes()
+    raw = _Load(path, environ).read_bytes()
     try:
-        return _Load(path, environ, raw, marked=False).run()
+        return _Load(path, environ, environment, raw, marked=False).run()
     except MarksNeeded:
         pass  # not inside the handler: the marked load's errors must not chain to this one
-    return _Load(path, environ, raw).run()
+    return _Load(path, environ, environment, raw).run()
+
+
+def environments_of(path: Path) -> tuple[str, ...]:
+    """The environment sections a manifest declares; () for the single-environment form and
+    for a file that cannot be read (load_manifest then says why)."""
+    for marked in (False, True):  # fast first; marks only to find out why it cannot be read
+        try:
+            return declared_environments(_Load(Path(path), {}, marked=marked).read_document())
+        except MarksNeeded:
+            continue
+        except ManifestError:
+            return ()
+    return ()
 
 
 class _Load:
-    """One load of `raw`: collects problems while the stages run. Unmarked, it reads fast and
-    gives up (MarksNeeded) at the first problem, which a marked load then words."""
+    """One load: collects problems while the stages run. Unmarked, it reads fast and gives up
+    (MarksNeeded) at the first problem, which a marked load of the same bytes then words."""
 
     def __init__(
-        self, path: Path, environ: Mapping[str, str], raw: bytes, *, marked: bool = True
+        self,
+        path: Path,
+        environ: Mapping[str, str],
+        environment: EnvironmentChoice | None = None,
+        raw: bytes | None = None,
+        *,
+        marked: bool = True,
     ) -> None:
         self.path = path
+        self.environment = environment
         self.display = str(path)
         self.environ = environ
         self.raw = raw
@@ -95,6 +134,7 @@ class _Load:
     def run(self) -> LoadedManifest:
         written = self.read_document()
         self.check_version(written)
+        written = self.select_environment()
         for finding in self.document.findings:
             self.report(finding.path, finding.message, mark=finding.mark)
         data = self.substitute(written, ())
@@ -109,15 +149,21 @@ class _Load:
             raise ManifestError(self.sorted_problems())
         for name, sample in samples.items():
             manifest.events[name]._file_sample = sample
-        if not self.marked:
-            return LoadedManifest(self.path, manifest, (), source=self.raw)
-        return LoadedManifest(self.path, manifest, tuple(self.sorted_problems()), self.document)
+        references = {path: r.references for path, r in self.resolutions.items() if r.references}
+        return LoadedManifest(
+            self.path,
+            manifest,
+            tuple(self.sorted_problems()),
+            self.document,
+            references,
+            marks=None if self.marked else partial(_marked_document, self.raw, self.environment),
+        )
 
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
         try:
-            self.document = self.parse(self.raw)
+            self.document = self.parse(self.read_bytes() if self.raw is None else self.raw)
         except YamlProblem as problem:
             self.fail(problem.message, problem.mark)
         data: JsonLike = self.document.data
@@ -167,6 +213,22 @@ class _Load:
                 mark,
                 ("version",),
             )
+
+    def select_environment(self) -> dict[str, JsonLike]:
+        """The chosen environment's document: its overlay merged over the top level."""
+        try:
+            self.document = select_environment(self.document, self.environment)
+        except OverlayProblem as problem:
+            if not self.marked:
+                raise MarksNeeded from None  # its problems are worded with marks
+            problems = [self.problem(path, text, mark) for path, text, mark in problem.problems]
+            if problem.refused:
+                raise RefusedError(problems[0].format(), hint=problem.hint) from None
+            error = ManifestError(problems)
+            error.hint = problem.hint
+            raise error from None
+        assert isinstance(self.document.data, dict)
+        return self.document.data
 
     def substitute(self, value: JsonLike, path: Path_) -> JsonLike:
         """Resolve variables in every string value (keys are names and stay as written)."""
@@ -291,6 +353,8 @@ class _Load:
         self, path: Path_, message: str, mark: Mark | None, severity: Severity = "error"
     ) -> Problem:
         line, column = (mark.line, mark.column) if mark else (None, None)
+        if isinstance(self.document, MergedDocument):
+            path = self.document.written(path)  # name it where it is written: base or overlay
         return Problem(self.display, line, column, format_path(path), message, severity)
 
     def fail(self, message: str, mark: Mark | None, path: Path_ = ()) -> NoReturn:
@@ -300,6 +364,13 @@ class _Load:
 
     def sorted_problems(self) -> list[Problem]:
         return [problem for _, problem in sorted(self.problems, key=lambda item: item[0])]
+
+
+def _marked_document(raw: bytes | None, environment: EnvironmentChoice | None) -> Document:
+    """What a marked load's document is: the bytes read with marks, the environment chosen.
+    Only the bytes and the choice are kept for it, not the load that had them."""
+    assert raw is not None
+    return select_environment(read_yaml(raw), environment)
 
 
 def _has_oauth(app: JsonLike) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from cobalt_sync.plan import Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
 from cobalt_sync.render.values import (
+    DASHBOARD_TITLE,
     OP_SIGNS,
     SIGNS,
     by_kind,
@@ -19,12 +20,17 @@ from cobalt_sync.render.values import (
     plan_counts,
     plural,
     printable,
+    step_status,
+    targeted_sentence,
     with_tag,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
 PLAN_MARKER = "<!-- cobalt-sync-plan -->"
 REPORT_MARKER = "<!-- cobalt-sync-apply -->"
+# A hidden count a CI script can read from the report without parsing prose (the Action's
+# `dashboard-steps` output): `<!-- cobalt-sync-dashboard-steps: 3 -->`.
+STEPS_COUNT_MARKER = "<!-- cobalt-sync-dashboard-steps: {count} -->"
 # GitHub refuses comments over 65,536 characters; the margin leaves room for a line the
 # Action prepends (its sticky-comment key).
 COMMENT_LIMIT = 65_000
@@ -50,6 +56,14 @@ def md_text(text: str) -> str:
 def md_code(text: str) -> str:
     """Inline code; GitHub links no mention inside <code>, so @ needs no zero-width space."""
     return f"<code>{md_text(text).replace('@&#8203;', '&#64;')}</code>"
+
+
+def md_with_code(text: str) -> str:
+    """Prose whose `backticked` parts (client ids, scopes) become inline code, safely."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code spans at all
+        return md_text(text)
+    return "".join(md_code(p) if i % 2 else md_text(p) for i, p in enumerate(parts))
 
 
 def utf16_length(text: str) -> int:
@@ -119,6 +133,8 @@ def assemble_plan(
         index += len(changes)
         parts += kind_section(kind, [rows[i] for i in span if i < shown_rows])
         parts += [details[i] for i in span if i < shown_details and details[i]]
+    parts += dashboard_section(plan.dashboard_steps)
+    parts += notes_section(plan.notes)
     parts += unmanaged_section(plan.unmanaged)
     hidden_details = sum(1 for i, d in enumerate(details) if d and i >= shown_details)
     parts += omission_notice(len(ordered) - shown_rows, len(ordered), hidden_details)
@@ -129,14 +145,15 @@ def assemble_plan(
 def plan_header(plan: Plan) -> list[str]:
     create, update, delete, unmanaged = plan_counts(plan)
     title = f"{PLAN_MARKER}\n### cobalt-sync plan · {md_code(plan.environment)}"
-    if plan.changes:
+    if plan.has_changes:
         summary = (
             f"**Plan:** {create} to create · {update} to update · {delete} to delete · "
-            f"{unmanaged} unmanaged"
+            f"{steps_count(plan.dashboard_steps)}{unmanaged} unmanaged"
         )
     else:
         summary = f"**No changes.** The live org matches the manifest. · {unmanaged} unmanaged"
-    return [title, summary, *alert_lines(plan)]
+    targeted = [f"🎯 {md_text(targeted_sentence(plan))}"] if plan.targets else []
+    return [title, summary, *targeted, *alert_lines(plan)]
 
 
 def alert_lines(plan: Plan) -> list[str]:
@@ -162,6 +179,35 @@ def alert_lines(plan: Plan) -> list[str]:
     if len(plan.warnings) > WARNINGS_SHOWN:
         lines.append(f"⚠️ … and {len(plan.warnings) - WARNINGS_SHOWN} more warnings.")
     return lines
+
+
+def steps_count(steps: Sequence[DashboardStep]) -> str:
+    return f"**{plural(len(steps), 'dashboard step')}** · " if steps else ""
+
+
+def dashboard_section(steps: Sequence[DashboardStep]) -> list[str]:
+    """A numbered list a person can follow in the dashboard; diffs folded under each step."""
+    if not steps:
+        return []
+    items = [dashboard_item(number, step) for number, step in enumerate(steps, 1)]
+    return [f"#### {md_text(DASHBOARD_TITLE)}", "\n".join(items)]
+
+
+def dashboard_item(number: int, step: DashboardStep) -> str:
+    status = md_text(step_status(step))
+    tags = "".join(f" **{md_text(tag)}**" for tag in step.change.tags)
+    what = md_with_code(step.what)
+    line = f"{number}. **{md_text(step.where)}**: {what} — {status}{tags}"
+    notes = [f"   <br>{md_text(n)}" for n in step.change.notes]
+    diff = details_block(step.change)
+    folded = ["", "   " + diff.replace("\n", "\n   ")] if diff else []
+    return "\n".join([line, *notes, *folded])
+
+
+def notes_section(notes: Sequence[str]) -> list[str]:
+    if not notes:
+        return []
+    return ["#### Notes\n\n" + "\n".join(f"- {md_text(n)}" for n in notes)]
 
 
 def address_list(changes: Sequence[Change]) -> str:
@@ -266,7 +312,8 @@ def minimal_plan(plan: Plan) -> str:
     create, update, delete, unmanaged = plan_counts(plan)
     return (
         f"{PLAN_MARKER}\n**Plan:** {create} to create · {update} to update · {delete} to "
-        f"delete · {unmanaged} unmanaged\n\n> ✂️ The plan is too long for a comment. "
+        f"delete · {steps_count(plan.dashboard_steps)}{unmanaged} unmanaged\n\n"
+        "> ✂️ The plan is too long for a comment. "
         f"{FULL_PLAN_WHERE}\n"
     )
 
@@ -277,7 +324,6 @@ _STATUS_LABELS = {
     Status.DONE: "✅ done",
     Status.FAILED: "❌ failed",
     Status.SKIPPED: "⏭️ skipped",
-    Status.MANUAL: "✋ manual",
 }
 
 
@@ -293,8 +339,10 @@ def render_report_markdown(report: ApplyReport, *, limit: int = COMMENT_LIMIT) -
 
 
 def assemble_report(report: ApplyReport, rows: Sequence[str], shown: int) -> str:
-    title = f"{REPORT_MARKER}\n### cobalt-sync apply · {md_code(report.plan.environment)}"
+    count = STEPS_COUNT_MARKER.format(count=len(report.dashboard_steps))
+    title = f"{REPORT_MARKER}\n{count}\n### cobalt-sync apply · {md_code(report.plan.environment)}"
     parts = [title, report_summary(report), verification(report)]
+    parts += dashboard_section(report.dashboard_steps)
     if shown:
         table = ["| status | action | key | reason |", "|---|---|---|---|", *rows[:shown]]
         parts.append("\n".join(table))
@@ -308,10 +356,11 @@ def assemble_report(report: ApplyReport, rows: Sequence[str], shown: int) -> str
 
 def report_summary(report: ApplyReport) -> str:
     counts = report.summary()
-    manual = f" · {counts['manual']} manual" if counts["manual"] else ""
+    steps = report.dashboard_steps
+    remain = f" · **{plural(len(steps), 'dashboard step')} to take**" if steps else ""
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
-        f"{counts['skipped']} skipped{manual}"
+        f"{counts['skipped']} skipped{remain}"
     )
 
 
@@ -321,6 +370,8 @@ def verification(report: ApplyReport) -> str:
             f"❌ **The live org still differs:** {plural(len(report.remaining), 'change')} "
             f"({address_list(report.remaining)})"
         )
+    if report.verified and report.dashboard_steps:
+        return "✅ **Verified:** every API change is in the live org."
     if report.verified:
         return "✅ **Verified:** the live org matches the manifest."
     return "Not verified: the live org was not re-read after apply."

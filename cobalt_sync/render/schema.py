@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action
+from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
 from cobalt_sync.report import Status
 from cobalt_sync.resource import KIND_ORDER
@@ -77,10 +77,37 @@ CHANGE: dict[str, Any] = {
         },
         "tags": _strings(
             "Review markers: `breaking` (an event-schema key removed or retyped), `additive`, "
-            "`reauthorize` (existing connections must re-authorize), `manual` (a dashboard "
-            "step)."
+            "`reauthorize` (existing connections must re-authorize)."
         ),
         "notes": _strings("One-line explanations shown under the change."),
+    },
+}
+
+DASHBOARD_STEP: dict[str, Any] = {
+    "type": "object",
+    "description": "A change only Cobalt's dashboard can make (real Cobalt has no public API "
+    "for app enablement or OAuth clients): the change, and where and what to do. Never holds "
+    "a secret value: a secret is named by the variable it comes from.",
+    "required": [*CHANGE["required"], "where", "what", "status", "reason"],
+    "additionalProperties": False,
+    "properties": {
+        **CHANGE["properties"],
+        "where": {
+            "type": "string",
+            "description": "Where in the dashboard, e.g. `Apps → HubSpot → Settings → "
+            "Credentials`.",
+        },
+        "what": {"type": "string", "description": "Exactly what to do there."},
+        "status": {
+            "enum": [s.value for s in StepStatus],
+            "description": "`pending`: observed not yet done; `unverified`: cannot be "
+            "observed yet (see `reason`).",
+        },
+        "reason": {
+            "type": "string",
+            "description": "For `unverified`: why it cannot be observed and how to make it "
+            "observable; empty otherwise.",
+        },
     },
 }
 
@@ -104,7 +131,7 @@ PLAN_SCHEMA: dict[str, Any] = {
     ],
     "additionalProperties": False,
     "properties": {
-        # The next two appear only in a file written by `plan --out` (workflow.save_plan).
+        # The next two appear only in a file written by `plan --out` (saved_plan.save_plan).
         "cobalt_sync_plan": {
             "const": 1,
             "description": "Present in a plan saved with `plan --out`: marks the file as a "
@@ -112,7 +139,8 @@ PLAN_SCHEMA: dict[str, Any] = {
         },
         "manifest_path": {
             "type": "string",
-            "description": "Present in a saved plan: the manifest it was computed from; "
+            "description": "Present in a saved plan: the manifest it was computed from, relative "
+            "to the plan file's folder; "
             "`apply PLANFILE` reads it unless `-f` names another.",
         },
         "format_version": {
@@ -133,7 +161,8 @@ PLAN_SCHEMA: dict[str, Any] = {
         "live_fingerprint": {
             "type": "string",
             "description": "`hmac-sha256:` digest (keyed from the API key) of the live state "
-            "the plan was computed against; apply refuses a saved plan when the org moved.",
+            "the plan was computed against (for the record: a saved plan is refused when a "
+            "fresh plan has a change it does not promise).",
         },
         "kinds": _strings("Kinds whose live objects were read, in dependency order."),
         "changes": {
@@ -163,9 +192,23 @@ PLAN_SCHEMA: dict[str, Any] = {
         "mass_delete": _strings(
             "Safety findings: apply refuses the plan unless `--allow-mass-delete`."
         ),
+        "dashboard_steps": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/dashboard_step"},
+            "description": "Changes only Cobalt's dashboard can make, in the order to take "
+            "them; apply verifies them read-only afterwards (exit 7 while any remain).",
+        },
+        "notes": _strings(
+            "Facts a reviewer should know: implied scopes, what cannot be verified on Cobalt."
+        ),
+        "targets": _strings(
+            "`--target` addresses (`apps/slack`) or kinds the plan was narrowed to; empty for "
+            "the whole manifest. A saved plan is applied with its own targets."
+        ),
         "summary": {
             "type": "object",
-            "description": "Counts of changes by action, and of unmanaged objects.",
+            "description": "Counts of changes by action, of dashboard steps and of unmanaged "
+            "objects.",
             "required": ["create", "update", "delete", "unmanaged"],
             "additionalProperties": False,
             "properties": {
@@ -173,10 +216,11 @@ PLAN_SCHEMA: dict[str, Any] = {
                 "update": _count("Objects to update."),
                 "delete": _count("Objects to delete."),
                 "unmanaged": _count("Live objects left alone (not in the manifest)."),
+                "dashboard_steps": _count("Steps to take in Cobalt's dashboard."),
             },
         },
     },
-    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE},
+    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE, "dashboard_step": DASHBOARD_STEP},
 }
 
 REPORT_SCHEMA: dict[str, Any] = {
@@ -210,18 +254,18 @@ REPORT_SCHEMA: dict[str, Any] = {
         "summary": {
             "type": "object",
             "description": "Outcome counts by status.",
-            "required": [s.value for s in Status],
+            "required": [*(s.value for s in Status), "dashboard_steps"],
             "additionalProperties": False,
             "properties": {
                 "done": _count("Changes that landed."),
                 "failed": _count("Changes Cobalt refused or that errored."),
                 "skipped": _count("Changes not attempted because one they depend on failed."),
-                "manual": _count("Dashboard steps the user must take."),
+                "dashboard_steps": _count("Dashboard steps not yet seen done after apply."),
             },
         },
         "complete": {
             "type": "boolean",
-            "description": "True when every change is done or a manual step.",
+            "description": "True when every API change is done.",
         },
         "verified": {
             "type": "boolean",
@@ -247,8 +291,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                     },
                     "reason": {
                         "type": "string",
-                        "description": "Why it failed, was skipped or needs a manual step; "
-                        "empty when done.",
+                        "description": "Why it failed or was skipped; empty when done.",
                     },
                 },
             },
@@ -259,6 +302,12 @@ REPORT_SCHEMA: dict[str, Any] = {
             "description": "Changes a fresh plan still shows after apply (empty when the org "
             "matches).",
         },
+        "dashboard_steps": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/dashboard_step"},
+            "description": "Dashboard steps a re-read after apply did not yet see done; apply "
+            "exits 7 while any remain.",
+        },
     },
-    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE},
+    "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE, "dashboard_step": DASHBOARD_STEP},
 }

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cobalt_sync.plan import Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
 from cobalt_sync.render.values import (
+    DASHBOARD_TITLE,
     NO_CHANGES,
     OP_SIGNS,
     SIGNS,
@@ -21,6 +22,9 @@ from cobalt_sync.render.values import (
     plan_sentence,
     plural,
     printable,
+    step_heading,
+    step_status,
+    targeted_sentence,
 )
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
@@ -32,7 +36,6 @@ _STATUS_MARKS = {
     Status.DONE: ("✓", "green"),
     Status.FAILED: ("✗", "red"),
     Status.SKIPPED: ("-", "yellow"),
-    Status.MANUAL: ("!", "yellow"),
 }
 
 Paint = Callable[[str, str], str]
@@ -52,20 +55,21 @@ def painter(color: bool) -> Paint:
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paint = painter(color)
-    lines: list[str] = []
-    if plan.changes:
-        lines += [
-            f"Plan for the {printable(plan.environment)} environment "
-            "(+ create, ~ update, - delete):",
-            "",
-        ]
+    # The first line always names the environment: with one manifest for several, a CI log
+    # must say which one this plan is for, changes or not.
+    legend = " (+ create, ~ update, - delete)" if plan.has_changes else ""
+    lines = [f"Plan for the {printable(plan.environment)} environment{legend}:", ""]
     for kind, changes in by_kind(plan.changes):
         lines.append(paint(kind, "bold"))
         for change in changes:
             lines += change_lines(change, paint)
         lines.append("")
+    lines += dashboard_lines(plan.dashboard_steps, paint)
     lines += unmanaged_lines(plan.unmanaged, paint)
     lines += warning_lines(plan, paint)
+    lines += plan_note_lines(plan, paint)
+    if plan.targets:
+        lines.append(paint(targeted_sentence(plan), "yellow"))
     lines += final_lines(plan, paint)
     return "\n".join(lines) + "\n"
 
@@ -82,6 +86,31 @@ def change_lines(change: Change, paint: Paint) -> list[str]:
 def field_line(field: FieldChange, paint: Paint) -> str:
     sign = OP_SIGNS.get(field.op, "~")
     return paint(f"      {sign} {field_text(field)}", _SIGN_COLOURS[sign])
+
+
+def dashboard_lines(steps: tuple[DashboardStep, ...], paint: Paint) -> list[str]:
+    """Numbered steps with where and what, then the observed field diffs (or why they could
+    not be observed), under their own heading after the API changes."""
+    if not steps:
+        return []
+    lines = [paint(DASHBOARD_TITLE + ":", "bold")]
+    for number, step in enumerate(steps, 1):
+        lines.append(paint(f"  {step_heading(number, step)}", "yellow"))
+        change = step.change
+        tags = "".join(f"  [{printable(t)}]" for t in change.tags)
+        head = f"      {SIGNS[change.action]} {address(change)}  {step_status(step)}{tags}"
+        lines.append(paint(head, "dim"))
+        lines += [field_line(field, paint) for field in step.change.fields]
+        lines += [paint(f"      # {printable(note)}", "dim") for note in step.change.notes]
+    return [*lines, ""]
+
+
+def plan_note_lines(plan: Plan, paint: Paint) -> list[str]:
+    if not plan.notes:
+        return []
+    lines = [paint("Notes:", "bold")]
+    lines += [f"  - {printable(note)}" for note in plan.notes]
+    return [*lines, ""]
 
 
 def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Paint) -> list[str]:
@@ -110,7 +139,7 @@ def warning_lines(plan: Plan, paint: Paint) -> list[str]:
 
 
 def final_lines(plan: Plan, paint: Paint) -> list[str]:
-    if plan.changes:
+    if plan.has_changes:
         return [paint(plan_sentence(plan), "bold")]
     unmanaged = plan.summary()["unmanaged"]
     tail = [f"{unmanaged} unmanaged left alone."] if unmanaged else []
@@ -127,6 +156,7 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     if not report.outcomes:
         lines.append("  (nothing to do)")
     lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
+    lines += remaining_step_lines(report, paint)
     return "\n".join(lines) + "\n"
 
 
@@ -139,20 +169,34 @@ def outcome_line(outcome: Outcome, paint: Paint) -> str:
 
 
 def report_sentence(report: ApplyReport) -> str:
-    """`Apply: 5 done, 1 failed, 2 skipped.` (plus manual steps when there are any)."""
+    """`Apply: 5 done, 1 failed, 2 skipped.` (plus dashboard steps when some remain)."""
     counts = report.summary()
-    manual = f", {counts['manual']} manual" if counts["manual"] else ""
+    steps = report.dashboard_steps
+    remain = f"; {plural(len(steps), 'dashboard step')} to take" if steps else ""
     return (
         f"Apply: {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped{manual}."
+        f"{counts['skipped']} skipped{remain}."
     )
+
+
+def remaining_step_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    """The dashboard steps still to take, as the plan words them, then how to go on."""
+    if not report.dashboard_steps:
+        return []
+    lines = ["", paint(DASHBOARD_TITLE + ":", "bold")]
+    for number, step in enumerate(report.dashboard_steps, 1):
+        lines.append(paint(f"  {step_heading(number, step)}", "yellow"))
+        lines.append(f"      {step_status(step)}")
+    return lines
 
 
 def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
     if report.remaining:
-        count = plural(len(report.remaining), "change")
+        count = plural(len(report.remaining), "API change")
         lines = [paint(f"Verification: the live org still differs: {count}.", "red")]
         return lines + [f"  {SIGNS[c.action]} {address(c)}" for c in report.remaining]
+    if report.verified and report.dashboard_steps:
+        return [paint("Verified: every API change is in the live org.", "green")]
     if report.verified:
         return [paint("Verified: the live org matches the manifest.", "green")]
     return ["Not verified: the live org was not re-read after apply."]

@@ -11,7 +11,7 @@ import json
 import unicodedata
 from collections.abc import Iterable
 
-from cobalt_sync.plan import SENSITIVE, Action, Change, FieldChange, Plan
+from cobalt_sync.plan import SENSITIVE, Action, Change, DashboardStep, FieldChange, Plan, StepStatus
 from cobalt_sync.report import ApplyReport, Outcome
 from cobalt_sync.resource import KIND_ORDER, JsonValue
 
@@ -86,12 +86,41 @@ def plan_counts(plan: Plan) -> tuple[int, int, int, int]:
 
 
 def plan_sentence(plan: Plan) -> str:
-    """`Plan: 2 to create, 1 to update, 0 to delete; 3 unmanaged left alone.`"""
+    """`Plan: 2 to create, 1 to update, 0 to delete; 3 unmanaged left alone.` (plus the
+    dashboard steps when there are any)."""
     create, update, delete, unmanaged = plan_counts(plan)
+    steps = f"; {plural(len(plan.dashboard_steps), 'dashboard step')}"
     return (
-        f"Plan: {create} to create, {update} to update, {delete} to delete; "
-        f"{unmanaged} unmanaged left alone."
+        f"Plan: {create} to create, {update} to update, {delete} to delete"
+        f"{steps if plan.dashboard_steps else ''}; {unmanaged} unmanaged left alone."
     )
+
+
+def targeted_sentence(plan: Plan) -> str:
+    """`Targeted to apps/slack, events only (--target): the rest of the manifest was not
+    planned.` Empty for a whole-manifest plan."""
+    if not plan.targets:
+        return ""
+    listed = ", ".join(printable(t) for t in plan.targets)
+    return f"Targeted to {listed} only (--target): the rest of the manifest was not planned."
+
+
+DASHBOARD_TITLE = (
+    "Dashboard steps (Cobalt's API cannot make these changes: take them in the Cobalt "
+    "dashboard, in this order; apply verifies them afterwards)"
+)
+
+
+def step_heading(number: int, step: DashboardStep) -> str:
+    """`2. Apps → HubSpot: enable the app (Go Live)`."""
+    return f"{number}. {printable(step.where)}: {printable(step.what)}"
+
+
+def step_status(step: DashboardStep) -> str:
+    """`not yet done` or `(not observable: why)`: never a guessed value."""
+    if step.status is StepStatus.UNVERIFIED:
+        return f"({printable(step.reason)})"
+    return "not yet done"
 
 
 NO_CHANGES = "No changes. The live org matches the manifest."

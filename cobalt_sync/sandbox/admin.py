@@ -16,7 +16,6 @@ from starlette.routing import Route
 from cobalt_sync.sandbox.context import events_scope, sandbox_of
 from cobalt_sync.sandbox.faults import Stats
 from cobalt_sync.sandbox.keys import Tenant
-from cobalt_sync.sandbox.proposed import secret_fingerprint
 from cobalt_sync.sandbox.store import Missing
 from cobalt_sync.sandbox.vendor import derive_response
 
@@ -128,9 +127,7 @@ def oauth_summary(request: Request, tenant: Tenant) -> dict[str, Any]:
         summary[slug] = {
             "mode": "custom",
             "client_id": stored["client_id"],
-            "client_secret_fingerprint": secret_fingerprint(
-                stored["client_id"], stored["client_secret"]
-            ),
+            "client_secret_fingerprint": stored["secret_fingerprint"],
             "scopes": stored["scopes"],
         }
     return summary

@@ -1,5 +1,6 @@
-"""Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes, the admin API,
-vendor-shaped error handlers, and the fault middleware around it all.
+"""Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes (profile
+`extended` only, so that under `cobalt` they are unknown routes), the admin and dashboard
+routes, vendor-shaped error handlers, and the fault middleware around it all.
 
 Owns wiring only; `build_app` is what `server.py` serves and tests never call directly.
 """
@@ -14,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from cobalt_sync.sandbox import admin, proposed, vendor, webhooks
-from cobalt_sync.sandbox.context import Sandbox, sandbox_of
+from cobalt_sync.sandbox import admin, dashboard, proposed, vendor, webhooks
+from cobalt_sync.sandbox.context import PROFILES, Sandbox, sandbox_of
 from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
 from cobalt_sync.sandbox.keys import KeyRing
 from cobalt_sync.sandbox.problems import ApiProblem, problem_body, problem_response
@@ -59,10 +60,18 @@ async def on_crash(request: Request, exc: Exception) -> Response:
     return problem_response(problem)
 
 
-def build_app(store: Store, keys: KeyRing, faults: FaultSettings) -> tuple[ASGIApp, Sandbox]:
+def build_app(
+    store: Store, keys: KeyRing, faults: FaultSettings, profile: str = "extended"
+) -> tuple[ASGIApp, Sandbox]:
     """The served ASGI app and the Sandbox it closes over."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown sandbox profile {profile!r}; expected one of {PROFILES}")
     box = Sandbox(
-        store=store, keys=keys, faults=FaultState(faults), signing_secret=store.signing_secret()
+        store=store,
+        keys=keys,
+        faults=FaultState(faults),
+        signing_secret=store.signing_secret(),
+        profile=profile,
     )
     handlers: dict[Any, Any] = {
         ApiProblem: on_problem,
@@ -71,7 +80,8 @@ def build_app(store: Store, keys: KeyRing, faults: FaultSettings) -> tuple[ASGIA
         405: on_http_error,
         Exception: on_crash,
     }
-    routes = [*vendor.ROUTES, *webhooks.ROUTES, *proposed.ROUTES, *admin.ROUTES]
+    extensions = proposed.ROUTES if profile == "extended" else []
+    routes = [*vendor.ROUTES, *webhooks.ROUTES, *extensions, *admin.ROUTES, *dashboard.ROUTES]
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.sandbox = box
     return FaultMiddleware(app, box.faults, routes), box

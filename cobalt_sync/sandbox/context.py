@@ -21,6 +21,9 @@ from cobalt_sync.sandbox.store import Store
 from cobalt_sync.sandbox.tokens import decode_jwt
 
 API_PREFIX = "/api/v2/public"
+# `extended`: the vendor API plus the §3.2 routes cobalt-sync's `api` backend writes through.
+# `cobalt`: only what real Cobalt serves and requires; apps and OAuth clients are dashboard-only.
+PROFILES = ("extended", "cobalt")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,12 @@ class Sandbox:
     keys: KeyRing
     faults: FaultState
     signing_secret: bytes
+    profile: str = "extended"
+
+    @property
+    def like_cobalt(self) -> bool:
+        """Behave as real Cobalt does where the sandbox is otherwise lenient or extended."""
+        return self.profile == "cobalt"
 
     @property
     def catalog(self) -> dict[str, CatalogApp]:

@@ -1,13 +1,13 @@
 """NOT IN COBALT'S PUBLIC API: the PROPOSED sandbox-only routes of contract §3.2 — app
 enable/disable and the org's own OAuth client credentials, per org + environment.
 
-Owns these routes only. The client secret is stored but never returned; reads show a
-fingerprint, "sha256:" + first 16 hex of sha256(client_id + ":" + client_secret).
+Owns these routes only; they are served by the `extended` profile and absent from `cobalt`.
+The client secret is neither stored nor returned; reads show its fingerprint,
+"sha256:" + first 16 hex of sha256(client_id + ":" + client_secret).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from starlette.requests import Request
@@ -25,11 +25,6 @@ from cobalt_sync.sandbox.context import (
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.problems import ApiProblem, bad_request
 from cobalt_sync.sandbox.store import Missing
-
-
-def secret_fingerprint(client_id: str, client_secret: str) -> str:
-    digest = hashlib.sha256(f"{client_id}:{client_secret}".encode()).hexdigest()
-    return f"sha256:{digest[:16]}"
 
 
 def catalog_app_or_404(request: Request) -> CatalogApp:
@@ -69,9 +64,7 @@ def credentials_view(request: Request, tenant: Tenant, app: CatalogApp) -> dict[
             mode="custom",
             client_id=stored["client_id"],
             client_secret_set=True,
-            client_secret_fingerprint=secret_fingerprint(
-                stored["client_id"], stored["client_secret"]
-            ),
+            client_secret_fingerprint=stored["secret_fingerprint"],
             scopes=stored["scopes"],
             updatedAt=stored["updatedAt"],
         )
@@ -112,10 +105,8 @@ async def put_credentials(request: Request) -> JSONResponse:
     scopes = requested_scopes(body, app)
     try:
         sandbox_of(request).store.put_oauth(tenant.scope, app.slug, client_id, secret, scopes)
-    except Missing:
-        raise bad_request(
-            "client_secret is required the first time credentials are set", "INVALID_REQUEST"
-        ) from None
+    except Missing as missing:
+        raise bad_request(str(missing), "INVALID_REQUEST") from None
     return JSONResponse(credentials_view(request, tenant, app))
 
 

@@ -16,6 +16,7 @@ from types import TracebackType
 import uvicorn
 
 from cobalt_sync.sandbox.app import build_app
+from cobalt_sync.sandbox.context import PROFILES
 from cobalt_sync.sandbox.faults import DroppedConnection, FaultSettings
 from cobalt_sync.sandbox.keys import KeyRing
 from cobalt_sync.sandbox.store import Store
@@ -45,7 +46,11 @@ class SandboxServer:
         drop_rate: float = 0.0,
         rate_limit: float | None = None,
         seed: int | None = None,
+        profile: str = "extended",
     ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown sandbox profile {profile!r}; expected one of {PROFILES}")
+        self.profile = profile
         self.host = host
         self.port = port
         self.keys = KeyRing(api_keys)
@@ -68,7 +73,7 @@ class SandboxServer:
 
     def start(self) -> None:
         self._store = Store(self.state_path)
-        app, _ = build_app(self._store, self.keys, self.faults)
+        app, _ = build_app(self._store, self.keys, self.faults, self.profile)
         config = uvicorn.Config(
             app,
             host=self.host,

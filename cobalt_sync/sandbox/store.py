@@ -1,6 +1,9 @@
 """The sandbox's data, in stdlib sqlite3: enabled apps, OAuth settings, linked accounts,
 events and session tokens, partitioned by `scope` ("org/environment").
 
+A client secret is never stored: only its fingerprint (what the credential view reports), and
+a state file from before that rule is converted, and scrubbed, when it is opened.
+
 Owns durability (WAL + synchronous=FULL with a state path, so kill -9 loses no acknowledged
 write and never corrupts) and vendor-shaped documents; must not know about HTTP.
 Uniqueness of account ids and event names is a server rule checked here, not a schema
@@ -9,6 +12,7 @@ constraint, so the admin API can plant duplicates for clients to detect.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -22,12 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
+OAUTH_TABLE = """CREATE TABLE IF NOT EXISTS oauth (scope TEXT, slug TEXT, client_id TEXT,
+    secret_fingerprint TEXT, scopes TEXT, updated_at TEXT, PRIMARY KEY (scope, slug))"""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS apps (scope TEXT, slug TEXT, enabled_at TEXT,
     PRIMARY KEY (scope, slug));
-CREATE TABLE IF NOT EXISTS oauth (scope TEXT, slug TEXT, client_id TEXT, client_secret TEXT,
-    scopes TEXT, updated_at TEXT, PRIMARY KEY (scope, slug));
+{OAUTH_TABLE};
 CREATE TABLE IF NOT EXISTS accounts (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT,
     account_id TEXT, oid TEXT, name TEXT, udf TEXT, integrations TEXT,
     created TEXT, updated TEXT, v INTEGER);
@@ -55,6 +60,13 @@ class Conflict(Exception):
 
 class Missing(Exception):
     """The addressed record does not exist in this scope."""
+
+
+def secret_fingerprint(client_id: str, client_secret: str) -> str:
+    """The credential view's fingerprint (contract §3.2): "sha256:" + the first 16 hex of
+    sha256(client_id + ":" + secret). Enough to tell a rotated secret, not to recover it."""
+    digest = hashlib.sha256(f"{client_id}:{client_secret}".encode()).hexdigest()
+    return f"sha256:{digest[:16]}"
 
 
 def now_iso() -> str:
@@ -91,6 +103,7 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
         db.executescript(SCHEMA)
+        _forget_stored_secrets(db, durable=durable)
         return db
 
     def close(self) -> None:
@@ -161,17 +174,27 @@ class Store:
     def put_oauth(
         self, scope: str, slug: str, client_id: str, client_secret: str | None, scopes: list[str]
     ) -> None:
-        """Store own credentials; `client_secret=None` keeps the stored one."""
+        """Store own credentials as client id + secret fingerprint; `client_secret=None` keeps
+        the stored fingerprint, which is only possible while the client id stays the same."""
         with self._tx() as db:
             row = db.execute(
-                "SELECT client_secret FROM oauth WHERE scope=? AND slug=?", (scope, slug)
+                "SELECT client_id, secret_fingerprint FROM oauth WHERE scope=? AND slug=?",
+                (scope, slug),
             ).fetchone()
-            secret = client_secret if client_secret is not None else row and row[0]
-            if not secret:
-                raise Missing("no client_secret stored yet")
+            if client_secret is not None:
+                fingerprint = secret_fingerprint(client_id, client_secret)
+            elif row is None or not row["secret_fingerprint"]:
+                raise Missing("client_secret is required the first time credentials are set")
+            elif row["client_id"] != client_id:
+                raise Missing(
+                    "client_secret is required when client_id changes: the sandbox keeps only a "
+                    "fingerprint of the secret, bound to the client id it was set with"
+                )
+            else:
+                fingerprint = str(row["secret_fingerprint"])
             db.execute(
                 "INSERT OR REPLACE INTO oauth VALUES (?, ?, ?, ?, ?, ?)",
-                (scope, slug, client_id, secret, json.dumps(sorted(set(scopes))), now_iso()),
+                (scope, slug, client_id, fingerprint, json.dumps(sorted(set(scopes))), now_iso()),
             )
 
     def delete_oauth(self, scope: str, slug: str) -> None:
@@ -449,10 +472,49 @@ class Store:
             db.execute("UPDATE tokens SET props=? WHERE token=?", (json.dumps(props), token))
 
 
+def _forget_stored_secrets(db: sqlite3.Connection, *, durable: bool) -> None:
+    """Convert a state file whose `oauth` table still holds secrets in clear (sandbox versions
+    before the fingerprint rule): fingerprint each, drop the column, then rewrite the file
+    (VACUUM) and empty the WAL so no page with an old secret survives on disk."""
+    columns = {str(row[1]) for row in db.execute("PRAGMA table_info(oauth)")}
+    if "client_secret" not in columns:
+        return
+    db.execute("PRAGMA secure_delete=ON")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        rows = db.execute("SELECT * FROM oauth").fetchall()
+        db.execute("ALTER TABLE oauth RENAME TO oauth_with_secrets")
+        db.execute(OAUTH_TABLE)
+        db.executemany(
+            "INSERT INTO oauth VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    row["scope"],
+                    row["slug"],
+                    row["client_id"],
+                    secret_fingerprint(row["client_id"], row["client_secret"])
+                    if row["client_secret"]
+                    else None,
+                    row["scopes"],
+                    row["updated_at"],
+                )
+                for row in rows
+            ],
+        )
+        db.execute("DROP TABLE oauth_with_secrets")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    db.execute("VACUUM")
+    if durable:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _oauth_row(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "client_id": row["client_id"],
-        "client_secret": row["client_secret"],
+        "secret_fingerprint": row["secret_fingerprint"],
         "scopes": json.loads(row["scopes"]),
         "updatedAt": row["updated_at"],
     }

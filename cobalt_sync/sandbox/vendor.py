@@ -2,7 +2,9 @@
 applications, auth structure, linked accounts, app events, session tokens, Connect URL.
 
 Owns request validation and response shapes per the contract; storage lives in `store.py`,
-the non-vendor §3.2 routes in `proposed.py`.
+the non-vendor §3.2 routes in `proposed.py`. Under profile `cobalt` the sandbox's leniencies
+are off: applications need a linked account, and event replies carry only the docs' derived
+`[{key, type}]` list as `response` (no `raw_response`).
 """
 
 from __future__ import annotations
@@ -107,11 +109,21 @@ def matches_filters(app: CatalogApp, request: Request) -> bool:
     return all(tag in app.tags for tag in wanted_tags)
 
 
+def application_account(request: Request, tenant: Tenant) -> dict[str, Any] | None:
+    """The linked account an application read is for. The spec marks `linked_account_id`
+    "Required (header or query)"; profile `extended` is lenient and answers without one
+    (then without `connected*`), profile `cobalt` refuses as the spec says."""
+    account_id = linked_account_param(request)
+    if account_id:
+        return account_or_404(tenant, request, account_id)
+    if sandbox_of(request).like_cobalt:
+        raise bad_request("linked_account_id is required (header or query parameter)")
+    return None
+
+
 async def list_applications(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
-    account_id = linked_account_param(request)
-    # Sandbox leniency: without linked_account_id the list is served without connected*.
-    account = account_or_404(tenant, request, account_id) if account_id else None
+    account = application_account(request, tenant)
     box = sandbox_of(request)
     items = [
         application_item(box.catalog[slug], account)
@@ -135,9 +147,8 @@ def enabled_app_or_404(tenant: Tenant, request: Request, slug: str) -> CatalogAp
 
 async def get_application(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
+    account = application_account(request, tenant)
     app = enabled_app_or_404(tenant, request, request.path_params["slug"])
-    account_id = linked_account_param(request)
-    account = account_or_404(tenant, request, account_id) if account_id else None
     return JSONResponse(application_item(app, account))
 
 
@@ -281,13 +292,15 @@ def derive_response(sample: dict[str, Any], prefix: str = "") -> list[dict[str, 
     return fields
 
 
-def event_doc(row: dict[str, Any]) -> dict[str, Any]:
+def event_doc(row: dict[str, Any], *, with_raw: bool = True) -> dict[str, Any]:
+    """One `CustomTrigger`; `with_raw=False` is the docs' v3 variant, without the sample."""
     doc: dict[str, Any] = {
         "_id": row["_id"],
         "name": row["name"],
         "response": derive_response(json.loads(row["raw"])),
-        "raw_response": row["raw"],
     }
+    if with_raw:
+        doc["raw_response"] = row["raw"]
     if row["json_schema"] is not None:
         doc["json_schema"] = row["json_schema"]
     doc.update(createdAt=row["createdAt"], updatedAt=row["updatedAt"], __v=row["__v"])
@@ -315,8 +328,9 @@ def event_fields(body: dict[str, Any]) -> tuple[str, str, Any]:
 
 
 def event_list(request: Request, tenant: Tenant) -> JSONResponse:
-    rows = sandbox_of(request).store.list_events(events_scope(request, tenant))
-    return JSONResponse([event_doc(row) for row in rows])
+    box = sandbox_of(request)
+    rows = box.store.list_events(events_scope(request, tenant))
+    return JSONResponse([event_doc(row, with_raw=not box.like_cobalt) for row in rows])
 
 
 def event_id_param(request: Request) -> str:
@@ -355,7 +369,7 @@ async def get_event(request: Request) -> JSONResponse:
     row = sandbox_of(request).store.get_event(scope, event_id_param(request))
     if row is None:
         raise event_not_found()
-    return JSONResponse(event_doc(row))
+    return JSONResponse(event_doc(row, with_raw=not sandbox_of(request).like_cobalt))
 
 
 async def replace_event(request: Request) -> JSONResponse:

@@ -21,6 +21,13 @@ def api(sandbox: Sandbox) -> Iterator[CobaltApi]:
         yield client
 
 
+@pytest.fixture
+def cobalt_api(cobalt_sandbox: Sandbox) -> Iterator[CobaltApi]:
+    """A client on the sandbox that behaves like real Cobalt (`--profile cobalt`)."""
+    with CobaltApi(cobalt_sandbox.url, TEST_KEY, backoff=0, requests_per_second=None) as client:
+        yield client
+
+
 @dataclass
 class Reply:
     status: int = 200

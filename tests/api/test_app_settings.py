@@ -1,17 +1,13 @@
 """App-settings backends: the sandbox's non-public routes, and the read-only manual backend
-for real Cobalt (observes through the probe account, never writes while reading)."""
+for real Cobalt (observes through a linked account, never writes, never guesses)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cobalt_sync.api import CobaltApi
-from cobalt_sync.backends import (
-    ManualAppSettings,
-    ManualStepRequired,
-    SandboxAppSettings,
-)
-from cobalt_sync.errors import ExitCode
+from cobalt_sync.backends import ManualAppSettings, NotObservable, SandboxAppSettings
+from cobalt_sync.errors import ExitCode, ManualStepRequired
 from cobalt_sync.normalise import secret_fingerprint
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from tests.conftest import Sandbox
@@ -64,33 +60,60 @@ def test_manual_settings_never_write_and_say_what_to_do(api: CobaltApi) -> None:
         settings.delete_oauth("hubspot")
 
 
-def test_manual_settings_without_the_probe_read_best_effort(
+def test_manual_settings_without_a_linked_account_observe_nothing_and_say_why(
     api: CobaltApi, sandbox: Sandbox
 ) -> None:
     api.enable_app("hubspot")
     before = sandbox.inspect()["counts"]
     settings = ManualAppSettings(api)
-    assert settings.list_enabled() == {"hubspot"}
-    oauth = settings.get_oauth("hubspot")
-    assert oauth is not None and oauth.mode == "unknown" and oauth.client_id is None
-    assert any("best effort" in note for note in settings.notes)
-    assert sandbox.inspect()["counts"] == before  # reading created no probe account
+    settings.begin_read(["customer-1"])
+    with pytest.raises(NotObservable) as apps:
+        settings.list_enabled()
+    assert "no linked account" in apps.value.reason
+    with pytest.raises(NotObservable):
+        settings.get_oauth("hubspot")
+    assert sandbox.inspect()["counts"] == before  # reading created nothing
     assert set(api.stats.by_status) <= {"200", "404"}
 
 
-def test_manual_settings_observe_the_live_client_id_through_the_probe(api: CobaltApi) -> None:
+def test_manual_settings_read_client_id_and_scopes_through_a_declared_account(
+    api: CobaltApi,
+) -> None:
     api.enable_app("hubspot")
+    api.upsert_linked_account("customer-1", "Customer", {})
     settings = ManualAppSettings(api)
-    settings.ensure_probe()
-    assert api.get_linked_account(PROBE_ACCOUNT_ID) is not None
+    settings.begin_read(["customer-1"])
     default = settings.get_oauth("hubspot")
     assert default is not None and default.client_id and default.client_id != "own-client"
-    api.put_oauth_credentials("hubspot", "own-client", "a-long-secret", [])
+    api.put_oauth_credentials("hubspot", "own-client", "a-long-secret", ["crm.objects.deals.read"])
     own = settings.get_oauth("hubspot")
     assert own is not None and own.mode == "unknown"
     assert own.client_id == "own-client"
-    assert own.client_secret_fingerprint is None and own.scopes == ()
+    assert own.client_secret_fingerprint is None
+    # The consent URL carries the effective scopes: declared and mandatory.
+    assert own.scopes is not None and "crm.objects.deals.read" in own.scopes
     assert own.callback_url is not None and own.callback_url.endswith("/api/v1/hubspot/callback")
     assert settings.list_enabled() == {"hubspot"}
-    assert settings.notes == ()
-    assert settings.get_oauth("slack") is None  # not enabled: no client in use
+    with pytest.raises(NotObservable) as hidden:
+        settings.get_oauth("slack")  # not enabled: Cobalt shows no consent URL
+    assert "not enabled" in hidden.value.reason
+
+
+def test_manual_settings_fall_back_to_an_existing_probe_account(api: CobaltApi) -> None:
+    api.enable_app("hubspot")
+    api.upsert_linked_account(PROBE_ACCOUNT_ID, "cobalt-sync probe", {})
+    settings = ManualAppSettings(api)
+    settings.begin_read([])
+    assert settings.reader == PROBE_ACCOUNT_ID
+    assert settings.list_enabled() == {"hubspot"}
+
+
+def test_sandbox_settings_name_the_manual_backend_on_a_real_cobalt_profile(
+    cobalt_api: CobaltApi,
+) -> None:
+    settings = SandboxAppSettings(cobalt_api)
+    for read in (settings.list_enabled, lambda: settings.get_oauth("hubspot")):
+        with pytest.raises(Exception) as caught:
+            read()
+        assert "--app-settings manual" in (caught.value.hint or "")  # type: ignore[attr-defined]
+        assert caught.value.exit_code == ExitCode.API  # type: ignore[attr-defined]

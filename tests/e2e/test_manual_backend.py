@@ -1,9 +1,10 @@
 """Real Cobalt has no public API for app enablement or OAuth clients: with the manual backend
-those changes are dashboard steps in the plan, apply leaves them to the user (exit 6), and
-the next plan verifies them read-only."""
+those changes are dashboard steps in the plan, apply leaves them to the user (exit 7), and
+the next plan verifies them read-only. Nothing is written that the plan did not list."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,15 @@ def test_app_changes_become_dashboard_steps_and_are_verified_afterwards(
 ) -> None:
     shown = cli("--app-settings", "manual", "plan", "-f", str(manifest))
     assert shown.exit_code == 0, shown.stderr
-    assert "+ apps/stripe  [manual]" in shown.stdout
-    assert "Apps → stripe → enable" in shown.stdout
+    steps = shown.stdout.split("Dashboard steps")[1]
+    assert "1. Apps → Stripe: enable the app (Go Live)" in steps
+    # Cobalt shows enabled apps only for a linked account: the plan says it will create one.
+    assert "+ linked_accounts/cobalt-sync-probe" in shown.stdout
+    assert "1 dashboard step" in shown.stdout
 
     applied = cli("--app-settings", "manual", "apply", "-f", str(manifest), "--auto-approve")
-    assert applied.exit_code == 6
-    assert "need manual steps" in applied.stderr
+    assert applied.exit_code == 7, applied.stderr
+    assert "dashboard step" in applied.stderr and "remain" in applied.stderr
     org = sandbox.inspect()
     assert org["apps_enabled"] == []  # nothing was changed behind the user's back
     assert [e["name"] for e in org["events"]] == ["Order Placed"]
@@ -54,3 +58,19 @@ def test_app_changes_become_dashboard_steps_and_are_verified_afterwards(
     again = cli("--app-settings", "manual", "plan", "-f", str(manifest), "--detailed-exitcode")
     assert again.exit_code == 0, again.stdout + again.stderr
     assert "No changes" in again.stdout
+
+
+def test_two_plans_in_a_row_print_the_same_and_list_steps_in_json(
+    cli: Any, manifest: Path
+) -> None:
+    first = cli("--app-settings", "manual", "plan", "-f", str(manifest))
+    second = cli("--app-settings", "manual", "plan", "-f", str(manifest))
+    assert first.stdout == second.stdout
+    document = json.loads(
+        cli("--app-settings", "manual", "plan", "-f", str(manifest), "--format", "json").stdout
+    )
+    (step,) = document["dashboard_steps"]
+    assert (step["kind"], step["key"], step["action"]) == ("apps", "stripe", "create")
+    assert step["where"] == "Apps → Stripe" and step["status"] == "unverified"
+    assert document["summary"]["dashboard_steps"] == 1
+    assert all(c["kind"] not in ("apps", "oauth_credentials") for c in document["changes"])

@@ -11,9 +11,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.conftest import PROD_KEY, CliResult, Sandbox
+from tests.conftest import PROD_KEY, TEST_KEY, CliResult, Sandbox
 
 SECRET = "CANARY-SECRET-7f3a9c"
 ROTATED = "CANARY-SECRET-rotated-22b1"
@@ -219,11 +220,23 @@ def test_saved_plan_is_applied_and_refused_once_stale(
     planfile = str(workdir / "plan.json")
     assert plan(cli, manifest, "--out", planfile).exit_code == 2
     assert run(cli, "apply", planfile, "--auto-approve").exit_code == 0
-    # The org has moved on since that plan: applying it again is refused.
+    # The org moved only toward the plan (it was applied): applying it again is a no-op.
+    again = run(cli, "apply", planfile, "--auto-approve")
+    assert again.exit_code == 0 and "No changes" in again.stdout
+    # Someone changes an event the plan created to something else: that is stale.
+    (event,) = [e for e in sandbox.inspect()["events"] if e["name"] == "Invoice Paid"]
+    edited = httpx.put(
+        f"{sandbox.url}/api/v2/public/application/event/{event['_id']}",
+        headers={"x-api-key": TEST_KEY},
+        json={"name": "Invoice Paid", "response": json.dumps({"invoice": {"id": "x"}})},
+    )
+    assert edited.status_code == 200
     stale = run(cli, "apply", planfile, "--auto-approve")
     assert stale.exit_code == 5 and "stale" in stale.stderr
+    assert "events/Invoice Paid" in stale.stderr
+    assert plan(cli, manifest).exit_code == 2  # nothing was written
 
-    assert plan(cli, manifest, "--out", planfile).exit_code == 0
+    assert plan(cli, manifest, "--out", planfile).exit_code == 2
     write(workdir, BASE.replace("amount: 10", "amount: 11"))
     moved = run(cli, "apply", planfile, "--auto-approve")
     assert moved.exit_code == 5 and "manifest" in moved.stderr
@@ -297,3 +310,40 @@ def test_live_duplicates_are_named_not_guessed(
     assert warning in applied.stdout + applied.stderr
     names = [e["name"] for e in sandbox.inspect()["events"]]
     assert names.count("Invoice Paid") == 2  # untouched: neither a third nor a deletion
+
+
+def test_target_narrows_plan_and_apply_and_brings_prerequisites(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(workdir, BASE)
+    shown = run(
+        cli,
+        "plan",
+        "-f",
+        str(manifest),
+        "--target",
+        "events/Invoice Paid",
+        "--target",
+        "apps/slack",
+        "--format",
+        "json",
+    )
+    document = json.loads(shown.stdout)
+    assert document["targets"] == ["apps/slack", "events/Invoice Paid"]
+    addresses = {f"{c['kind']}/{c['key']}" for c in document["changes"]}
+    # Enabling slack needs its own OAuth client first: it comes along, with a note.
+    assert addresses == {"apps/slack", "oauth_credentials/slack", "events/Invoice Paid"}
+    brought = next(c for c in document["changes"] if c["kind"] == "oauth_credentials")
+    assert any("apps/slack needs it first" in note for note in brought["notes"])
+    text = run(cli, "plan", "-f", str(manifest), "--target", "events").stdout
+    assert "Targeted to events only (--target)" in text and "linked_accounts" not in text
+
+    planfile = str(workdir / "plan.json")
+    assert plan(cli, manifest, "--target", "events", "--out", planfile).exit_code == 2
+    other = run(cli, "apply", planfile, "--target", "apps", "--auto-approve")
+    assert other.exit_code == 3 and "saved plan's targets" in other.stderr
+    assert run(cli, "apply", planfile, "--auto-approve").exit_code == 0
+    org = sandbox.inspect()
+    assert org["counts"] == {"events": 2, "linked_accounts": 0} and org["apps_enabled"] == []
+    typo = run(cli, "plan", "-f", str(manifest), "--target", "event")
+    assert typo.exit_code == 3 and "did you mean 'events'" in typo.stderr

@@ -4,7 +4,16 @@ hostile keys) and the 10,000-change plan."""
 
 from __future__ import annotations
 
-from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged, change_sort_key
+from cobalt_sync.plan import (
+    Action,
+    Change,
+    DashboardStep,
+    FieldChange,
+    Plan,
+    StepStatus,
+    Unmanaged,
+    change_sort_key,
+)
 from cobalt_sync.report import ApplyReport, Outcome, Status
 
 HOSTILE_KEY = (
@@ -146,17 +155,57 @@ def mixed_report() -> ApplyReport:
         # Deliberately out of plan order: apply finishes changes concurrently.
         Outcome(by_key["acme-test"], Status.SKIPPED, "depends on failed events/Invoice Paid"),
         Outcome(by_key["hubspot"], Status.DONE, seconds=0.4),
-        Outcome(
-            by_key["slack"],
-            Status.MANUAL,
-            "set the client id and secret in the Cobalt dashboard: Apps → Slack → Settings",
-        ),
+        Outcome(by_key["slack"], Status.DONE),
         Outcome(by_key["Invoice Paid"], Status.FAILED, "Cobalt answered 422: invalid payload"),
         Outcome(by_key["New Contact Created"], Status.DONE),
         Outcome(by_key["intercom"], Status.DONE),
     )
     remaining = (by_key["Invoice Paid"], by_key["acme-test"])
-    return ApplyReport(plan=plan, outcomes=outcomes, remaining=remaining, verified=False)
+    steps = dashboard_plan().dashboard_steps
+    return ApplyReport(
+        plan=plan, outcomes=outcomes, remaining=remaining, verified=False, dashboard_steps=steps
+    )
+
+
+def dashboard_plan() -> Plan:
+    """Real Cobalt: an API change, then dashboard steps (one observed, one not observable)."""
+    event = Change(
+        "events", "Order Placed", Action.CREATE, (FieldChange("schema.id", None, 1, op="add"),)
+    )
+    oauth = Change(
+        "oauth_credentials",
+        "hubspot",
+        Action.UPDATE,
+        (
+            FieldChange("client_id", "cobalt-default-hubspot", "hub-client-1"),
+            FieldChange("scopes", [], ["crm.objects.contacts.read"]),
+        ),
+        tags=("reauthorize",),
+    )
+    enable = Change("apps", "slack", Action.CREATE, (FieldChange("enabled", None, True, op="add"),))
+    steps = (
+        DashboardStep(
+            oauth,
+            "Apps → Hubspot → Settings → Credentials",
+            '"Use your own credentials": client id `hub-client-1`, scopes '
+            "`crm.objects.contacts.read`, the client secret from $HUBSPOT_CLIENT_SECRET; save",
+        ),
+        DashboardStep(
+            enable,
+            "Apps → Slack",
+            "enable the app (Go Live)",
+            StepStatus.UNVERIFIED,
+            "not observable: no linked account exists yet to read it through",
+        ),
+    )
+    return Plan(
+        environment="production",
+        changes=(event,),
+        dashboard_steps=steps,
+        notes=("oauth_credentials/hubspot: scope oauth is mandatory for hubspot",),
+        manifest_hash="sha256:" + "2" * 64,
+        live_fingerprint="sha256:" + "3" * 64,
+    )
 
 
 def clean_report() -> ApplyReport:

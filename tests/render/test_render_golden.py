@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from render_cases import (
     clean_report,
+    dashboard_plan,
     empty_plan,
     empty_report,
     full_plan,
@@ -28,6 +29,7 @@ PLANS: dict[str, Callable[[], Plan]] = {
     "plan-empty-clean": lambda: empty_plan(0),
     "plan-refused": refused_plan,
     "plan-hostile": hostile_plan,
+    "plan-dashboard": dashboard_plan,
 }
 REPORTS: dict[str, Callable[[], ApplyReport]] = {
     "report-mixed": mixed_report,

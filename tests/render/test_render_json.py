@@ -27,7 +27,7 @@ from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
 from cobalt_sync.report import ApplyReport
-from cobalt_sync.workflow import save_plan
+from cobalt_sync.saved_plan import save_plan
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"
 PLANS: list[Callable[[], Plan]] = [
@@ -104,7 +104,13 @@ def test_plan_json_reads_back_into_the_same_plan(make: Callable[[], Plan]) -> No
 def test_plan_json_summarises_counts_and_hides_secrets() -> None:
     document = json.loads(render_plan(full_plan(), "json"))
     assert document["format_version"] == 1
-    assert document["summary"] == {"create": 3, "update": 2, "delete": 1, "unmanaged": 264}
+    assert document["summary"] == {
+        "create": 3,
+        "update": 2,
+        "delete": 1,
+        "unmanaged": 264,
+        "dashboard_steps": 0,
+    }
     secret = next(f for c in document["changes"] for f in c["fields"] if f.get("sensitive"))
     assert secret["before"] == secret["after"] == SENSITIVE
 
@@ -117,6 +123,6 @@ def test_json_is_stable_text_with_a_trailing_newline() -> None:
 
 def test_report_json_counts_outcomes() -> None:
     document = json.loads(render_report(mixed_report(), "json"))
-    assert document["summary"] == {"done": 3, "failed": 1, "skipped": 1, "manual": 1}
+    assert document["summary"] == {"done": 4, "failed": 1, "skipped": 1, "dashboard_steps": 2}
     assert document["complete"] is False and document["verified"] is False
     assert [c["key"] for c in document["remaining"]] == ["Invoice Paid", "acme-test"]

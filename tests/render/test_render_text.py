@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from render_cases import empty_plan, full_plan, hostile_plan, mixed_report
+from render_cases import dashboard_plan, empty_plan, full_plan, hostile_plan, mixed_report
 
 from cobalt_sync.errors import ExitCode, InputError
 from cobalt_sync.render import FORMATS, progress_line, render_plan, render_report
@@ -60,13 +60,14 @@ def test_no_change_plan_says_so_then_counts_unmanaged() -> None:
         "No changes. The live org matches the manifest.",
         "3 unmanaged left alone.",
     ]
-    assert render_plan(empty_plan(0)) == f"{NO_CHANGES}\n"
+    assert render_plan(empty_plan(0)) == f"Plan for the production environment:\n\n{NO_CHANGES}\n"
 
 
 def test_report_summary_and_verification() -> None:
     lines = render_report(mixed_report()).splitlines()
-    assert "Apply: 3 done, 1 failed, 1 skipped, 1 manual." in lines
-    assert "Verification: the live org still differs: 2 changes." in lines
+    assert "Apply: 4 done, 1 failed, 1 skipped; 2 dashboard steps to take." in lines
+    assert "Verification: the live org still differs: 2 API changes." in lines
+    assert "  2. Apps → Slack: enable the app (Go Live)" in lines
     assert "  + events/Invoice Paid  ✗ failed: Cobalt answered 422: invalid payload" in lines
 
 
@@ -117,3 +118,14 @@ def test_importing_the_renderers_loads_neither_httpx_nor_click() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_dashboard_steps_follow_the_api_changes_and_are_counted() -> None:
+    text = render_plan(dashboard_plan())
+    api, steps = text.split("Dashboard steps")
+    assert "+ events/Order Placed" in api
+    assert "1. Apps → Hubspot → Settings → Credentials:" in steps
+    assert "$HUBSPOT_CLIENT_SECRET" in steps
+    assert '~ client_id: "cobalt-default-hubspot" → "hub-client-1"' in steps
+    assert "(not observable: no linked account exists yet" in steps
+    assert "Plan: 1 to create, 0 to update, 0 to delete; 2 dashboard steps;" in steps

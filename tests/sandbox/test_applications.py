@@ -105,13 +105,24 @@ def test_oauth_credentials_never_return_the_secret(api: httpx.Client, sandbox: S
     assert secret not in str(sandbox.inspect())
 
 
-def test_omitting_the_secret_keeps_it_under_the_new_client_id(api: httpx.Client) -> None:
+def test_omitting_the_secret_keeps_it_while_the_client_id_stays(api: httpx.Client) -> None:
     path = "/application/hubspot/oauth-credentials"
     first = api.put(path, json={"client_id": "a"})
     assert_vendor_error(first, 400, "INVALID_REQUEST")  # no secret stored yet
     api.put(path, json={"client_id": "a", "client_secret": "s"}).raise_for_status()
-    view = api.put(path, json={"client_id": "b"}).json()
-    assert view["client_secret_fingerprint"] == fingerprint("b", "s")
+    view = api.put(path, json={"client_id": "a", "scopes": ["crm.objects.deals.read"]}).json()
+    assert view["client_secret_fingerprint"] == fingerprint("a", "s")
+    assert view["scopes"] == ["crm.objects.deals.read"]
+
+
+def test_a_new_client_id_needs_its_secret(api: httpx.Client) -> None:
+    # Only the fingerprint of (client id, secret) is stored, so the old secret cannot follow a
+    # new client id; a new OAuth client comes with its own secret anyway.
+    path = "/application/hubspot/oauth-credentials"
+    api.put(path, json={"client_id": "a", "client_secret": "s"}).raise_for_status()
+    body = assert_vendor_error(api.put(path, json={"client_id": "b"}), 400, "INVALID_REQUEST")
+    assert "client_secret is required when client_id changes" in str(body["message"])
+    assert api.get(path).json()["client_id"] == "a"
 
 
 def test_deleting_credentials_falls_back_to_default_or_unset(api: httpx.Client) -> None:

@@ -1,0 +1,143 @@
+"""The steps `plan`, `apply` and `check` share: guard the environment, read the live org
+and build the Plan, with the changes only Cobalt's dashboard can make as dashboard steps.
+Owns no output (callers render and report) and no writes (that is `apply`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cobalt_sync.errors import RefusedError
+from cobalt_sync.kinds import KINDS, STEP_WORDING, KindContext, SecretSource
+from cobalt_sync.manifest import LoadedManifest
+from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
+from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
+from cobalt_sync.resource import APPLY_ORDER, KIND_ORDER, Resource, State
+from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
+from cobalt_sync.targets import Target, select
+
+PROBE_REASON = (
+    "created so that cobalt-sync can verify dashboard steps: Cobalt shows enabled apps and "
+    "OAuth clients only for a linked account. Declare a seed account in `linked_accounts` "
+    "to have it used instead."
+)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A plan together with the two States it came from (apply needs them)."""
+
+    plan: Plan
+    desired: State
+    live: State
+
+
+def guard_environment(manifest_environment: str, key_environment: str) -> None:
+    """Refuse before any request that writes: a test manifest must never touch production."""
+    if manifest_environment != key_environment:
+        prefix = "pk" if key_environment == "production" else "tk"
+        raise RefusedError(
+            f"environment mismatch: the manifest says '{manifest_environment}' but "
+            f"COBALT_API_KEY is a {key_environment} key ({prefix}…)",
+            hint="use the key of the manifest's environment, or fix `environment:`",
+        )
+
+
+def compute(
+    loaded: LoadedManifest,
+    ctx: KindContext,
+    environment: str,
+    targets: tuple[Target, ...] = (),
+) -> Computed:
+    manifest = loaded.manifest
+    desired = desired_state(manifest)
+    ctx.settings.begin_read(seed_accounts(desired))
+    live = read_live(ctx, desired)
+    inputs = PlanInputs(
+        environment=environment,
+        prune=frozenset(manifest.prune),
+        kinds=KIND_ORDER,
+        # Before the probe is added: it depends on the org, and the hash on the manifest only.
+        manifest_hash=manifest_hash(desired, manifest, ctx.api.digest_key()),
+    )
+    if needs_probe(desired, live, ctx):
+        desired.kind("linked_accounts").add(Resource("linked_accounts", PROBE_ACCOUNT_ID))
+    plan = with_probe_reason(build_plan(desired, live, inputs))
+    if not ctx.settings.can_write:
+        plan = with_dashboard_steps(plan, desired, loaded, ctx)
+    if targets:
+        plan = select(plan, targets)
+        plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
+    fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
+    return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
+
+
+def seed_accounts(desired: State) -> list[str]:
+    """Declared accounts that will exist: those a read of apps may go through."""
+    accounts = desired.kind("linked_accounts").resources.values()
+    return sorted(a.key for a in accounts if a.ensure == "present")
+
+
+def needs_probe(desired: State, live: State, ctx: KindContext) -> bool:
+    """True on real Cobalt when dashboard steps could not be verified for want of a linked
+    account and the manifest declares none that apply will create."""
+    unobserved = any(live.kind(kind).unobserved for kind in STEP_WORDING)
+    return unobserved and not ctx.settings.can_write and not seed_accounts(desired)
+
+
+def with_probe_reason(plan: Plan) -> Plan:
+    def explained(change: Change) -> Change:
+        if change.kind == "linked_accounts" and change.key == PROBE_ACCOUNT_ID:
+            return replace(change, notes=(*change.notes, PROBE_REASON))
+        return change
+
+    return replace(plan, changes=tuple(explained(c) for c in plan.changes))
+
+
+def with_dashboard_steps(
+    plan: Plan, desired: State, loaded: LoadedManifest, ctx: KindContext
+) -> Plan:
+    """On real Cobalt, app and credential changes move from `changes` to `dashboard_steps`,
+    worded as what a person does in the dashboard, in the order to do them."""
+    manual = sorted((c for c in plan.changes if not KINDS[c.kind].writable(ctx)), key=step_order)
+    steps = tuple(dashboard_step(c, desired, loaded) for c in manual)
+    kept = tuple(c for c in plan.changes if KINDS[c.kind].writable(ctx))
+    return replace(plan, changes=kept, dashboard_steps=steps)
+
+
+def step_order(change: Change) -> tuple[int, int, str]:
+    """Credentials before an app is enabled; when going back, disable first (as apply)."""
+    rank = APPLY_ORDER.index(change.kind)
+    if change.action is Action.DELETE:
+        return (1, -rank, change.key)
+    return (0, rank, change.key)
+
+
+def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> DashboardStep:
+    want = desired.get(change.kind, change.key)
+    source = SecretSource.of(loaded, change.key)
+    where, what = STEP_WORDING[change.kind](change, want, source)
+    if UNVERIFIED in change.tags:
+        tags = tuple(t for t in change.tags if t != UNVERIFIED)
+        reason = "; ".join(change.notes)
+        bare = replace(change, tags=tags, notes=())
+        return DashboardStep(bare, where, what, StepStatus.UNVERIFIED, f"not observable: {reason}")
+    return DashboardStep(change, where, what)
+
+
+def live_fingerprint(live: State, desired: State, plan: Plan, key: bytes) -> str:
+    """A hash of the live objects this plan acts on or compared: declared ones and prune
+    targets (kept in the plan document for the record; staleness is `saved_plan`'s rule)."""
+    relevant: dict[str, Any] = {}
+    deletes = {(c.kind, c.key) for c in plan.changes if c.action is Action.DELETE}
+    for name, kind in sorted(live.kinds.items()):
+        wanted = desired.kinds[name].resources if name in desired.kinds else {}
+        relevant[name] = {
+            key: resource_document(resource)
+            for key, resource in sorted(kind.resources.items())
+            if key in wanted or (name, key) in deletes
+        }
+        relevant[f"{name}.duplicates"] = kind.duplicates
+    return digest(relevant, key)
