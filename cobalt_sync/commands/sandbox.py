@@ -147,6 +147,12 @@ def check_rate(name: str, value: float) -> None:
     help="Allow a non-loopback --host. API keys then cross the network in clear "
     "text (the sandbox speaks plain HTTP).",
 )
+@click.option(
+    "--allow-remote-admin",
+    is_flag=True,
+    help="Serve the dashboard pages (/_sandbox/) to non-loopback clients too. They change "
+    "any org on this sandbox without a key.",
+)
 def serve(
     host: str,
     port: int,
@@ -159,6 +165,7 @@ def serve(
     seed: int | None,
     profile: str,
     allow_remote: bool,
+    allow_remote_admin: bool,
 ) -> None:
     """Serve the sandbox until Ctrl-C.
 
@@ -192,6 +199,7 @@ def serve(
             rate_limit=rate_limit,
             seed=seed,
             profile=profile,
+            allow_remote_admin=allow_remote_admin,
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--api-key") from None
@@ -217,6 +225,7 @@ def serve(
         + (f"; plus {len(api_keys)} key(s) from --api-key" if api_keys else ""),
         err=True,
     )
+    click.echo(f"Dashboard: {server.url}/_sandbox/", err=True)
     click.echo(
         f"State: {state if state else 'in memory (lost on exit)'}. Ctrl-C to stop.", err=True
     )

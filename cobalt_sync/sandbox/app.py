@@ -1,6 +1,7 @@
 """Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes (profile
 `extended` only, so that under `cobalt` they are unknown routes), the admin and dashboard
-routes, vendor-shaped error handlers, and the fault middleware around it all.
+routes, the hosted Connect and dashboard pages, error handlers (vendor-shaped for the API,
+a page for pages), and the fault middleware around it all.
 
 Owns wiring only; `build_app` is what `server.py` serves and tests never call directly.
 """
@@ -15,7 +16,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from cobalt_sync.sandbox import admin, dashboard, proposed, vendor, webhooks
+from cobalt_sync.sandbox import (
+    admin,
+    dashboard,
+    dashboard_pages,
+    hosted,
+    proposed,
+    vendor,
+    web,
+    webhooks,
+)
 from cobalt_sync.sandbox.context import PROFILES, Sandbox, sandbox_of
 from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
 from cobalt_sync.sandbox.keys import KeyRing
@@ -61,7 +71,11 @@ async def on_crash(request: Request, exc: Exception) -> Response:
 
 
 def build_app(
-    store: Store, keys: KeyRing, faults: FaultSettings, profile: str = "extended"
+    store: Store,
+    keys: KeyRing,
+    faults: FaultSettings,
+    profile: str = "extended",
+    allow_remote_admin: bool = False,
 ) -> tuple[ASGIApp, Sandbox]:
     """The served ASGI app and the Sandbox it closes over."""
     if profile not in PROFILES:
@@ -72,16 +86,27 @@ def build_app(
         faults=FaultState(faults),
         signing_secret=store.signing_secret(),
         profile=profile,
+        allow_remote_admin=allow_remote_admin,
     )
     handlers: dict[Any, Any] = {
         ApiProblem: on_problem,
         admin.AdminError: on_admin_error,
+        web.PageError: web.on_page_error,
         404: on_http_error,
         405: on_http_error,
         Exception: on_crash,
     }
     extensions = proposed.ROUTES if profile == "extended" else []
-    routes = [*vendor.ROUTES, *webhooks.ROUTES, *extensions, *admin.ROUTES, *dashboard.ROUTES]
+    routes = [
+        *vendor.ROUTES,
+        *webhooks.ROUTES,
+        *extensions,
+        *admin.ROUTES,
+        *dashboard.ROUTES,
+        *hosted.ROUTES,
+        *dashboard_pages.ROUTES,
+        *web.ROUTES,
+    ]
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.sandbox = box
     return FaultMiddleware(app, box.faults, routes), box

@@ -6,6 +6,7 @@ Owns catalog lookups and the auth-structure shape; must not hold per-org state.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,6 +19,16 @@ OAUTH_FIELDS: dict[str, Any] = {
     "client_secret": "string",
     "callback_url": {"type": "string", "required": False},
 }
+
+SECRET_FIELD = re.compile(r"key|secret|token|password", re.IGNORECASE)
+
+ACRONYMS = {"api": "API", "url": "URL", "id": "ID", "crm": "CRM"}
+
+
+def field_label(name: str) -> str:
+    """`api_key` → "API key", `base_url` → "Base URL"."""
+    words = [ACRONYMS.get(word, word) for word in name.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,20 @@ class CatalogApp:
     @property
     def supports_oauth(self) -> bool:
         return "oauth2" in self.auth_types
+
+    def auth_input_map(self) -> list[dict[str, Any]]:
+        """The key-based connect form (contract §2a `auth_input_map`): one required field per
+        credential; the catalog knows only names, so labels and masking are derived."""
+        return [
+            {
+                "name": name,
+                "label": field_label(name),
+                "placeholder": "",
+                "required": True,
+                "type": "password" if SECRET_FIELD.search(name) else "text",
+            }
+            for name in self.key_fields
+        ]
 
     def auth_structure(self) -> dict[str, Any]:
         """`GET /auth-structure/{slug}`: credential fields per auth type."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 
 from cobalt_sync.sandbox.catalog import CatalogApp, load_catalog
+from cobalt_sync.sandbox.consents import ConsentBook
 from cobalt_sync.sandbox.faults import FaultState
 from cobalt_sync.sandbox.keys import KeyRing, Tenant
 from cobalt_sync.sandbox.problems import ApiProblem, bad_request
@@ -35,6 +36,8 @@ class Sandbox:
     faults: FaultState
     signing_secret: bytes
     profile: str = "extended"
+    allow_remote_admin: bool = False  # dashboard pages answer only loopback clients otherwise
+    consents: ConsentBook = field(default_factory=ConsentBook)
 
     @property
     def like_cobalt(self) -> bool:
@@ -80,12 +83,18 @@ def require_session(request: Request) -> Session:
     header = request.headers.get("authorization", "")
     if not header:
         raise ApiProblem(401, "INVALID_TOKEN", "Authorization Token Missing")
-    token = header.removeprefix("Bearer ").strip()
-    box = sandbox_of(request)
+    session = live_session(sandbox_of(request), header.removeprefix("Bearer ").strip())
+    if session is None:
+        raise ApiProblem(401, "INVALID_TOKEN", "Invalid or expired token")
+    return session
+
+
+def live_session(box: Sandbox, token: str) -> Session | None:
+    """The session a token opens: signed by us, not expired, not revoked; else None."""
     claims = decode_jwt(token, box.signing_secret, time.time())
     stored = box.store.token(token)
     if claims is None or stored is None or stored["revoked"]:
-        raise ApiProblem(401, "INVALID_TOKEN", "Invalid or expired token")
+        return None
     tenant = Tenant(org=str(claims["org_id"]), environment=str(claims["environment"]))
     return Session(token=token, tenant=tenant, account_id=str(claims["linked_account_id"]))
 

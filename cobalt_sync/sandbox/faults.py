@@ -1,7 +1,9 @@
 """Fault injection and request accounting, as an ASGI middleware around the vendor routes.
 
 Owns latency, the per-key token bucket (429 + Retry-After), injected 500s, ambiguous 200s,
-commit-then-drop, and the stats counters. Never applies to `/_sandbox/` admin routes.
+commit-then-drop, and the stats counters. Never applies to `/_sandbox/` admin routes nor to
+the pages a person clicks through (hosted Connect, the provider stand-in, the OAuth callback):
+the knobs are for API clients.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cobalt_sync.sandbox.problems import ApiProblem, problem_body
 
 ADMIN_PREFIX = "/_sandbox"
+UNFAULTED_PREFIXES = (ADMIN_PREFIX, "/connect/", "/oauth/", "/api/v1/")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LOG_SIZE = 1000  # the request log keeps the most recent requests only
 
@@ -165,7 +168,7 @@ class FaultMiddleware:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(UNFAULTED_PREFIXES):
             await self.app(scope, receive, send)
             return
         stats = self.state.stats

@@ -47,10 +47,12 @@ class SandboxServer:
         rate_limit: float | None = None,
         seed: int | None = None,
         profile: str = "extended",
+        allow_remote_admin: bool = False,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown sandbox profile {profile!r}; expected one of {PROFILES}")
         self.profile = profile
+        self.allow_remote_admin = allow_remote_admin
         self.host = host
         self.port = port
         self.keys = KeyRing(api_keys)
@@ -73,7 +75,9 @@ class SandboxServer:
 
     def start(self) -> None:
         self._store = Store(self.state_path)
-        app, _ = build_app(self._store, self.keys, self.faults, self.profile)
+        app, _ = build_app(
+            self._store, self.keys, self.faults, self.profile, self.allow_remote_admin
+        )
         config = uvicorn.Config(
             app,
             host=self.host,

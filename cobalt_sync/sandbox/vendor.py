@@ -80,6 +80,8 @@ def application_item(app: CatalogApp, account: dict[str, Any] | None) -> dict[st
         "ecosystem": app.ecosystem,
         "reauth_required": False,
     }
+    if app.auth_type == "keybased":
+        item["auth_input_map"] = app.auth_input_map()
     if account is not None:
         links = [i for i in account["integrations"] if i["type"] == app.slug]
         item["connected"] = bool(links)
@@ -468,6 +470,27 @@ def effective_client_id(request: Request, tenant: Tenant, app: CatalogApp) -> st
     raise bad_request(f"No OAuth client configured for {app.slug}", "OAUTH_CLIENT_MISSING")
 
 
+def effective_scopes(request: Request, tenant: Tenant, app: CatalogApp) -> list[str]:
+    """Mandatory ∪ stored, sorted so that the consent URL is stable."""
+    stored = sandbox_of(request).store.get_oauth(tenant.scope, app.slug)
+    return sorted({*app.mandatory_scopes, *(stored["scopes"] if stored else [])})
+
+
+def authorize_url(request: Request, tenant: Tenant, app: CatalogApp, state: str) -> str:
+    """The stand-in provider's consent URL for the org's effective OAuth client."""
+    base = str(request.base_url).rstrip("/")
+    query = urlencode(
+        {
+            "client_id": effective_client_id(request, tenant, app),
+            "redirect_uri": f"{base}/api/v1/{app.slug}/callback",
+            "response_type": "code",
+            "scope": " ".join(effective_scopes(request, tenant, app)),
+            "state": state,
+        }
+    )
+    return f"{base}/oauth/{app.slug}/authorize?{query}"
+
+
 async def oauth_url(request: Request) -> JSONResponse:
     tenant = require_tenant(request)
     app = enabled_app_or_404(tenant, request, request.path_params["slug"])
@@ -477,19 +500,9 @@ async def oauth_url(request: Request) -> JSONResponse:
     account_or_404(tenant, request, account_id)
     if not app.supports_oauth:
         raise bad_request(f"{app.slug} does not use OAuth", "AUTH_TYPE_MISMATCH")
-    stored = sandbox_of(request).store.get_oauth(tenant.scope, app.slug)
-    scopes = sorted({*app.mandatory_scopes, *(stored["scopes"] if stored else [])})
-    base = str(request.base_url).rstrip("/")
-    query = urlencode(
-        {
-            "client_id": effective_client_id(request, tenant, app),
-            "redirect_uri": f"{base}/api/v1/{app.slug}/callback",
-            "response_type": "code",
-            "scope": " ".join(scopes),
-            "state": secrets.token_urlsafe(12),
-        }
-    )
-    return JSONResponse({"auth_url": f"{base}/oauth/{app.slug}/authorize?{query}"})
+    effective_client_id(request, tenant, app)  # 400 before a consent is opened
+    state = sandbox_of(request).consents.begin(tenant.scope, account_id, app.slug, None)
+    return JSONResponse({"auth_url": authorize_url(request, tenant, app, state)})
 
 
 def _route(path: str, endpoint: Any, method: str) -> Route:

@@ -149,7 +149,7 @@ def test_sandbox_serve_takes_the_profile_from_the_environment() -> None:
     try:
         assert process.stderr is not None
         banner = process.stderr.readline()
-        url = re.search(r"http://[\d.:]+", banner)
+        url = re.search(r"http://[\d.:]+$", banner.strip())
         assert url and "(profile cobalt)" in banner, banner
         headers = {"x-api-key": "tk_sandbox"}
         enable = httpx.put(f"{url.group(0)}{API}/application/hubspot/enable", headers=headers)
