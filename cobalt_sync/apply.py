@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from cobalt_sync.errors import CobaltSyncError
+from cobalt_sync.interrupts import StopRequest
 from cobalt_sync.kinds import KINDS, KindContext
 from cobalt_sync.plan import Action, Change, Plan, prerequisite
 from cobalt_sync.report import Outcome, Status
@@ -21,6 +22,14 @@ from cobalt_sync.resource import APPLY_ORDER, Resource, State
 log = logging.getLogger(__name__)
 
 OnOutcome = Callable[[Outcome], None]
+
+# After an interrupt, how long writes already sent may take to land before apply reports
+# without them: long enough for a normal request, short enough that CI's SIGTERM-then-
+# SIGKILL window (10 s on GitHub Actions) still sees the report.
+GRACE_SECONDS = 5.0
+# How often the stage loop looks at the stop request while writes are in flight.
+POLL_SECONDS = 0.1
+IN_FLIGHT = "in flight when apply was interrupted: may or may not have landed"
 
 
 def stages(plan: Plan) -> Iterator[tuple[Change, ...]]:
@@ -41,19 +50,55 @@ def apply_plan(
     live: State,
     ctx: KindContext,
     on_outcome: OnOutcome = lambda outcome: None,
+    stop: StopRequest | None = None,
 ) -> tuple[Outcome, ...]:
+    """Every change's outcome, in plan order. Once `stop` is set no change starts; those
+    in flight get GRACE_SECONDS to land, and whatever did not start (or did not finish in
+    time) is reported NOT_RUN, so the report says exactly what may have been written."""
+    stop = stop or StopRequest()
     settled: dict[str, Outcome] = {}
-    with ThreadPoolExecutor(max_workers=max(1, ctx.parallelism)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, ctx.parallelism))
+    try:
         for batch in stages(plan):
+            if stop.is_set():
+                settled.update((c.address, not_run(c)) for c in batch)
+                continue
 
             def run(change: Change) -> Outcome:
+                if stop.is_set():
+                    return not_run(change)
                 outcome = execute(change, desired, live, ctx, settled)
                 on_outcome(outcome)
                 return outcome
 
-            for outcome in pool.map(run, batch):
-                settled[outcome.change.address] = outcome
+            futures = {pool.submit(run, change): change for change in batch}
+            settled.update((o.change.address, o) for o in settle(futures, stop))
+    finally:
+        # Without a stop this waits as before; after one, a write still hanging past the
+        # grace period is abandoned (its outcome is reported as unknown) rather than awaited.
+        pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
     return tuple(settled[c.address] for c in plan.changes if c.address in settled)
+
+
+def settle(futures: dict[Future[Outcome], Change], stop: StopRequest) -> list[Outcome]:
+    """The outcomes of one stage; after a stop, in-flight writes get GRACE_SECONDS."""
+    pending = set(futures)
+    done: list[Outcome] = []
+    deadline: float | None = None
+    while pending:
+        if stop.is_set() and deadline is None:
+            deadline = time.monotonic() + GRACE_SECONDS
+        timeout = POLL_SECONDS if deadline is None else max(0.0, deadline - time.monotonic())
+        finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        done += [future.result() for future in finished]
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+    done += [not_run(futures[f], IN_FLIGHT) for f in pending]
+    return done
+
+
+def not_run(change: Change, reason: str = "not started: apply was interrupted") -> Outcome:
+    return Outcome(change, Status.NOT_RUN, reason)
 
 
 def execute(

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
 from cobalt_sync import DISTRIBUTION
 from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
+from cobalt_sync.interrupts import EXIT_CODES, Interrupted, signals_raise, stopped_line
 from cobalt_sync.options import GlobalOptions
 
 # name → module under cobalt_sync.commands; imported only when the command runs, so that
@@ -30,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "check": "check",
     "sandbox": "sandbox",
+    "show": "show",
 }
 
 
@@ -76,7 +81,14 @@ class LazyGroup(click.Group):
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Run against an embedded Cobalt sandbox whose state persists in .cobalt-sandbox/.",
+    help="Run against an embedded Cobalt sandbox whose org persists in .cobalt-sandbox/ "
+    "beside the manifest.",
+)
+@click.option(
+    "--sandbox-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep the --sandbox org in DIR instead (implies --sandbox).",
 )
 @click.option(
     "--app-settings",
@@ -85,6 +97,18 @@ class LazyGroup(click.Group):
     help="How app enablement and OAuth credentials are changed: 'api' (sandbox endpoints) "
     "or 'manual' (dashboard steps, verified read-only). Default: decided from the URL.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long one request may wait for an answer before it is retried (at most twice) "
+    "and the run fails (env COBALT_TIMEOUT; default 30).",
+)
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="Never colour the output (as the NO_COLOR environment variable does).",
+)
 @click.option("-v", "--verbose", count=True, help="Log each request: method, path, status, ms.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.pass_context
@@ -92,7 +116,10 @@ def cli(
     ctx: click.Context,
     api_url: str | None,
     sandbox: bool,
+    sandbox_dir: Path | None,
     app_settings: str | None,
+    timeout: float | None,
+    no_color: bool,
     verbose: int,
     debug: bool,
 ) -> None:
@@ -106,6 +133,7 @@ def cli(
       cobalt-sync apply
     """
     configure_logging(verbose, debug)
+    sandbox = sandbox or sandbox_dir is not None
     if sandbox and ctx.get_parameter_source("api_url") is click.core.ParameterSource.ENVIRONMENT:
         api_url = None  # the explicit --sandbox flag wins over an exported COBALT_API_URL
     ctx.obj = GlobalOptions(
@@ -114,6 +142,9 @@ def cli(
         verbose=verbose,
         debug=debug,
         app_settings=app_settings,
+        timeout=timeout,
+        sandbox_dir=sandbox_dir,
+        no_color=no_color,
     )
 
 
@@ -149,16 +180,88 @@ def main(argv: Sequence[str] | None = None) -> None:
     # httpcore imports trio whenever it is installed (0.1 s, a third of our own imports),
     # though our sync client never uses it: in the CLI's own process, treat it as absent.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
-    sys.exit(run(args))
+    code = run(args)
+    if code in EXIT_CODES.values():
+        # Everything is reported; a write abandoned after the grace period (or a read of
+        # the interrupted plan) may still hold a worker thread that exit would wait for.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def global_options() -> dict[str, bool]:
+    """Every spelling of the group's own options → whether it takes a value."""
+    names: dict[str, bool] = {}
+    for param in cli.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                names[name] = not (param.is_flag or param.count)
+    return names
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`plan --sandbox -f x.yaml` read as `--sandbox plan -f x.yaml`: a global option written
+    after the command moves before it (no command defines an option of the same name; a
+    test keeps it so). Everything after `--` stays where it is."""
+    known = global_options()
+    command_at = _command_position(args, known)
+    if command_at is None:
+        return args
+    hoisted: list[str] = []
+    rest: list[str] = []
+    tail = args[command_at + 1 :]
+    index = 0
+    while index < len(tail):
+        token = tail[index]
+        if token == "--":
+            rest += tail[index:]
+            break
+        name = token.split("=", 1)[0]
+        if name in known or _is_verbose_bundle(token):
+            takes_value = known.get(name, False) and "=" not in token
+            hoisted += tail[index : index + 1 + takes_value]
+            index += 1 + takes_value
+            continue
+        rest.append(token)
+        index += 1
+    return [*args[:command_at], *hoisted, args[command_at], *rest]
+
+
+def _command_position(args: list[str], known: dict[str, bool]) -> int | None:
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if not token.startswith("-"):
+            return index
+        index += 2 if known.get(token, False) else 1
+    return None
+
+
+def _is_verbose_bundle(token: str) -> bool:
+    return len(token) > 2 and token[0] == "-" and set(token[1:]) == {"v"}
 
 
 def run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
-        result = cli.main(args=args, prog_name="cobalt-sync", standalone_mode=False)
+        with signals_raise():
+            result = cli.main(
+                args=hoist_global_options(args), prog_name="cobalt-sync", standalone_mode=False
+            )
     except click.exceptions.Exit as done:
         return int(done.exit_code)
-    except click.Abort:
+    except Interrupted as interrupt:
+        click.echo(stopped_line(interrupt.signum), err=True)
+        return interrupt.exit_code
+    except click.Abort as abort:
+        # click turns a KeyboardInterrupt (our Interrupted, or a Ctrl-C our handler did not
+        # see outside the main thread) into Abort; the signal is in its context.
+        cause = abort.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
+            click.echo(stopped_line(signum), err=True)
+            return EXIT_CODES[signum]
         click.echo("Aborted.", err=True)
         return int(ExitCode.REFUSED)
     except click.UsageError as usage:

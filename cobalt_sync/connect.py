@@ -11,7 +11,8 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -25,6 +26,8 @@ from cobalt_sync.options import GlobalOptions
 
 PRODUCTION_URL = "https://app.refold.ai"
 COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
+# Cobalt's hosts that are not its API (cobalt-api.md §1.1): the dashboard and Connect pages.
+NOT_API_HOSTS = frozenset({"app.gocobalt.io", "connect.gocobalt.io", "connect.refold.ai"})
 log = logging.getLogger(__name__)
 SANDBOX_KEY = "tk_sandbox"
 PROD_SANDBOX_KEY = "pk_sandbox"
@@ -58,8 +61,11 @@ class Tuning:
 
 
 @contextmanager
-def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator[Connection]:
-    """A connection for one run, closed on exit; the embedded sandbox stops with it."""
+def open_connection(
+    options: GlobalOptions, *, parallelism: int = 8, beside: Path | None = None
+) -> Iterator[Connection]:
+    """A connection for one run, closed on exit; the embedded sandbox stops with it and
+    keeps its org in `sandbox_state_dir(options, beside)`."""
     environ = os.environ
     if options.sandbox and options.api_url:
         raise InputError(
@@ -67,12 +73,14 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
             hint="Use --sandbox for the embedded emulator, or --api-url for a served one.",
         )
     tuning = read_tuning(environ)
+    if options.timeout is not None:  # --timeout wins over COBALT_TIMEOUT
+        tuning = replace(tuning, timeout=options.timeout)
     if options.sandbox:
         from cobalt_sync.commands.sandbox import embedded_sandbox
 
         key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (
-            embedded_sandbox(Path.cwd() / SANDBOX_STATE_DIR) as url,
+            embedded_sandbox(prepare_state_dir(sandbox_state_dir(options, beside))) as url,
             _connect(url, key, options, tuning, parallelism, sandbox=True) as connection,
         ):
             yield connection
@@ -81,6 +89,32 @@ def open_connection(options: GlobalOptions, *, parallelism: int = 8) -> Iterator
     key = read_key(environ, default=None)
     with _connect(url, key, options, tuning, parallelism, sandbox=False) as connection:
         yield connection
+
+
+def sandbox_state_dir(options: GlobalOptions, beside: Path | None) -> Path:
+    """--sandbox-dir, else .cobalt-sandbox in the directory of `beside` (the manifest the
+    run reads or writes), else in the current directory: so a run from another directory
+    against the same manifest sees the same sandbox org."""
+    if options.sandbox_dir is not None:
+        return options.sandbox_dir
+    base = beside.parent if beside is not None else Path.cwd()
+    return base / SANDBOX_STATE_DIR
+
+
+def prepare_state_dir(state_dir: Path) -> Path:
+    """The directory, created, with a `.gitignore` of `*`: a sandbox org is local state
+    that must never be committed beside the manifest."""
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# cobalt-sync --sandbox state: never commit it\n*\n")
+    except OSError as error:
+        raise InputError(
+            f"cannot use {state_dir} for the sandbox org: {error.strerror}",
+            hint="Pass --sandbox-dir DIR to keep it somewhere writable.",
+        ) from None
+    return state_dir
 
 
 def sandbox_key(key: str) -> str:
@@ -104,6 +138,8 @@ def _connect(
     sandbox: bool,
 ) -> Iterator[Connection]:
     base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
+    if not sandbox:
+        refuse_near_miss(base_url)
     mode = choose_backend(base_url, options.app_settings, sandbox=sandbox)
     api = CobaltApi(
         base_url,
@@ -153,9 +189,32 @@ def choose_backend(
     raise InputError(
         f"cannot tell whether {host} is Cobalt or a sandbox, so app enablement and OAuth "
         "credentials have no known backend",
-        hint="Pass --app-settings api (a sandbox serving the §3.2 routes) or --app-settings "
-        "manual (real Cobalt: dashboard steps), or set COBALT_APP_SETTINGS.",
+        hint="Pass --app-settings api (a sandbox that serves cobalt-sync's app-settings "
+        "routes) or --app-settings manual (real Cobalt: dashboard steps), or set "
+        "COBALT_APP_SETTINGS.",
     )
+
+
+def refuse_near_miss(base_url: str) -> None:
+    """A host that is one of Cobalt's non-API hosts, or a near miss of an API host
+    (`app.refodl.ai`), is refused before the key is sent to it, with the right URL."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in COBALT_HOSTS or is_loopback(base_url):
+        return
+    if host in NOT_API_HOSTS:
+        raise InputError(
+            f"{host} is a Cobalt host but not its API (it serves the dashboard or Connect pages)",
+            hint=f"Use --api-url {PRODUCTION_URL} (the default: or leave --api-url unset).",
+        )
+    close = get_close_matches(host, sorted(COBALT_HOSTS | NOT_API_HOSTS), n=1, cutoff=0.8)
+    if close:
+        right = PRODUCTION_URL if close[0] in NOT_API_HOSTS else f"https://{close[0]}"
+        raise InputError(
+            f"{host} looks like a misspelling of Cobalt's host {close[0]}; the API key was "
+            "not sent to it",
+            hint=f"Did you mean --api-url {right}? (Leaving --api-url unset uses "
+            f"{PRODUCTION_URL}.)",
+        )
 
 
 def describe_target(base_url: str, environment: str, *, sandbox: bool) -> str:

@@ -27,7 +27,9 @@ class ExitCode(IntEnum):
 class CobaltSyncError(Exception):
     """Base of every error the CLI knows how to report without a traceback."""
 
-    exit_code: ExitCode = ExitCode.INTERNAL
+    # An ExitCode, except 130/143 (128 + the signal's number: the shell's convention, not
+    # one of our own codes) for an interrupted apply.
+    exit_code: int = ExitCode.INTERNAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -169,6 +171,14 @@ class PartialApplyError(CobaltSyncError):
     """Apply finished part-way; the report says what was done and a re-run is safe."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class ApplyInterrupted(CobaltSyncError):
+    """SIGINT or SIGTERM stopped apply; the report printed before this says what landed."""
+
+    def __init__(self, message: str, *, exit_code: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code
 
 
 # --- dashboard steps remain (exit 7) ------------------------------------------------------

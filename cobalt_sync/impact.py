@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cobalt_sync.plan import Action, Change, Plan
+from cobalt_sync.planner import DISABLE_NOTE
 
 if TYPE_CHECKING:
     from cobalt_sync.api import CobaltApi
@@ -43,6 +44,9 @@ def with_count(change: Change, counts: dict[str, int]) -> Change:
     if change.kind not in APP_KINDS or change.key not in counts:
         return change
     n = counts[change.key]
+    # The count replaces the suggestion to run --impact.
+    kept = tuple(note for note in change.notes if note != DISABLE_NOTE)
+    change = replace(change, notes=kept)
     noun = "linked account has" if n == 1 else "linked accounts have"
     note = f"{n} {noun} {change.key} connected"
     if n and change.kind == "apps" and change.action is Action.DELETE:

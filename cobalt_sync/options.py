@@ -6,6 +6,7 @@ Owns only the values; how they turn into an API connection lives in `connect.py`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,7 @@ class GlobalOptions:
     verbose: int = 0
     debug: bool = False
     app_settings: str | None = None  # "api" | "manual" | None (decided from the URL)
+    timeout: float | None = None  # seconds per request; None: COBALT_TIMEOUT or the default
+    # Where --sandbox keeps its org; None: .cobalt-sandbox beside the manifest.
+    sandbox_dir: Path | None = None
+    no_color: bool = False  # --no-color (NO_COLOR in the environment does the same)

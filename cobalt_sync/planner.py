@@ -7,7 +7,7 @@ No I/O, no HTTP, no click: every input is a value, so the planner is tested as a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cobalt_sync.normalise import RULES, KindRules
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
@@ -19,6 +19,12 @@ from cobalt_sync.resource import KIND_ORDER, JsonValue, KindState, Resource, Sta
 MAX_SAFE_DELETES = 10
 MAX_SAFE_DELETE_SHARE = 0.25
 MIN_OBJECTS_FOR_SHARE = 10
+# Named in a plan-level note; the rest are counted.
+KEYS_NAMED = 5
+
+DISABLE_NOTE = (
+    "customers who have connected this app lose it; `cobalt-sync plan --impact` counts them"
+)
 # Tag of a change whose live object could not be observed (its note says why).
 UNVERIFIED = "unverified"
 
@@ -62,6 +68,11 @@ def build_plan(
             unmanaged.append(left)
         if kind in inputs.prune and kind == "linked_accounts":
             warnings.extend(unowned_warning(want, have))
+        if kind == "linked_accounts":
+            notes.extend(left_behind_note(want, have, prune=kind in inputs.prune))
+            notes.extend(kept_udf_note(want, have))
+    renamed = left_behind_names(desired, live)
+    changes = [with_consequences(change, renamed) for change in changes]
     ordered = tuple(sorted(changes, key=change_sort_key))
     return Plan(
         environment=inputs.environment,
@@ -147,6 +158,94 @@ def unowned_warning(want: KindState, have: KindState) -> Iterator[str]:
             f"linked_accounts: {len(unowned)} undeclared accounts were not created by "
             "cobalt-sync (no udf managed_by=cobalt-sync) and are never pruned."
         )
+
+
+def owned_left_behind(want: KindState, have: KindState) -> list[str]:
+    """Undeclared accounts that cobalt-sync created (udf managed_by=cobalt-sync)."""
+    return sorted(
+        key
+        for key, resource in have.resources.items()
+        if resource.owned and key not in want.resources and key != PROBE_ACCOUNT_ID
+    )
+
+
+def left_behind_note(want: KindState, have: KindState, *, prune: bool) -> Iterator[str]:
+    """Accounts cobalt-sync created that the manifest no longer declares stay in Cobalt
+    unless asked: say so, and how to delete them (nothing to say when pruning them)."""
+    left = [] if prune else owned_left_behind(want, have)
+    if left:
+        yield (
+            f"linked_accounts: {plural_accounts(len(left))} created by cobalt-sync "
+            f"{'is' if len(left) == 1 else 'are'} no longer in the manifest and "
+            f"{'stays' if len(left) == 1 else 'stay'} in Cobalt ({named(left)}). To delete, "
+            "declare each with `state: absent`, or add `prune: [linked_accounts]`."
+        )
+
+
+def kept_udf_note(want: KindState, have: KindState) -> Iterator[str]:
+    """Cobalt's upsert merges UDFs, so a key no longer sent stays on the account. The
+    planner cannot tell a key removed from cobalt.yaml from one set elsewhere, so it names
+    undeclared keys on the accounts cobalt-sync created, where a removal is the likely cause."""
+    kept: list[str] = []
+    for key in sorted(want.resources):
+        desired, current = want.resources[key], have.resources.get(key)
+        if desired.ensure == "absent" or current is None or not current.owned:
+            continue
+        extra = sorted(set(udf_keys(current.attrs)) - set(udf_keys(desired.attrs)))
+        if extra:
+            kept.append(f"{key} ({', '.join(extra)})")
+    if kept:
+        yield (
+            f"linked_accounts: {plural_accounts(len(kept))} keep UDF keys that the manifest "
+            f"does not declare: {named(kept)}. Cobalt keeps UDF keys that are not sent, so a "
+            "key removed from cobalt.yaml stays on the account; remove it in the Cobalt "
+            "dashboard if it must go."
+        )
+
+
+def udf_keys(attrs: Mapping[str, JsonValue]) -> list[str]:
+    udf = attrs.get("udf")
+    return list(udf) if isinstance(udf, dict) else []
+
+
+def with_consequences(change: Change, renamed: Mapping[str, str]) -> Change:
+    """Notes for what a change does beyond its fields: disabling an app hides it from the
+    customers who connected it; a new account named like one cobalt-sync created and the
+    manifest no longer declares is probably a renamed key, and the old account stays."""
+    if change.kind == "apps" and change.action is Action.DELETE:
+        return replace(change, notes=(*change.notes, DISABLE_NOTE))
+    if change.kind == "linked_accounts" and change.action is Action.CREATE:
+        name = next((f.after for f in change.fields if f.path == "name"), None)
+        old = renamed.get(name) if isinstance(name, str) else None
+        if old is not None:
+            note = (
+                f"{old} has this name and is no longer declared: if this is its new key, "
+                f"{old} stays in Cobalt unless declared with `state: absent`"
+            )
+            return replace(change, notes=(*change.notes, note))
+    return change
+
+
+def left_behind_names(desired: State, live: State) -> dict[str, str]:
+    """name → key of the accounts cobalt-sync created that the manifest no longer declares
+    (the first key, in sorted order, when several share a name)."""
+    want = desired.kinds.get("linked_accounts", KindState())
+    have = live.kinds.get("linked_accounts", KindState())
+    names: dict[str, str] = {}
+    for key in owned_left_behind(want, have):
+        name = have.resources[key].attrs.get("name")
+        if isinstance(name, str):
+            names.setdefault(name, key)
+    return names
+
+
+def plural_accounts(count: int) -> str:
+    return f"{count} account" if count == 1 else f"{count} accounts"
+
+
+def named(items: list[str]) -> str:
+    rest = len(items) - KEYS_NAMED
+    return ", ".join(items[:KEYS_NAMED]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def mass_delete_findings(changes: tuple[Change, ...], live: State) -> Iterator[str]:

@@ -17,6 +17,7 @@ class Status(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    NOT_RUN = "not_run"  # apply was interrupted (SIGINT/SIGTERM) before it ran or finished
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class ApplyReport:
     verified: bool = False
     # Dashboard steps the re-read did not yet see done (real Cobalt: a person takes them).
     dashboard_steps: tuple[DashboardStep, ...] = ()
+    # "SIGINT" / "SIGTERM" when apply was interrupted; empty otherwise.
+    interrupted: str = ""
 
     def by_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)
@@ -68,5 +71,6 @@ class ApplyReport:
             "summary": self.summary(),
             "verified": self.verified,
             "remaining": [c.to_dict() for c in self.remaining],
+            "interrupted": self.interrupted or None,
             "dashboard_steps": [s.to_dict() for s in self.dashboard_steps],
         }

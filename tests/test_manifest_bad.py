@@ -57,7 +57,8 @@ def test_bad_manifest_is_rejected_at_its_line(cli: Any, path: Path) -> None:
     assert result.exit_code == 3
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    problems = [line for line in lines if not line.startswith(("Error:", "Hint:"))]
+    # Lines indented under a problem (a source excerpt) belong to it.
+    problems = [line for line in lines if not line.startswith(("Error:", "Hint:", " "))]
     assert len(problems) == 1, result.stderr
     assert problems[0].startswith(expected.where), result.stderr
     assert expected.message in problems[0], result.stderr

@@ -176,3 +176,41 @@ def test_json_types_are_kept_apart_one_one_point_oh_and_true_differ() -> None:
     for before, after in ((1, 1.0), (1, True), (0, False), ("1", 1), (None, "")):
         (change,) = plan_of([event("A", {"v": after})], [event("A", {"v": before})]).changes
         assert [(f.before, f.after) for f in change.fields] == [(before, after)]
+
+
+def test_owned_undeclared_accounts_are_named_with_how_to_delete_them() -> None:
+    live = [account("old", name="Old"), account("theirs", owned=False, name="Theirs")]
+    plan = plan_of([], live)
+    (note,) = plan.notes
+    assert "1 account created by cobalt-sync" in note and "(old)" in note
+    assert "theirs" not in note
+    assert "`state: absent`" in note and "`prune: [linked_accounts]`" in note
+    pruning = plan_of([], live, prune=frozenset({"linked_accounts"}))
+    assert not any("created by cobalt-sync is" in n for n in pruning.notes)
+
+
+def test_undeclared_udf_keys_on_owned_accounts_are_noted() -> None:
+    desired = [account("a1", udf={"plan": "pro"}), account("a2", udf={"plan": "pro"})]
+    live = [
+        account("a1", udf={"plan": "pro", "tier": "gold"}),
+        account("a2", owned=False, udf={"plan": "pro", "set_by_them": "x"}),
+    ]
+    plan = plan_of(desired, live)
+    assert plan.changes == ()
+    (note,) = plan.notes
+    assert "a1 (tier)" in note and "a2" not in note
+
+
+def test_a_new_key_with_a_dropped_accounts_name_notes_the_old_one_stays() -> None:
+    plan = plan_of([account("acme-2", name="Acme")], [account("acme", name="Acme")])
+    (change,) = plan.changes
+    assert change.notes == (
+        "acme has this name and is no longer declared: if this is its new key, acme stays "
+        "in Cobalt unless declared with `state: absent`",
+    )
+
+
+def test_disabling_an_app_notes_who_loses_it() -> None:
+    plan = plan_of([Resource("apps", "slack", ensure="absent")], [Resource("apps", "slack", {})])
+    (change,) = plan.changes
+    assert any("--impact" in note for note in change.notes)

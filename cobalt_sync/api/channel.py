@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -21,6 +21,7 @@ import httpx
 
 from cobalt_sync import __version__
 from cobalt_sync.api.pacing import TokenBucket, backoff_delay, parse_retry_after
+from cobalt_sync.api.stall import StallWatch
 from cobalt_sync.api.types import API_PREFIX, Endpoint, RequestStats
 from cobalt_sync.errors import (
     ApiError,
@@ -85,6 +86,12 @@ class Call:
 # Connecting again and again to a host that refuses is rarely worth more than a few seconds;
 # failures after the request was sent keep the full retry budget (`max_retries`).
 CONNECT_RETRIES = 3
+# A request that got no answer at all within the timeout is tried this many more times: a
+# stalled API then ends a run in about 3 x COBALT_TIMEOUT (90 s by default), not 9 x.
+STALL_RETRIES = 2
+# A request still unanswered after this long (or half the timeout, if shorter) is named on
+# stderr with what happens next, at default verbosity.
+STALL_NOTICE_SECONDS = 10.0
 
 
 def unreachable(outcome: Outcome) -> bool:
@@ -102,6 +109,7 @@ class Outcome:
     # The request may have been carried out although it failed (lost reply, 5xx, a 2xx we
     # cannot read): a caller must re-read before repeating a write that is not idempotent.
     uncertain: bool = False
+    timed_out: bool = False  # no answer (or no whole answer) within the timeout
 
 
 def check_base_url(url: str) -> str:
@@ -156,6 +164,7 @@ class Channel:
         self._max_retries = max(0, max_retries)
         self._backoff = max(0.0, backoff)
         self._timeout = timeout
+        self._stall = StallWatch(min(STALL_NOTICE_SECONDS, timeout / 2), log.warning)
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
         self._client = httpx.Client(
@@ -172,6 +181,7 @@ class Channel:
         )
 
     def close(self) -> None:
+        self._stall.close()
         self._client.close()
 
     def send(self, call: Call) -> JsonValue:
@@ -183,15 +193,50 @@ class Channel:
 
     def try_send(self, call: Call) -> Outcome:
         """Like `send`, but the final failure is returned (with `uncertain`), not raised."""
-        attempt = 0
+        attempt = timeouts = 0
         while True:
-            outcome = self._attempt(call)
+            with self._stall.watch(self._stall_notice(call, timeouts)):
+                outcome = self._attempt(call)
+            timeouts += outcome.timed_out
             if outcome.error is None or not outcome.retry or attempt >= self._max_retries:
-                return outcome
+                return self._final(outcome, timeouts)
             if unreachable(outcome) and attempt >= CONNECT_RETRIES:
                 return outcome  # a wrong URL or a down host should fail in seconds, not a minute
+            if timeouts > STALL_RETRIES:
+                return self._final(outcome, timeouts)
             self._wait_before_retry(call, outcome, attempt)
             attempt += 1
+
+    def _stall_notice(self, call: Call, timeouts: int) -> Callable[[float], str]:
+        """The sentence for an attempt still unanswered: the request, and what comes next."""
+        label = call.endpoint.label
+        if not call.repeatable:
+            then = "cobalt-sync checks whether it landed before trying again"
+        elif timeouts < STALL_RETRIES:
+            then = f"is retried ({timeouts + 1} of {STALL_RETRIES})"
+        else:
+            then = "the run gives up (exit 4)"
+
+        def describe(waited: float) -> str:
+            return (
+                f"waiting for {label}: no answer for {waited:.0f}s; at {self._timeout:g}s it "
+                f"times out and {then}"
+            )
+
+        return describe
+
+    def _final(self, outcome: Outcome, timeouts: int) -> Outcome:
+        """The last outcome, its error saying how long and how often nothing answered."""
+        if outcome.error is not None and outcome.timed_out:
+            tries = "once" if timeouts == 1 else f"{timeouts} times"
+            outcome.error.message = f"no answer within {self._timeout:g}s, {tries}"
+            outcome.error.hint = (
+                f"{urlsplit(self.base_url).hostname} accepted the connection but did not "
+                "answer. Check the URL (--api-url / COBALT_API_URL) and your network or "
+                "proxy; if the API is just slow, wait longer with --timeout SECONDS "
+                "(or COBALT_TIMEOUT)."
+            )
+        return outcome
 
     def pause(self, attempt: int) -> None:
         """Sleep a backoff step: for callers that re-read before repeating a POST."""
@@ -279,12 +324,25 @@ class Channel:
                 hint="cobalt-sync always verifies TLS; set SSL_CERT_FILE if you use a private CA.",
             )
             return Outcome(error=error, retry=False)
+        if isinstance(exc, httpx.ConnectError) and _name_not_resolved(reason):
+            return Outcome(error=self._not_resolved(call), retry=False)
         noun = "could not connect" if never_sent else "connection failed"
         if isinstance(exc, httpx.TimeoutException):
             noun = "timed out"
         error = NetworkError(f"{noun}: {reason}", endpoint=call.endpoint.label)
         retry = never_sent or (call.repeatable and isinstance(exc, httpx.TransportError))
-        return Outcome(error=error, retry=retry, uncertain=not never_sent)
+        # Only a read or write timeout is a stall: a connect timeout is an unreachable host.
+        stalled = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
+        return Outcome(error=error, retry=retry, uncertain=not never_sent, timed_out=stalled)
+
+    def _not_resolved(self, call: Call) -> NetworkError:
+        host = urlsplit(self.base_url).hostname
+        return NetworkError(
+            f"could not connect: the host name {host} did not resolve (DNS)",
+            endpoint=call.endpoint.label,
+            hint=f"Check the spelling of {host} in --api-url / COBALT_API_URL, and that this "
+            "machine can resolve names (network, VPN, /etc/resolv.conf).",
+        )
 
     def _reply(self, call: Call, response: httpx.Response, raw: bytes) -> Outcome:
         status = response.status_code
@@ -399,6 +457,25 @@ class Channel:
     def _clean(self, text: str | None) -> str:
         """Vendor text made safe to show: secrets masked, one line, bounded length."""
         return one_line(self._redactor.redact(text)) if text else ""
+
+
+# getaddrinfo's wording differs by libc: glibc, musl and macOS respectively.
+_NOT_RESOLVED = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "nodename nor servname",
+    "name does not resolve",
+    "[errno -2]",
+    "[errno -3]",
+    "[errno -5]",
+    "[errno 8]",
+)
+
+
+def _name_not_resolved(reason: str) -> bool:
+    lowered = reason.lower()
+    return any(marker in lowered for marker in _NOT_RESOLVED)
 
 
 # --- reading error envelopes leniently (§1.3: four variants, or not JSON at all) ---------

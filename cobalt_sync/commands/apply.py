@@ -8,6 +8,7 @@ Dashboard steps (real Cobalt) are never written: the re-read verifies them, and
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from cobalt_sync.apply import apply_plan
+from cobalt_sync.apply import GRACE_SECONDS, apply_plan
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     Session,
@@ -31,11 +32,19 @@ from cobalt_sync.commands.common import (
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import (
     ApiError,
+    ApplyInterrupted,
     DashboardStepsRemain,
     ExitCode,
     InputError,
     PartialApplyError,
     RefusedError,
+)
+from cobalt_sync.interrupts import (
+    EXIT_CODES,
+    Interrupted,
+    graceful_stop,
+    signal_name,
+    signals_raise,
 )
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
@@ -53,11 +62,14 @@ DASHBOARD_POLL_SECONDS = 5.0
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  done: the live org matches (API changes and dashboard steps)
+  1  internal error (a bug): re-run with --debug for the traceback
   3  bad input (manifest, variables, plan file, options)
   4  Cobalt API error (unreachable, key refused, unexpected answer)
   5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
   6  finished part-way: an API change failed; re-running is safe
   7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
+  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM: no new writes, the ones in flight
+     finished, the report lists what landed; re-running is safe
 """
 
 
@@ -190,13 +202,25 @@ def run_apply(
     outcomes: tuple[Outcome, ...] = ()
     if plan.changes:
         progress = ProgressPrinter(len(plan.changes))
-        try:
-            outcomes = apply_plan(plan, computed.desired, computed.live, session.ctx, progress)
-        finally:
-            progress.close()
+        # While writes run, a signal stops new ones instead of raising (see interrupts.py).
+        with graceful_stop(GRACE_SECONDS) as stop:
+            try:
+                outcomes = apply_plan(
+                    plan, computed.desired, computed.live, session.ctx, progress, stop
+                )
+            finally:
+                progress.close()
+        if stop.is_set():
+            return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
     try:
-        recheck = compute(loaded, session.ctx, session.connection.environment, targets_of(plan))
+        with signals_raise(interrupted_while_verifying):
+            recheck = compute(
+                loaded, session.ctx, session.connection.environment, targets_of(plan)
+            )
+    except Interrupted as interrupt:
+        # Every write is done; only the check was cut short: the report still matters.
+        return ApplyReport(plan=plan, outcomes=outcomes, interrupted=str(interrupt)), None
     except ApiError as error:
         # The writes happened: their report must still be shown (and parsed, with --format
         # json), so the failed re-read is raised only after it.
@@ -215,6 +239,13 @@ def run_apply(
     return report, None
 
 
+def interrupted_while_verifying(signum: int) -> str:
+    """What a signal during the re-read says if the reads do not unwind in time to print
+    the report: every write had already finished."""
+    return (
+        f"Interrupted ({signal_name(signum)}) while re-reading to verify: every write had "
+        "finished (the progress lines above list them). Re-running `cobalt-sync apply` is safe."
+    )
 def wait_for_dashboard(
     report: ApplyReport, session: Session, loaded: LoadedManifest, seconds: float
 ) -> ApplyReport:
@@ -248,6 +279,14 @@ def targets_of(plan: Plan) -> tuple[Target, ...]:
 
 
 def finish(report: ApplyReport) -> int:
+    if report.interrupted:
+        not_run = len(report.by_status(Status.NOT_RUN))
+        raise ApplyInterrupted(
+            f"interrupted by {report.interrupted}: {len(report.by_status(Status.DONE))} "
+            f"changes landed, {not_run} not run (the report above lists them)",
+            exit_code=EXIT_CODES[getattr(signal, report.interrupted)],
+            hint="re-running `cobalt-sync apply` is safe: it plans again from what landed",
+        )
     failed = report.by_status(Status.FAILED)
     if failed or report.by_status(Status.SKIPPED):
         raise PartialApplyError(

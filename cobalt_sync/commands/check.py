@@ -7,6 +7,7 @@ environment, prints the report on stdout and turns the verdicts into an exit cod
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import click
@@ -67,13 +68,26 @@ def command(
             f"({len(target.enabled_apps)} enabled apps expected)…"
         )
         results = run_smoke_check(session.ctx, target, keep_urls=show_url)
-    click.echo(render_checks(results, show_urls=show_url), nl=False)
-    if show_url and any(r.hosted_url for r in results):
-        note(
-            "The Connect URLs above embed session tokens that were not revoked: they stay "
-            "valid until they expire."
-        )
+        click.echo(render_checks(results, show_urls=show_url), nl=False)
+        urls = show_url and any(r.hosted_url for r in results)
+        if urls:
+            note(
+                "The Connect URLs above embed session tokens that were not revoked: they stay "
+                "valid until they expire."
+            )
+        if urls and options.sandbox:
+            serve_until_interrupted()
     return verdict(results)
+
+
+def serve_until_interrupted() -> None:
+    """The embedded sandbox lives as long as this command: without this wait, the URLs
+    just printed would point at a server that has already stopped."""
+    note("The embedded sandbox keeps serving so these URLs open. Press Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:  # also our Interrupted (SIGINT/SIGTERM): a normal end here
+        note("Stopping the embedded sandbox.")
 
 
 def verdict(results: list[AccountCheck]) -> int:

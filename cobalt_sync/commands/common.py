@@ -73,7 +73,11 @@ def target_option(function: F) -> F:
 
 
 def use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour only on a terminal, and never with --no-color or NO_COLOR set (no-color.org)."""
+    ctx = click.get_current_context(silent=True)
+    options = ctx.find_object(GlobalOptions) if ctx is not None else None
+    if options is not None and options.no_color:
+        return False
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
@@ -99,7 +103,7 @@ def open_session(
     options: GlobalOptions, loaded: LoadedManifest, parallelism: int
 ) -> Iterator[Session]:
     """Connect, then refuse on an environment mismatch before any request is sent."""
-    with open_connection(options, parallelism=parallelism) as connection:
+    with open_connection(options, parallelism=parallelism, beside=loaded.path) as connection:
         guard_environment(loaded.manifest.environment, connection.environment)
         note(f"Reading the live org: {connection.target}")
         ctx = KindContext(
@@ -121,6 +125,7 @@ class ProgressPrinter:
         Status.DONE: "✓",
         Status.FAILED: "✗",
         Status.SKIPPED: "-",
+        Status.NOT_RUN: "·",
     }
     BAR_WIDTH = 30
 

@@ -98,7 +98,7 @@ def command(
     section = environment_section(environment, options, target)
     if target is not None and section is None:
         refuse_overwrite(target, force)
-    with open_connection(options, parallelism=parallelism) as connection:
+    with open_connection(options, parallelism=parallelism, beside=target) as connection:
         note(f"Reading the live org: {connection.target}")
         # Reading every object of a kind is what the readers do for a kind being pruned.
         ctx = KindContext(

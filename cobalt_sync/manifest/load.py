@@ -23,7 +23,7 @@ from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
-from cobalt_sync.manifest.messages import describe, json_kind
+from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
 from cobalt_sync.manifest.overlay import (
     EnvironmentChoice,
@@ -162,10 +162,14 @@ class _Load:
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
+        raw = self.read_bytes() if self.raw is None else self.raw
         try:
-            self.document = self.parse(self.read_bytes() if self.raw is None else self.raw)
+            self.document = self.parse(raw)
         except YamlProblem as problem:
-            self.fail(problem.message, problem.mark)
+            text = raw.decode("utf-8", "replace")
+            line = problem.mark.line if problem.mark else 0
+            hint = yaml_problem_hint(text, line, problem.message)
+            self.fail(problem.message + hint, problem.mark)
         data: JsonLike = self.document.data
         if data is None:
             self.fail("the file is empty; a manifest starts with `version: 1`", None)

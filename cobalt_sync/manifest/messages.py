@@ -175,3 +175,72 @@ JSON_KIND_WORDS = {
 def json_kind(value: object) -> str:
     """The JSON kind of a value, in words; never the value itself."""
     return JSON_KIND_WORDS.get(json_type(value), "a value of another type")
+
+
+# --- YAML that cannot be read ---------------------------------------------------------------
+
+# PyYAML's messages when a line sits at an indentation its neighbours do not allow.
+_INDENTATION_SYMPTOMS = (
+    "expected <block end>",
+    "mapping values are not allowed here",
+    "did not find expected key",
+    "could not find expected ':'",
+    "cannot start any token",
+)
+EXCERPT_WIDTH = 100
+
+
+def yaml_problem_hint(text: str, line: int, message: str) -> str:
+    """Extra text for a YAML syntax error at 1-based `line` when indentation is the likely
+    cause (a tab, or a line indented to no level the lines above open): what is wrong, and
+    the offending line with a caret at its first character. Empty when not indentation."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines) or not any(s in message for s in _INDENTATION_SYMPTOMS):
+        return ""
+    current = lines[line - 1]
+    if current[: len(current) - len(current.lstrip())].count("\t"):
+        why = f"line {line} is indented with a tab; YAML indentation must be spaces"
+        return f" ({why})\n{_excerpt(current, line)}"
+    why = _indentation_problem(lines, line)
+    return f" ({why})\n{_excerpt(current, line)}" if why else ""
+
+
+def _indentation_problem(lines: Sequence[str], line: int) -> str:
+    """Why line `line`'s indentation is wrong compared with the content lines above it."""
+    indent = _indent(lines[line - 1])
+    above = [(n, text) for n, text in enumerate(lines[: line - 1], 1) if _is_content(text)]
+    if not above:
+        return ""
+    previous_line, previous = above[-1]
+    if indent > _indent(previous) and not previous.rstrip().endswith((":", "-", "|", ">")):
+        return (
+            f"indentation: line {line} is indented deeper than line {previous_line}, which "
+            "already has a value, so it cannot be nested under it; align it with the keys "
+            "it belongs beside"
+        )
+    levels = sorted({_indent(text) for _, text in above if _indent(text) <= _indent(previous)})
+    if indent not in levels:
+        shown = ", ".join(str(level) for level in levels)
+        return (
+            f"indentation: line {line} is indented {indent} spaces, which matches no level "
+            f"of the lines above ({shown} spaces); align it with the keys it belongs beside"
+        )
+    return ""
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _is_content(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _excerpt(text: str, line: int) -> str:
+    """`   7 |      currency: EUR` and a caret under its first character; control
+    characters shown escaped (`\\t`) so the excerpt cannot drive a terminal."""
+    shown = text.encode("unicode_escape").decode("ascii", "replace")[:EXCERPT_WIDTH]
+    caret = len(shown) - len(shown.lstrip(" "))
+    gutter = f"{line:>5} | "
+    return f"{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * caret}^"

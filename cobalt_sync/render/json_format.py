@@ -37,6 +37,7 @@ def report_document(report: ApplyReport) -> dict[str, Any]:
         "verified": body["verified"],
         "outcomes": body["outcomes"],
         "remaining": body["remaining"],
+        "interrupted": body["interrupted"],
         "dashboard_steps": body["dashboard_steps"],
     }
 

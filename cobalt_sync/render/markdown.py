@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
+from cobalt_sync.render.field_diff import (
+    differing_parts,
+    field_rows,
+    is_scalar_change,
+    one_line,
+)
 from cobalt_sync.render.values import (
     DASHBOARD_TITLE,
-    OP_SIGNS,
     SIGNS,
     by_kind,
-    format_value,
     ordered_outcomes,
     plan_counts,
     plural,
@@ -249,16 +253,19 @@ def details_block(change: Change) -> str:
 
 
 def diff_lines(field: FieldChange) -> list[str]:
-    path = printable(field.path)
+    """The field as ```diff lines: the sign in column one (GitHub colours it), a change of
+    a scalar as a `-` line and a `+` line, a list or object element by element."""
+    if is_scalar_change(field):
+        path = printable(field.path)
+        before, after = differing_parts(
+            one_line(field.before), one_line(field.after), DIFF_VALUE_WIDTH
+        )
+        return [f"- {path}: {before}", f"+ {path}: {after}"]
+    rows = field_rows(field, DIFF_VALUE_WIDTH)
     if field.sensitive:
-        return [f"{OP_SIGNS.get(field.op, '~')} {path}: (sensitive)"]
-    before = format_value(field.before, DIFF_VALUE_WIDTH)
-    after = format_value(field.after, DIFF_VALUE_WIDTH)
-    if field.op == "add":
-        return [f"+ {path}: {after}"]
-    if field.op == "remove":
-        return [f"- {path}: {before}"]
-    return [f"- {path}: {before}", f"+ {path}: {after}"]
+        return [f"{row.sign} {row.text}" for row in rows]
+    # `~` means nothing to a diff fence: a list's opening line is context there.
+    return [f"{row.sign.replace('~', ' ')} {'  ' * row.depth}{row.text}" for row in rows]
 
 
 def code_fence(lines: Sequence[str]) -> str:
@@ -324,6 +331,7 @@ _STATUS_LABELS = {
     Status.DONE: "✅ done",
     Status.FAILED: "❌ failed",
     Status.SKIPPED: "⏭️ skipped",
+    Status.NOT_RUN: "⏸️ not run",
 }
 
 
@@ -358,9 +366,16 @@ def report_summary(report: ApplyReport) -> str:
     counts = report.summary()
     steps = report.dashboard_steps
     remain = f" · **{plural(len(steps), 'dashboard step')} to take**" if steps else ""
+    not_run = f" · {counts['not_run']} not run" if counts["not_run"] else ""
+    stopped = (
+        f"\n\n⏸️ **Interrupted by {md_text(report.interrupted)}:** no write was started "
+        "after the interrupt; re-running apply is safe."
+        if report.interrupted
+        else ""
+    )
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
-        f"{counts['skipped']} skipped{remain}"
+        f"{counts['skipped']} skipped{not_run}{remain}{stopped}"
     )
 
 

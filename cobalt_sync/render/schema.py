@@ -239,6 +239,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "verified",
         "outcomes",
         "remaining",
+        "interrupted",
     ],
     "additionalProperties": False,
     "properties": {
@@ -260,6 +261,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "done": _count("Changes that landed."),
                 "failed": _count("Changes Cobalt refused or that errored."),
                 "skipped": _count("Changes not attempted because one they depend on failed."),
+                "not_run": _count(
+                    "Changes not written because apply was interrupted (or whose write was "
+                    "still in flight when it gave up waiting)."
+                ),
                 "dashboard_steps": _count("Dashboard steps not yet seen done after apply."),
             },
         },
@@ -295,6 +300,10 @@ REPORT_SCHEMA: dict[str, Any] = {
                     },
                 },
             },
+        },
+        "interrupted": {
+            "enum": [None, "SIGINT", "SIGTERM"],
+            "description": "The signal that interrupted apply, or null when it ran to the end.",
         },
         "remaining": {
             "type": "array",

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
+from cobalt_sync.render.field_diff import Row, field_rows
 from cobalt_sync.render.values import (
     DASHBOARD_TITLE,
     NO_CHANGES,
-    OP_SIGNS,
     SIGNS,
+    VALUE_WIDTH,
     address,
     by_kind,
-    field_text,
     ordered_outcomes,
     plan_sentence,
     plural,
@@ -36,6 +36,7 @@ _STATUS_MARKS = {
     Status.DONE: ("✓", "green"),
     Status.FAILED: ("✗", "red"),
     Status.SKIPPED: ("-", "yellow"),
+    Status.NOT_RUN: ("·", "dim"),
 }
 
 Paint = Callable[[str, str], str]
@@ -78,14 +79,20 @@ def change_lines(change: Change, paint: Paint) -> list[str]:
     sign = SIGNS[change.action]
     tags = "  " + " ".join(f"[{printable(t)}]" for t in change.tags) if change.tags else ""
     lines = [paint(f"  {sign} {address(change)}", _SIGN_COLOURS[sign]) + tags]
-    lines += [field_line(field, paint) for field in change.fields]
+    lines += [line for field in change.fields for line in field_lines(field, paint)]
     lines += [paint(f"      # {printable(note)}", "dim") for note in change.notes]
     return lines
 
 
-def field_line(field: FieldChange, paint: Paint) -> str:
-    sign = OP_SIGNS.get(field.op, "~")
-    return paint(f"      {sign} {field_text(field)}", _SIGN_COLOURS[sign])
+def field_lines(field: FieldChange, paint: Paint) -> list[str]:
+    """`~ path: before → after`, or for a list or object one row per element, the sign
+    in front of what changed (terraform's layout)."""
+    return [row_line(row, paint) for row in field_rows(field, VALUE_WIDTH)]
+
+
+def row_line(row: Row, paint: Paint) -> str:
+    line = f"      {'  ' * row.depth}{row.sign} {row.text}"
+    return paint(line, _SIGN_COLOURS[row.sign]) if row.sign in _SIGN_COLOURS else line
 
 
 def dashboard_lines(steps: tuple[DashboardStep, ...], paint: Paint) -> list[str]:
@@ -100,7 +107,7 @@ def dashboard_lines(steps: tuple[DashboardStep, ...], paint: Paint) -> list[str]
         tags = "".join(f"  [{printable(t)}]" for t in change.tags)
         head = f"      {SIGNS[change.action]} {address(change)}  {step_status(step)}{tags}"
         lines.append(paint(head, "dim"))
-        lines += [field_line(field, paint) for field in step.change.fields]
+        lines += [line for field in step.change.fields for line in field_lines(field, paint)]
         lines += [paint(f"      # {printable(note)}", "dim") for note in step.change.notes]
     return [*lines, ""]
 
@@ -156,6 +163,7 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     if not report.outcomes:
         lines.append("  (nothing to do)")
     lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
+    lines += interruption_lines(report, paint)
     lines += remaining_step_lines(report, paint)
     return "\n".join(lines) + "\n"
 
@@ -164,7 +172,7 @@ def outcome_line(outcome: Outcome, paint: Paint) -> str:
     mark, colour = _STATUS_MARKS[outcome.status]
     sign = SIGNS[outcome.change.action]
     reason = f": {printable(outcome.reason)}" if outcome.reason else ""
-    status = paint(f"{mark} {outcome.status.value}{reason}", colour)
+    status = paint(f"{mark} {outcome.status.value.replace('_', ' ')}{reason}", colour)
     return f"  {sign} {address(outcome.change)}  {status}"
 
 
@@ -173,10 +181,24 @@ def report_sentence(report: ApplyReport) -> str:
     counts = report.summary()
     steps = report.dashboard_steps
     remain = f"; {plural(len(steps), 'dashboard step')} to take" if steps else ""
+    not_run = f", {counts['not_run']} not run" if counts["not_run"] else ""
     return (
         f"Apply: {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped{remain}."
+        f"{counts['skipped']} skipped{not_run}{remain}."
     )
+
+
+def interruption_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    if not report.interrupted:
+        return []
+    return [
+        paint(
+            f"Interrupted by {report.interrupted}: the changes marked done landed; no "
+            "write was started after the interrupt.",
+            "yellow",
+        ),
+        "Re-running `cobalt-sync apply` is safe: it plans again from what landed.",
+    ]
 
 
 def remaining_step_lines(report: ApplyReport, paint: Paint) -> list[str]:
@@ -199,4 +221,6 @@ def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
         return [paint("Verified: every API change is in the live org.", "green")]
     if report.verified:
         return [paint("Verified: the live org matches the manifest.", "green")]
+    if report.interrupted:
+        return []
     return ["Not verified: the live org was not re-read after apply."]

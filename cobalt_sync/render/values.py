@@ -7,18 +7,16 @@ renderers themselves).
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable
 
-from cobalt_sync.plan import SENSITIVE, Action, Change, DashboardStep, FieldChange, Plan, StepStatus
+from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus
 from cobalt_sync.report import ApplyReport, Outcome
-from cobalt_sync.resource import KIND_ORDER, JsonValue
+from cobalt_sync.resource import KIND_ORDER
 
 VALUE_WIDTH = 80
 ELLIPSIS = "…"
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-OP_SIGNS = {"add": "+", "change": "~", "remove": "-"}
 # Bidi overrides and line separators can make a key display as something it is not
 # ("Trojan source"); they are shown escaped like control characters.
 _INVISIBLE = frozenset(
@@ -43,24 +41,6 @@ def _escape_char(ch: str) -> str:
 
 def truncate(text: str, width: int = VALUE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + ELLIPSIS
-
-
-def format_value(value: JsonValue, width: int = VALUE_WIDTH) -> str:
-    """Compact one-line JSON (strings quoted), cut with … past `width` characters."""
-    text = json.dumps(value, ensure_ascii=False)
-    return truncate(printable(text), width)
-
-
-def field_text(field: FieldChange, width: int = VALUE_WIDTH) -> str:
-    """`path: value` / `path: before → after` / `path: (sensitive)`, without the sign."""
-    path = printable(field.path)
-    if field.sensitive:
-        return f"{path}: {SENSITIVE}"
-    if field.op == "add":
-        return f"{path}: {format_value(field.after, width)}"
-    if field.op == "remove":
-        return f"{path}: {format_value(field.before, width)}"
-    return f"{path}: {format_value(field.before, width)} → {format_value(field.after, width)}"
 
 
 def address(change: Change) -> str:

@@ -36,7 +36,8 @@ def test_impact_counts_connected_linked_accounts(
     manifest.write_text(textwrap.dedent(MANIFEST))
     plain = cli("plan", "-f", str(manifest))
     assert "- apps/hubspot" in plain.stdout
-    assert "connected" not in plain.stdout  # opt-in: counting reads every linked account
+    assert "linked accounts have" not in plain.stdout  # opt-in: counting reads every account
+    assert "`cobalt-sync plan --impact` counts them" in plain.stdout  # but it is suggested
     counted = cli("plan", "-f", str(manifest), "--impact")
     assert counted.exit_code == 0, counted.stderr
     assert "3 linked accounts have hubspot connected: disabling hides it from them" in (

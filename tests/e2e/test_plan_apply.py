@@ -347,3 +347,25 @@ def test_target_narrows_plan_and_apply_and_brings_prerequisites(
     assert org["counts"] == {"events": 2, "linked_accounts": 0} and org["apps_enabled"] == []
     typo = run(cli, "plan", "-f", str(manifest), "--target", "event")
     assert typo.exit_code == 3 and "did you mean 'events'" in typo.stderr
+
+
+def test_declaring_an_apps_mandatory_scopes_converges(
+    cli: Any, workdir: Path, sandbox: Sandbox
+) -> None:
+    manifest = write(
+        workdir,
+        """
+        version: 1
+        environment: test
+        apps:
+          salesforce:
+            oauth:
+              client_id: sf-client-1
+              client_secret: ${SLACK_SECRET}
+              scopes: [api, refresh_token, offline_access]
+        """,
+    )
+    assert apply(cli, manifest).exit_code == 0
+    again = plan(cli, manifest, "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    assert "mandatory for salesforce" in again.stdout  # said once, not compared

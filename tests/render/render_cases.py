@@ -96,6 +96,47 @@ def full_plan() -> Plan:
     )
 
 
+def diffs_plan() -> Plan:
+    """The values a one-line diff used to hide: a long scope list with one scope added and
+    one removed, a one-character edit deep in a long string, a large nested sample with one
+    changed leaf, a type change and a large object added whole."""
+    scopes = [f"crm.objects.{name}.read" for name in ("companies", "contacts", "deals", "owners")]
+    sample = {f"line_{i:02d}": {"sku": f"SKU-{i}", "qty": i} for i in range(20)}
+    edited = {**sample, "line_07": {"sku": "SKU-7", "qty": 70}}
+    text = "Sent when an invoice is paid in full; " * 4
+    return sorted_plan(
+        [
+            Change(
+                "oauth_credentials",
+                "hubspot",
+                Action.UPDATE,
+                (
+                    FieldChange(
+                        "scopes",
+                        scopes,
+                        [*scopes[:2], "crm.objects.deals.write", *scopes[3:]],
+                    ),
+                ),
+                tags=("reauthorize",),
+            ),
+            Change(
+                "events",
+                "Invoice Paid",
+                Action.UPDATE,
+                (
+                    FieldChange("description", text, text[:120] + "I" + text[121:]),
+                    FieldChange("sample.lines", sample, edited),
+                    FieldChange("sample.tags", "vip", ["vip", "b2b"]),
+                    FieldChange(
+                        "sample.customer", None, {"id": 1, "tiers": list(range(40))}, op="add"
+                    ),
+                ),
+            ),
+        ],
+        environment="test",
+    )
+
+
 def empty_plan(unmanaged: int = 3) -> Plan:
     keys = tuple(f"cust-{i}" for i in range(unmanaged))
     return Plan(
@@ -216,3 +257,21 @@ def clean_report() -> ApplyReport:
 
 def empty_report() -> ApplyReport:
     return ApplyReport(plan=empty_plan(0), verified=True)
+
+
+def interrupted_report() -> ApplyReport:
+    """Ctrl-C after two writes: one still in flight past the grace period, the rest never
+    started; no verification re-read."""
+    plan = full_plan()
+    changes = list(plan.changes)
+    outcomes = (
+        Outcome(changes[0], Status.DONE, seconds=0.2),
+        Outcome(changes[1], Status.DONE, seconds=0.3),
+        Outcome(
+            changes[2],
+            Status.NOT_RUN,
+            "in flight when apply was interrupted: may or may not have landed",
+        ),
+        *(Outcome(c, Status.NOT_RUN, "not started: apply was interrupted") for c in changes[3:]),
+    )
+    return ApplyReport(plan=plan, outcomes=outcomes, interrupted="SIGINT")

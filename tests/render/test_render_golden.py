@@ -9,10 +9,12 @@ import pytest
 from render_cases import (
     clean_report,
     dashboard_plan,
+    diffs_plan,
     empty_plan,
     empty_report,
     full_plan,
     hostile_plan,
+    interrupted_report,
     mixed_report,
     refused_plan,
 )
@@ -25,6 +27,7 @@ Golden = Callable[[str, str], None]
 
 PLANS: dict[str, Callable[[], Plan]] = {
     "plan-full": full_plan,
+    "plan-diffs": diffs_plan,
     "plan-empty": empty_plan,
     "plan-empty-clean": lambda: empty_plan(0),
     "plan-refused": refused_plan,
@@ -35,6 +38,7 @@ REPORTS: dict[str, Callable[[], ApplyReport]] = {
     "report-mixed": mixed_report,
     "report-clean": clean_report,
     "report-empty": empty_report,
+    "report-interrupted": interrupted_report,
 }
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
 

@@ -123,6 +123,12 @@ def test_json_is_stable_text_with_a_trailing_newline() -> None:
 
 def test_report_json_counts_outcomes() -> None:
     document = json.loads(render_report(mixed_report(), "json"))
-    assert document["summary"] == {"done": 4, "failed": 1, "skipped": 1, "dashboard_steps": 2}
+    assert document["summary"] == {
+        "done": 4,
+        "failed": 1,
+        "skipped": 1,
+        "not_run": 0,
+        "dashboard_steps": 2,
+    }
     assert document["complete"] is False and document["verified"] is False
     assert [c["key"] for c in document["remaining"]] == ["Invoice Paid", "acme-test"]
