@@ -1,23 +1,26 @@
-"""The five scenarios of issue 6, each a function `(Context) -> dict` that seeds a sandbox,
-runs the CLI as a user would, and returns its figures with one boolean per stated target.
+"""The scenarios of issues 6 and 14, each a function `(Context) -> dict` that seeds a
+sandbox, runs the CLI as a user would, and returns its figures with one boolean per target.
 
-Owns the sizes, the lower bounds (with how `requests_needed` was counted) and the targets.
-It never softens a target: a miss stays `false` and the notes say why, with figures.
+Owns the sizes, the lower bounds (with how `requests_needed` was counted), the floors (network
+bound + imports + C parse of the scenario's manifest) and the targets. It never softens a
+target: a miss stays `false` and the notes say why, with figures.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness import (
     SEED_EVENT_SAMPLE,
     SEED_UDF,
+    Floor,
     Measured,
     SandboxProcess,
+    c_parse_floor,
     cli_env,
     measure,
     run_cli,
@@ -29,6 +32,7 @@ from harness import (
 LATENCY_MS = 50
 LATENCY_S = LATENCY_MS / 1000
 PLAN_PARALLELISM = 8  # `plan`'s default: the scenario runs plan as a user would
+PLAN_REPEATS = 3  # plans are read-only: best of 3, as the floors are measured
 APPLY_PARALLELISM = 16
 SANDBOX_PAGE_LIMIT = 1000  # the sandbox's largest page (the vendor documents no maximum)
 # Reads any plan makes besides linked accounts: the enabled-app list and the event list.
@@ -46,10 +50,13 @@ class Sizes:
     bulk_sample: int  # scenario 3: sample applied at both p=1 and p=16 for the speed-up
     rate_limited: int  # scenario 4
     faulty: int  # scenario 5
+    million_org: int  # scenario 6: live accounts in the org ten times scenario 1's
 
 
-FULL = Sizes(100_000, 10, 10_000, 200, 10_000, 1_000, 2_000, 2_000)
-QUICK = Sizes(20_000, 10, 1_000, 20, 500, 100, 300, 300)
+FULL = Sizes(100_000, 10, 10_000, 200, 10_000, 1_000, 2_000, 2_000, 1_000_000)
+QUICK = Sizes(20_000, 10, 1_000, 20, 500, 100, 300, 300, 200_000)
+FLOOR_TARGET = 1.5  # issue 14: plans within 1.5x of what the stack allows
+RSS_TOLERANCE = 0.10  # scenario 6: peak RSS within 10% of scenario 1's
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,9 @@ class Context:
     workdir: Path
     startup_floor_s: float
     quick: bool
+    import_floor: Floor
+    # Figures of the scenarios already run, by name: scenario 6 compares itself with 1.
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -86,22 +96,71 @@ def sandbox_figures(measured: Measured) -> dict[str, Any]:
     }
 
 
+def floor_figures(
+    ctx: Context, measured: Measured, manifest: Path, lower_bound_s: float
+) -> dict[str, Any]:
+    """What the stack allows (issue 14): the network bound, plus a process importing the
+    four dependencies (sampled between the repeated runs when there were repeats, else at
+    the start of the benchmark), plus libyaml parsing this very manifest, right after."""
+    imports: Floor = measured.extra.get("import_floor", ctx.import_floor)
+    parse = c_parse_floor(manifest)
+    floor = lower_bound_s + imports.wall_s + parse.wall_s
+    # The same comparison in CPU seconds, which a busy machine inflates far less than wall
+    # time: the CLI's CPU against that of the import process and of the C parse.
+    cpu_floor = imports.cpu_s + parse.cpu_s
+    return {
+        "floor_s": round(floor, 3),
+        "ratio_to_floor": round(measured.run.wall_s / floor, 2),
+        "floor_parts": {
+            "network_bound_s": round(lower_bound_s, 3),
+            "import_floor_s": round(imports.wall_s, 3),
+            "c_parse_floor_s": round(parse.wall_s, 3),
+        },
+        "cpu_floor_s": round(cpu_floor, 3),
+        "cpu_ratio_to_floor": round(measured.run.cpu_s / cpu_floor, 2) if cpu_floor else None,
+    }
+
+
+def floor_note(figures: dict[str, Any]) -> str:
+    parts = figures["floor_parts"]
+    return (
+        f"floor_s = network bound {parts['network_bound_s']:.3f}s + imports "
+        f"(`python -c 'import yaml, pydantic, httpx, click'`, best of 3) "
+        f"{parts['import_floor_s']:.3f}s + C parse of this manifest (yaml.load with "
+        f"CSafeLoader, best of 3) {parts['c_parse_floor_s']:.3f}s = {figures['floor_s']:.3f}s; "
+        f"the wall is {figures['ratio_to_floor']}x that; in CPU seconds, which a busy machine "
+        f"inflates less, the CLI used {figures['cpu_ratio_to_floor']}x the CPU of the import "
+        f"process and the C parse ({figures['cpu_floor_s']:.3f}s)"
+    )
+
+
 def result(
     name: str,
     measured: Measured,
     ctx: Context,
     *,
+    manifest: Path,
     requests_needed: int,
     lower_bound_s: float,
     target_ratio: float,
     targets: dict[str, bool],
     notes: list[str],
     extra: dict[str, Any] | None = None,
+    against_floor: bool = False,
 ) -> dict[str, Any]:
+    """The figures of one scenario. `against_floor`: the wall target is `target_ratio` x the
+    floor (issue 14, the plan scenarios) instead of x the network bound (issue 6)."""
     run = measured.run
     ratio = run.wall_s / lower_bound_s if lower_bound_s > 0 else math.inf
     net = max(0.0, run.wall_s - ctx.startup_floor_s)
-    targets = {f"wall_within_{target_ratio:g}x_bound": ratio <= target_ratio, **targets}
+    floors = floor_figures(ctx, measured, manifest, lower_bound_s)
+    notes.append(floor_note(floors))
+    wall_target = (
+        {f"wall_within_{target_ratio:g}x_floor": floors["ratio_to_floor"] <= target_ratio}
+        if against_floor
+        else {f"wall_within_{target_ratio:g}x_bound": ratio <= target_ratio}
+    )
+    targets = {**wall_target, **targets}
     figures = sandbox_figures(measured)
     if figures["saturated"]:
         notes.append(
@@ -115,6 +174,7 @@ def result(
         "meets_target": all(targets.values()),
         "targets": targets,
         "wall_s": round(run.wall_s, 3),
+        "wall_s_runs": [round(w, 3) for w in measured.walls or (run.wall_s,)],
         "requests": measured.requests,
         "requests_needed": requests_needed,
         "lower_bound_s": round(lower_bound_s, 3),
@@ -122,6 +182,7 @@ def result(
         "target_ratio": target_ratio,
         "ratio_net_of_startup": round(net / lower_bound_s, 2) if lower_bound_s else None,
         "startup_floor_s": round(ctx.startup_floor_s, 3),
+        **floors,
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "cpu_s": round(run.cpu_s, 3),
         "exit_code": run.exit_code,
@@ -173,11 +234,10 @@ def change_count(measured: Measured) -> int | None:
 
 def startup_note(ctx: Context, lower_bound_s: float, wall_s: float) -> str:
     return (
-        "start-up floor (`cobalt-sync plan --help`: interpreter and imports, best of 3) is "
-        f"{ctx.startup_floor_s:.2f}s of the {wall_s:.2f}s wall; the network bound is "
-        f"{lower_bound_s:.2f}s, so a Python CLI "
-        "cannot reach a ratio near 1 when the bound is this small: ratio_net_of_startup "
-        "shows the rest"
+        "`cobalt-sync plan --help` (interpreter and every import a plan pays, best of 3) "
+        f"takes {ctx.startup_floor_s:.2f}s of the {wall_s:.2f}s wall; the network bound is "
+        f"{lower_bound_s:.2f}s, so the wall target is against floor_s (issue 14), and "
+        "`ratio` to the network bound alone is reported for comparison"
     )
 
 
@@ -185,10 +245,16 @@ def startup_note(ctx: Context, lower_bound_s: float, wall_s: float) -> str:
 
 
 def small_manifest_huge_org(ctx: Context) -> dict[str, Any]:
+    return small_manifest(ctx, "small_manifest_huge_org", ctx.sizes.org_accounts, "s1")
+
+
+def small_manifest(ctx: Context, name: str, org_accounts: int, tag: str) -> dict[str, Any]:
+    """`plan` of a pull request's small manifest (7 existing accounts spread over the org,
+    3 new) against an org of `org_accounts` live accounts."""
     sizes, workdir = ctx.sizes, ctx.workdir
     declared = sizes.declared_small
     existing = declared - 3  # a pull request: most accounts exist, three are new
-    step = max(1, sizes.org_accounts // existing)
+    step = max(1, org_accounts // existing)
     indexes = [1 + i * step for i in range(existing)]
     accounts = {
         seeded_account_id("org-", i): {"name": seeded_account_id("org-", i), "udf": SEED_UDF}
@@ -197,10 +263,10 @@ def small_manifest_huge_org(ctx: Context) -> dict[str, Any]:
     # The listing page read for totalDocs already holds these: no GET needed for them.
     on_first_page = sum(1 for i in indexes if i <= SANDBOX_PAGE_LIMIT)
     accounts.update({f"new-customer-{i}": {"name": f"New {i}"} for i in range(1, 4)})
-    manifest = write_manifest(workdir / "s1.yaml", accounts)
+    manifest = write_manifest(workdir / f"{tag}.yaml", accounts)
     with sandbox(workdir, ["--latency-ms", str(LATENCY_MS)]) as box:
-        box.seed(linked_accounts=sizes.org_accounts, account_prefix="org-", udf=SEED_UDF)
-        measured = measure(box, plan_args(manifest), unpaced(box), workdir, "s1")
+        box.seed(linked_accounts=org_accounts, account_prefix="org-", udf=SEED_UDF)
+        measured = measure(box, plan_args(manifest), unpaced(box), workdir, tag, PLAN_REPEATS)
     # Fewest requests: the app list, the event list, one listing page for totalDocs (the
     # unmanaged count and the page-vs-get choice), and one GET per declared account that
     # page did not already show.
@@ -208,7 +274,7 @@ def small_manifest_huge_org(ctx: Context) -> dict[str, Any]:
     bound = latency_bound(needed, PLAN_PARALLELISM)
     changes = change_count(measured)
     notes = [
-        f"{sizes.org_accounts} live accounts, {declared} declared ({existing} exist, 3 new); "
+        f"{org_accounts} live accounts, {declared} declared ({existing} exist, 3 new); "
         f"requests_needed = {BASE_READS} (apps, events) + 1 listing page of "
         f"{SANDBOX_PAGE_LIMIT} (totalDocs; it shows {on_first_page} declared account) + "
         f"{declared - on_first_page} GETs by id = {needed}; parallelism {PLAN_PARALLELISM} "
@@ -218,12 +284,14 @@ def small_manifest_huge_org(ctx: Context) -> dict[str, Any]:
         startup_note(ctx, bound, measured.run.wall_s),
     ]
     return result(
-        "small_manifest_huge_org",
+        name,
         measured,
         ctx,
+        manifest=manifest,
         requests_needed=needed,
         lower_bound_s=bound,
-        target_ratio=1.5,
+        target_ratio=FLOOR_TARGET,
+        against_floor=True,
         targets={
             "requests_at_most_30": measured.requests <= 30,
             "plan_shows_the_3_creates": measured.run.exit_code == 2 and changes == 3,
@@ -248,7 +316,7 @@ def large_manifest_no_changes(ctx: Context) -> dict[str, Any]:
         box.seed(
             linked_accounts=count, events=events, account_prefix="acct-", udf=SEED_UDF, managed=True
         )
-        measured = measure(box, plan_args(manifest), unpaced(box), workdir, "s2")
+        measured = measure(box, plan_args(manifest), unpaced(box), workdir, "s2", PLAN_REPEATS)
     # The same file through `validate` (start-up + loading and checking the manifest, no
     # network): the part of the plan's time that reading the org cannot explain.
     validate = run_cli(["validate", "-f", str(manifest)], unpaced(box), workdir, "s2-validate")
@@ -271,9 +339,11 @@ def large_manifest_no_changes(ctx: Context) -> dict[str, Any]:
         "large_manifest_no_changes",
         measured,
         ctx,
+        manifest=manifest,
         requests_needed=needed,
         lower_bound_s=bound,
-        target_ratio=1.5,
+        target_ratio=FLOOR_TARGET,
+        against_floor=True,
         targets={
             "no_changes": measured.run.exit_code == 0 and changes == 0,
             "cpu_under_3s": measured.run.cpu_s < 3.0,
@@ -371,6 +441,7 @@ def bulk_create(ctx: Context) -> dict[str, Any]:
         "bulk_create",
         measured,
         ctx,
+        manifest=full,
         requests_needed=needed,
         lower_bound_s=bound,
         target_ratio=1.5,
@@ -411,6 +482,7 @@ def rate_limited(ctx: Context) -> dict[str, Any]:
         "rate_limited",
         measured,
         ctx,
+        manifest=manifest,
         requests_needed=needed,
         lower_bound_s=bound,
         target_ratio=1.2,
@@ -458,6 +530,7 @@ def faulty_network(ctx: Context) -> dict[str, Any]:
         "faulty_network",
         measured,
         ctx,
+        manifest=manifest,
         requests_needed=needed,
         lower_bound_s=bound,
         target_ratio=2.0,
@@ -466,10 +539,43 @@ def faulty_network(ctx: Context) -> dict[str, Any]:
     )
 
 
+# --- 6. small manifest, million-account org ------------------------------------------------
+
+
+def small_manifest_million_org(ctx: Context) -> dict[str, Any]:
+    """Scenario 1's manifest against an org ten times larger: plan cost must follow the
+    manifest, not the org (the same requests; peak RSS within 10%)."""
+    baseline = ctx.done.get("small_manifest_huge_org") or small_manifest_huge_org(ctx)
+    figures = small_manifest(ctx, "small_manifest_million_org", ctx.sizes.million_org, "s6")
+    rss, baseline_rss = figures["peak_rss_mb"], baseline["peak_rss_mb"]
+    growth = rss / baseline_rss - 1 if baseline_rss else math.inf
+    checks = {
+        "same_requests_as_scenario_1": figures["requests"] == baseline["requests"],
+        "rss_within_10pct_of_scenario_1": abs(growth) <= RSS_TOLERANCE,
+    }
+    figures["targets"].update(checks)
+    figures["meets_target"] = all(figures["targets"].values())
+    figures["org_accounts"] = ctx.sizes.million_org
+    figures["compared_with"] = {
+        "scenario": "small_manifest_huge_org",
+        "org_accounts": ctx.sizes.org_accounts,
+        "requests": baseline["requests"],
+        "peak_rss_mb": baseline_rss,
+        "rss_growth": round(growth, 3),
+    }
+    figures["notes"].append(
+        f"against scenario 1 ({ctx.sizes.org_accounts} accounts): {figures['requests']} vs "
+        f"{baseline['requests']} requests, peak RSS {rss} vs {baseline_rss} MB "
+        f"({growth:+.1%}); the org is {ctx.sizes.million_org // ctx.sizes.org_accounts}x larger"
+    )
+    return figures
+
+
 SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "small_manifest_huge_org": small_manifest_huge_org,
     "large_manifest_no_changes": large_manifest_no_changes,
     "bulk_create": bulk_create,
     "rate_limited": rate_limited,
     "faulty_network": faulty_network,
+    "small_manifest_million_org": small_manifest_million_org,
 }

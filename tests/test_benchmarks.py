@@ -21,6 +21,7 @@ SCENARIO_NAMES = [
     "bulk_create",
     "rate_limited",
     "faulty_network",
+    "small_manifest_million_org",
 ]
 FIELDS = {
     "name": str,
@@ -32,6 +33,11 @@ FIELDS = {
     "lower_bound_s": float,
     "ratio": float,
     "target_ratio": float,
+    "floor_s": float,
+    "ratio_to_floor": float,
+    "floor_parts": dict,
+    "cpu_floor_s": float,
+    "cpu_ratio_to_floor": float,
     "peak_rss_mb": float,
     "cpu_s": float,
     "exit_code": int,
@@ -82,6 +88,14 @@ def test_one_document_with_every_scenario_and_figure(report: dict[str, Any]) -> 
         assert math.isclose(
             figures["ratio"], figures["wall_s"] / figures["lower_bound_s"], rel_tol=0.02
         )
+        assert math.isclose(
+            figures["ratio_to_floor"], figures["wall_s"] / figures["floor_s"], rel_tol=0.02
+        )
+        parts = figures["floor_parts"]
+        # The floor is what the stack allows: the network bound plus the two measured floors.
+        assert math.isclose(figures["floor_s"], sum(parts.values()), abs_tol=0.002)
+        assert parts["network_bound_s"] == figures["lower_bound_s"]
+        assert parts["import_floor_s"] > 0
         assert figures["notes"], "every scenario says how requests_needed was counted"
     assert report["all_targets_met"] == all(s["meets_target"] for s in report["scenarios"])
 
@@ -125,3 +139,27 @@ def test_hostile_networks_still_converge_without_duplicates(
     assert figures["exit_code"] == 0, figures["notes"]
     assert figures["targets"]["all_created"] and figures["targets"]["no_duplicates"]
     assert figures["sandbox"]["writes_applied"] >= figures["requests_needed"] - 3
+
+
+def test_plan_scenarios_are_judged_against_the_floor(report: dict[str, Any]) -> None:
+    for name in ["small_manifest_huge_org", "large_manifest_no_changes"]:
+        targets = scenario(report, name)["targets"]
+        assert "wall_within_1.5x_floor" in targets
+        assert not any(t.endswith("x_bound") for t in targets)
+    # The large manifest's own parse floor is measured; it is what makes its floor larger.
+    parse = scenario(report, "large_manifest_no_changes")["floor_parts"]["c_parse_floor_s"]
+    assert parse > scenario(report, "small_manifest_huge_org")["floor_parts"]["c_parse_floor_s"]
+
+
+def test_plan_cost_follows_the_manifest_not_the_org(report: dict[str, Any]) -> None:
+    small, huge = (
+        scenario(report, "small_manifest_huge_org"),
+        scenario(report, "small_manifest_million_org"),
+    )
+    assert huge["exit_code"] == 2
+    # Ten times the org, the very same requests, route by route: one listing page, the rest
+    # by id.
+    assert huge["requests"] == small["requests"] == huge["requests_needed"]
+    assert routes(huge) == routes(small)
+    assert huge["targets"]["same_requests_as_scenario_1"]
+    assert huge["org_accounts"] == 10 * huge["compared_with"]["org_accounts"]

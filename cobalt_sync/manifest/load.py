@@ -1,16 +1,19 @@
 """`load_manifest`: cobalt.yaml → a validated Manifest, or every problem in it at once.
 
-Runs the stages in order (bytes → YAML with marks → version → variables → catalog and
-sample files → pydantic) and turns each problem into `file:line:col: path: message`. Raises
-only ManifestError; never prints, never puts a scalar value (it may be a secret) into a
+Runs the stages in order (bytes → YAML → version → environment → variables → catalog and
+sample files → pydantic) and turns each problem into `file:line:col: path: message`. Reads
+without line marks first (fast_reader); the first problem or warning, which needs marks to be
+worded, sends the load round again with them. Raises only ManifestError (RefusedError for an
+environment mismatch); never prints, never puts a scalar value (it may be a secret) into a
 message, and never talks to the network.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Literal, NoReturn
 
@@ -18,6 +21,7 @@ from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
+from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
 from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
@@ -57,13 +61,20 @@ class LoadedManifest:
     references: Mapping[tuple[PathKey, ...], tuple[str, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # Set when `document` was read without marks (the fast path): reads them on demand.
+    marks: Callable[[], Document] | None = field(default=None, compare=False, repr=False)
 
     def location(self, *path: PathKey) -> tuple[int, int] | None:
         """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
-        if self.document is None:
+        if self.marked_document is None:
             return None
-        mark = self.document.mark(tuple(path))
+        mark = self.marked_document.mark(tuple(path))
         return (mark.line, mark.column) if mark else None
+
+    @cached_property
+    def marked_document(self) -> Document | None:
+        """`document` with its marks: read again when the fast path left them out."""
+        return self.document if self.marks is None else self.marks()
 
 
 def load_manifest(
@@ -75,28 +86,47 @@ def load_manifest(
     warnings, in file order). Variables come from `environ` (default: os.environ). A manifest
     with `environments:` is loaded as the chosen `environment` (overlay.py); a mismatch
     between that choice and the manifest raises RefusedError."""
-    return _Load(Path(path), os.environ if environ is None else environ, environment).run()
+    path, environ = Path(path), os.environ if environ is None else environ
+    raw = _Load(path, environ).read_bytes()
+    try:
+        return _Load(path, environ, environment, raw, marked=False).run()
+    except MarksNeeded:
+        pass  # not inside the handler: the marked load's errors must not chain to this one
+    return _Load(path, environ, environment, raw).run()
 
 
 def environments_of(path: Path) -> tuple[str, ...]:
     """The environment sections a manifest declares; () for the single-environment form and
     for a file that cannot be read (load_manifest then says why)."""
-    try:
-        return declared_environments(_Load(Path(path), {}).read_document())
-    except ManifestError:
-        return ()
+    for marked in (False, True):  # fast first; marks only to find out why it cannot be read
+        try:
+            return declared_environments(_Load(Path(path), {}, marked=marked).read_document())
+        except MarksNeeded:
+            continue
+        except ManifestError:
+            return ()
+    return ()
 
 
 class _Load:
-    """One load: collects problems while the stages run."""
+    """One load: collects problems while the stages run. Unmarked, it reads fast and gives up
+    (MarksNeeded) at the first problem, which a marked load of the same bytes then words."""
 
     def __init__(
-        self, path: Path, environ: Mapping[str, str], environment: EnvironmentChoice | None = None
+        self,
+        path: Path,
+        environ: Mapping[str, str],
+        environment: EnvironmentChoice | None = None,
+        raw: bytes | None = None,
+        *,
+        marked: bool = True,
     ) -> None:
         self.path = path
         self.environment = environment
         self.display = str(path)
         self.environ = environ
+        self.raw = raw
+        self.marked = marked
         self.document = Document(data=None)
         self.problems: list[tuple[Mark, Problem]] = []
         self.resolutions: dict[Path_, Resolution] = {}
@@ -113,21 +143,28 @@ class _Load:
         self.check_secrets(data)
         samples = self.read_samples(data)
         manifest = self.validate(data)
+        if not self.marked and (manifest is None or self.problems):
+            raise MarksNeeded
         if manifest is None or any(p.severity == "error" for _, p in self.problems):
             raise ManifestError(self.sorted_problems())
         for name, sample in samples.items():
             manifest.events[name]._file_sample = sample
         references = {path: r.references for path, r in self.resolutions.items() if r.references}
         return LoadedManifest(
-            self.path, manifest, tuple(self.sorted_problems()), self.document, references
+            self.path,
+            manifest,
+            tuple(self.sorted_problems()),
+            self.document,
+            references,
+            marks=None if self.marked else partial(_marked_document, self.raw, self.environment),
         )
 
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
-        raw = self.read_bytes()
+        raw = self.read_bytes() if self.raw is None else self.raw
         try:
-            self.document = read_yaml(raw)
+            self.document = self.parse(raw)
         except YamlProblem as problem:
             text = raw.decode("utf-8", "replace")
             line = problem.mark.line if problem.mark else 0
@@ -143,6 +180,10 @@ class _Load:
                 self.document.value_marks.get(()),
             )
         return data
+
+    def parse(self, raw: bytes) -> Document:
+        """YAML → data: with marks, or fast without them (MarksNeeded when it cannot vouch)."""
+        return read_yaml(raw) if self.marked else Document(data=read_fast(raw))
 
     def read_bytes(self) -> bytes:
         try:
@@ -182,6 +223,8 @@ class _Load:
         try:
             self.document = select_environment(self.document, self.environment)
         except OverlayProblem as problem:
+            if not self.marked:
+                raise MarksNeeded from None  # its problems are worded with marks
             problems = [self.problem(path, text, mark) for path, text, mark in problem.problems]
             if problem.refused:
                 raise RefusedError(problems[0].format(), hint=problem.hint) from None
@@ -293,6 +336,8 @@ class _Load:
         at_key: bool = False,
         severity: Severity = "error",
     ) -> None:
+        if not self.marked:
+            raise MarksNeeded  # wording a problem needs marks
         where = mark or self.mark_of(path, at_key)
         self.problems.append((where or Mark(0, 0), self.problem(path, message, where, severity)))
 
@@ -317,10 +362,19 @@ class _Load:
         return Problem(self.display, line, column, format_path(path), message, severity)
 
     def fail(self, message: str, mark: Mark | None, path: Path_ = ()) -> NoReturn:
+        if not self.marked:
+            raise MarksNeeded
         raise ManifestError([self.problem(path, message, mark)])
 
     def sorted_problems(self) -> list[Problem]:
         return [problem for _, problem in sorted(self.problems, key=lambda item: item[0])]
+
+
+def _marked_document(raw: bytes | None, environment: EnvironmentChoice | None) -> Document:
+    """What a marked load's document is: the bytes read with marks, the environment chosen.
+    Only the bytes and the choice are kept for it, not the load that had them."""
+    assert raw is not None
+    return select_environment(read_yaml(raw), environment)
 
 
 def _has_oauth(app: JsonLike) -> bool:

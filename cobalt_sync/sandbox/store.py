@@ -13,6 +13,7 @@ constraint, so the admin API can plant duplicates for clients to detect.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -325,8 +326,10 @@ class Store:
         udf: dict[str, str],
         connected: list[tuple[str, str]],
     ) -> int:
-        """Insert `count` accounts `<prefix>000001…` in one transaction; skips existing ids."""
-        stamp = now_iso()
+        """Insert `count` accounts `<prefix>000001…` in one transaction; skips existing ids.
+
+        Rows are generated as sqlite consumes them, with ids from one random base and a
+        counter, so a million accounts take seconds and no list of a million rows."""
         with self._tx() as db:
             taken = {
                 str(row[0])
@@ -335,32 +338,15 @@ class Store:
                     (scope, prefix.replace("%", r"\%") + "%"),
                 )
             }
-            rows = []
-            for index in range(1, count + 1):
-                account_id = f"{prefix}{index:06d}"
-                if account_id in taken:
-                    continue
-                entries = _merge_udf([], udf, stamp)
-                integrations = [_integration(s, n, account_id, stamp) for s, n in connected]
-                rows.append(
-                    (
-                        scope,
-                        account_id,
-                        new_object_id(),
-                        account_id,
-                        json.dumps(entries),
-                        json.dumps(integrations),
-                        stamp,
-                        stamp,
-                    )
-                )
-            db.executemany(
+            wanted = (f"{prefix}{index:06d}" for index in range(1, count + 1))
+            rows = _seed_rows(scope, (a for a in wanted if a not in taken), udf, connected)
+            inserted = db.executemany(
                 "INSERT INTO accounts (scope, account_id, oid, name, udf, integrations, "
                 "created, updated, v) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 rows,
-            )
+            ).rowcount
             self._account_counts.pop(scope, None)
-        return len(rows)
+        return inserted
 
     # --- events -------------------------------------------------------------------------
 
@@ -600,6 +586,45 @@ def _insert_account(
             stamp,
         ),
     )
+
+
+def _seed_ids() -> Iterator[str]:
+    """ObjectId-like 24-hex ids for a bulk seed: time and 4 random bytes, then a counter
+    (unique within the seed, distinct from other seeds; no syscall per id)."""
+    base = f"{int(time.time()):08x}{secrets.token_hex(4)}"
+    return (f"{base}{n:08x}" for n in itertools.count())
+
+
+def _seed_rows(
+    scope: str,
+    account_ids: Iterator[str],
+    udf: dict[str, str],
+    connected: list[tuple[str, str]],
+) -> Iterator[tuple[str, ...]]:
+    """Rows for `seed_accounts`. The UDF entries differ per account only in their `_id`s, so
+    their JSON is written once around the ids (json.dumps per row was 40% of seeding)."""
+    stamp, ids = now_iso(), _seed_ids()
+    dates = json.dumps({"createdAt": stamp, "updatedAt": stamp})[1:]
+    udf_parts = [
+        f'{{"key_name": {json.dumps(k)}, "key_value": {json.dumps(v)}, "_id": "'
+        for k, v in udf.items()
+    ]
+    for account_id in account_ids:
+        udf_json = "[" + ", ".join(f'{part}{next(ids)}", {dates}' for part in udf_parts) + "]"
+        integrations = [
+            {**_integration(slug, name, account_id, stamp), "_id": next(ids)}
+            for slug, name in connected
+        ]
+        yield (
+            scope,
+            account_id,
+            next(ids),
+            account_id,
+            udf_json,
+            json.dumps(integrations) if integrations else "[]",
+            stamp,
+            stamp,
+        )
 
 
 def _merge_udf(entries: list[dict[str, Any]], udf: dict[str, str], stamp: str) -> list[Any]:
