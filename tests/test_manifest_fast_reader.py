@@ -142,3 +142,11 @@ def test_a_problem_found_after_the_fast_reading_is_worded_with_its_position(
     problem = caught.value.problems[0]
     assert (problem.line, problem.column) == (5, 5)  # a list is pointed at by its key
     assert problem.path == "linked_accounts.acme.name"
+
+
+def test_a_word_that_only_starts_like_a_boolean_is_text_in_both_readers() -> None:
+    # Found by the mutation test: the marked reader's boolean pattern ended only its last
+    # alternative, so `false}` (a typo for a flow mapping's end) read as an invalid boolean.
+    raw = b"version: 1\napps:\n  intercom:a {enabled: false}\n"
+    agree(raw)
+    assert read_yaml(raw).data == {"version": 1, "apps": {"intercom:a {enabled": "false}"}}

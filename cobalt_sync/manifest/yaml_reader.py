@@ -414,7 +414,9 @@ def _convert(tag: str, text: str) -> object:
 
 
 def _resolver_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(word) for word in sorted(words) if word) + r"\Z")
+    # Grouped: `\Z` must end every alternative, or `false}` would resolve as a boolean.
+    alternatives = "|".join(re.escape(word) for word in sorted(words) if word)
+    return re.compile(rf"(?:{alternatives})\Z")
 
 
 # On the shared resolver, so every loader (C or pure event source) types alike.
