@@ -45,6 +45,9 @@ BROKEN_AROUND_A_SECRET = [
     f"linked_accounts:\n  a: {{udf: {{k: [{CANARY}]}}}}\n",
     f"environment: test\napps:\n  slack: {{enabled: {CANARY}}}\n"
     f"events:\n  E: {{schema: {CANARY}}}\n",
+    # a webhook header written literally: a warning about that header, never its value
+    "environment: production\nwebhooks:\n  https://hooks.example.com/a:\n"
+    f"    events: [Connection Created]\n    headers: {{Authorization: Bearer {CANARY}}}\n",
 ]
 
 
@@ -76,3 +79,17 @@ def test_valid_manifest_keeps_its_secret_out_of_reprs(tmp_path: Path) -> None:
     oauth = loaded.manifest.apps["slack"].oauth
     assert isinstance(oauth, OAuthConfig)
     assert oauth.client_secret.get_secret_value() == CANARY  # apply can still read it
+
+
+def test_a_literal_webhook_header_is_a_warning_naming_the_header(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "cobalt.yaml"
+    path.write_text(
+        "version: 1\nenvironment: production\nwebhooks:\n  https://hooks.example.com/a:\n"
+        "    events: [Connection Created]\n"
+        f"    headers: {{Authorization: Bearer {CANARY}, X-Token: '${{CANARY_SECRET}}'}}\n"
+    )
+    result = cli("validate", "-f", str(path))
+    assert result.exit_code == 0, result.stderr  # plain headers exist: a warning, not an error
+    assert "header 'Authorization' is written in the file" in result.stderr
+    assert "X-Token" not in result.stderr  # from a variable: nothing to say
+    assert CANARY not in result.output

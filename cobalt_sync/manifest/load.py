@@ -269,24 +269,41 @@ class _Load:
                 )
 
     def check_secrets(self, data: dict[str, JsonLike]) -> None:
-        """A secret in the file ends up in git history; production refuses it outright."""
+        """A secret in the file ends up in git history; production refuses it outright.
+        Webhook header values are kept as secrets too, but many are not (`X-Source: cobalt`):
+        a literal one is a warning in every environment."""
         severity: Severity = "error" if data.get("environment") == "production" else "warning"
         apps = data.get("apps")
         for slug in apps if isinstance(apps, dict) else {}:
             path = ("apps", slug, "oauth", "client_secret")
-            resolution = self.resolutions.get(path)
             variable = f"${{{slug.upper()}_CLIENT_SECRET}}"
-            if resolution is None or resolution.problems:
-                continue
-            if resolution.literal:
-                message = f"the client secret is written in the file; use a variable: {variable}"
-                self.report(path, message, severity=severity)
-            elif resolution.has_defaults:
+            self.check_secret(
+                path,
+                f"the client secret is written in the file; use a variable: {variable}",
+                severity,
+            )
+        hooks = data.get("webhooks")
+        for url, hook in hooks.items() if isinstance(hooks, dict) else ():
+            headers = hook.get("headers") if isinstance(hook, dict) else None
+            for name in headers if isinstance(headers, dict) else {}:
                 message = (
-                    "a default for a secret (${NAME:-…}) writes the secret into the file; "
-                    "drop the default"
+                    f"the value of header '{name}' is written in the file; header values are "
+                    "kept as secrets: if this one is, use a variable (`Bearer ${HOOK_TOKEN}`)"
                 )
-                self.report(path, message, severity=severity)
+                self.check_secret(("webhooks", url, "headers", name), message, "warning")
+
+    def check_secret(self, path: Path_, literal_message: str, severity: Severity) -> None:
+        resolution = self.resolutions.get(path)
+        if resolution is None or resolution.problems:
+            return
+        if resolution.literal:
+            self.report(path, literal_message, severity=severity)
+        elif resolution.has_defaults:
+            message = (
+                "a default for a secret (${NAME:-…}) writes the secret into the file; "
+                "drop the default"
+            )
+            self.report(path, message, severity=severity)
 
     def read_samples(self, data: dict[str, JsonLike]) -> dict[str, JsonObject]:
         events = data.get("events")
