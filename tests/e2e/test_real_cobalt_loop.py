@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PROD_KEY, TEST_KEY, Sandbox
-from tests.test_action import FAKE_GH, Runner, load_yaml, step_named
+from tests.test_action import Runner, load_yaml, run_comment_step, step_named
 
 ACTION = Path(__file__).parents[2] / "action.yml"
 HUB_SECRET = "CANARY-hub-secret-5c1e"
@@ -104,23 +104,7 @@ def take_dashboard_steps(box: Sandbox, key: str) -> None:
 
 def comment_body(action: dict[str, Any], runner: Runner) -> str:
     """Runs the sticky-comment step with a stand-in `gh`; returns the comment it posts."""
-    files = {name: runner.tmp / name for name in ("gh.log", "comments.json", "payload.json")}
-    files["comments.json"].write_text("[]")
-    (runner.tmp / "bin").mkdir(exist_ok=True)
-    (runner.tmp / "bin" / "gh").write_text(FAKE_GH)
-    (runner.tmp / "bin" / "gh").chmod(0o755)
-    event = runner.tmp / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}))
-    code, _, log = runner.run(
-        step_named(action, "Comment on the pull request"),
-        GH_TOKEN="t",
-        COMMENT_KEY="",
-        DEFAULT_KEY="cobalt.yaml",
-        GITHUB_EVENT_PATH=str(event),
-        FAKE_GH_LOG=str(files["gh.log"]),
-        FAKE_GH_COMMENTS=str(files["comments.json"]),
-        FAKE_GH_PAYLOAD=str(files["payload.json"]),
-    )
+    code, log, files = run_comment_step(action, runner, [], default_key="cobalt.yaml")
     assert code == 0, log
     body: str = json.loads(files["payload.json"].read_text())["body"]
     return body
