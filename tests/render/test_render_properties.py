@@ -94,11 +94,11 @@ def views(rows: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
     return before, after
 
 
-@settings(max_examples=300, deadline=None)
-@given(differing_pairs())
-def test_text_plan_names_every_change(pair: tuple[JsonValue, JsonValue]) -> None:
-    before, after = pair
-    rows = text_rows(render_plan(plan_with(before, after), "text"))
+def assert_every_change_named(
+    rows: list[tuple[str, str]], before: JsonValue, after: JsonValue
+) -> None:
+    """Every added and removed element is on a line of its own sign, and the before and
+    after views of the rendered diff differ."""
     removed, added = changed_elements(before, after)
     for element in removed:
         assert_named(rows, "-", element)
@@ -106,6 +106,13 @@ def test_text_plan_names_every_change(pair: tuple[JsonValue, JsonValue]) -> None
         assert_named(rows, "+", element)
     old, new = views(rows)
     assert old != new
+
+
+@settings(max_examples=300, deadline=None)
+@given(differing_pairs())
+def test_text_plan_names_every_change(pair: tuple[JsonValue, JsonValue]) -> None:
+    before, after = pair
+    assert_every_change_named(text_rows(render_plan(plan_with(before, after), "text")), *pair)
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,13 +120,7 @@ def test_text_plan_names_every_change(pair: tuple[JsonValue, JsonValue]) -> None
 def test_markdown_plan_names_every_change(pair: tuple[JsonValue, JsonValue]) -> None:
     before, after = pair
     rows = markdown_rows(render_plan(plan_with(before, after), "markdown"))
-    removed, added = changed_elements(before, after)
-    for element in removed:
-        assert_named(rows, "-", element)
-    for element in added:
-        assert_named(rows, "+", element)
-    old, new = views(rows)
-    assert old != new
+    assert_every_change_named(rows, *pair)
 
 
 def test_one_added_scope_in_a_long_list_is_its_own_line() -> None:
