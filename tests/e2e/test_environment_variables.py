@@ -5,7 +5,6 @@ an update on every run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +31,6 @@ environment_variables:
 def workdir(tmp_path: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CRM_TOKEN", TOKEN)
     return tmp_path
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{sandbox.url}/api/v2/public", headers={"x-api-key": TEST_KEY}
-    ) as client:
-        yield client
 
 
 def define(sandbox: Sandbox, name: str, *, encrypted: bool) -> str:

@@ -4,14 +4,13 @@ POST never duplicates; duplicates and undeclared servers are left alone unless p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import TEST_KEY, Sandbox
+from tests.conftest import Sandbox
 from tests.e2e.test_plan_apply import apply, plan, run, write
 
 MANIFEST = """
@@ -27,14 +26,6 @@ mcp_servers:
 @pytest.fixture
 def workdir(tmp_path: Path, cli_env: dict[str, str]) -> Path:
     return tmp_path
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{sandbox.url}/api/v2/public", headers={"x-api-key": TEST_KEY}
-    ) as client:
-        yield client
 
 
 def servers(api: httpx.Client) -> list[dict[str, Any]]:

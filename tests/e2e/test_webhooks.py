@@ -5,14 +5,13 @@ live duplicates are named and left alone; undeclared webhooks are pruned only on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import TEST_KEY, Sandbox
+from tests.conftest import Sandbox
 from tests.e2e.test_plan_apply import apply, plan, run, write
 
 TOKEN = "CANARY-HOOK-TOKEN-5c1e"
@@ -35,14 +34,6 @@ webhooks:
 def workdir(tmp_path: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOOK_TOKEN", TOKEN)
     return tmp_path
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{sandbox.url}/api/v2/public", headers={"x-api-key": TEST_KEY}
-    ) as client:
-        yield client
 
 
 def hooks(api: httpx.Client) -> list[dict[str, Any]]:
