@@ -26,6 +26,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
+from cobalt_sync.gc_pause import paused_gc
 from cobalt_sync.manifest.yaml_reader import (
     _INVALID,
     _OUT_OF_RANGE,
@@ -75,7 +76,8 @@ def read_fast(raw: bytes) -> JsonLike:
         raise MarksNeeded
     parser = CParser(text)
     try:
-        return _stream(parser.get_event)
+        with paused_gc():  # tens of thousands of dicts and lists that live on
+            return _stream(parser.get_event)
     except yaml.YAMLError:
         raise MarksNeeded from None
     finally:

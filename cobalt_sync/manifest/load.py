@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
+from cobalt_sync.gc_pause import paused_gc
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
@@ -137,7 +138,8 @@ class _Load:
         written = self.select_environment()
         for finding in self.document.findings:
             self.report(finding.path, finding.message, mark=finding.mark)
-        data = self.substitute(written, ())
+        with paused_gc():  # a copy of the whole document: see gc_pause.py
+            data = self.substitute(written, ())
         assert isinstance(data, dict)  # substitution keeps the shape
         self.check_apps(data)
         self.check_secrets(data)
@@ -235,11 +237,19 @@ class _Load:
         return self.document.data
 
     def substitute(self, value: JsonLike, path: Path_) -> JsonLike:
-        """Resolve variables in every string value (keys are names and stay as written)."""
+        """Resolve variables in every string value (keys are names and stay as written).
+        Only a string holding `$` can change: the others, most of a large manifest, are
+        kept without a call or a Resolution each (`check_secret` knows them as literal)."""
         if isinstance(value, dict):
-            return {key: self.substitute(item, (*path, key)) for key, item in value.items()}
+            return {
+                key: self.substitute(item, (*path, key)) if _may_change(item) else item
+                for key, item in value.items()
+            }
         if isinstance(value, list):
-            return [self.substitute(item, (*path, index)) for index, item in enumerate(value)]
+            return [
+                self.substitute(item, (*path, index)) if _may_change(item) else item
+                for index, item in enumerate(value)
+            ]
         if not isinstance(value, str):
             return value
         resolution = resolve(value, self.environ)
@@ -278,6 +288,7 @@ class _Load:
             path = ("apps", slug, "oauth", "client_secret")
             variable = f"${{{slug.upper()}_CLIENT_SECRET}}"
             self.check_secret(
+                data,
                 path,
                 f"the client secret is written in the file; use a variable: {variable}",
                 severity,
@@ -290,10 +301,15 @@ class _Load:
                     f"the value of header '{name}' is written in the file; header values are "
                     "kept as secrets: if this one is, use a variable (`Bearer ${HOOK_TOKEN}`)"
                 )
-                self.check_secret(("webhooks", url, "headers", name), message, "warning")
+                self.check_secret(data, ("webhooks", url, "headers", name), message, "warning")
 
-    def check_secret(self, path: Path_, literal_message: str, severity: Severity) -> None:
+    def check_secret(
+        self, data: JsonLike, path: Path_, literal_message: str, severity: Severity
+    ) -> None:
         resolution = self.resolutions.get(path)
+        if resolution is None:  # not substituted: a string without `$`, or not a string
+            value = _value_at(data, path)
+            resolution = Resolution(value) if isinstance(value, str) else None
         if resolution is None or resolution.problems:
             return
         if resolution.literal:
@@ -335,7 +351,8 @@ class _Load:
 
     def validate(self, data: dict[str, JsonLike]) -> Manifest | None:
         try:
-            return Manifest.model_validate(data)
+            with paused_gc():  # a model per entry (10,000 for 10,000 accounts)
+                return Manifest.model_validate(data)
         except ValidationError as invalid:
             for error in invalid.errors(include_url=False, include_input=True):
                 located = describe(error)
@@ -392,6 +409,23 @@ def _marked_document(raw: bytes | None, environment: EnvironmentChoice | None) -
     Only the bytes and the choice are kept for it, not the load that had them."""
     assert raw is not None
     return select_environment(read_yaml(raw), environment)
+
+
+def _may_change(value: JsonLike) -> bool:
+    """True when substitution may change `value` or find a reference in it."""
+    return isinstance(value, dict | list) or (isinstance(value, str) and "$" in value)
+
+
+def _value_at(data: JsonLike, path: Path_) -> JsonLike:
+    """The value at `path` in a document, None when there is none."""
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _has_oauth(app: JsonLike) -> bool:
