@@ -47,6 +47,14 @@ class Resource:
     server_ref: str | None = field(default=None, compare=False, repr=False)
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def with_attrs(self, attrs: Mapping[str, JsonValue]) -> Resource:
+        """This object with other attributes. What `dataclasses.replace` does, at a third of
+        its cost (it looks the fields up on each call): aligning runs once per declared
+        object, 10,000 times in a 10,000-account plan."""
+        return Resource(
+            self.kind, self.key, attrs, self.ensure, self.owned, self.server_ref, self.secrets
+        )
+
 
 @dataclass
 class KindState:
@@ -80,10 +88,15 @@ class State:
     kinds: dict[str, KindState] = field(default_factory=dict)
 
     def kind(self, name: str) -> KindState:
-        return self.kinds.setdefault(name, KindState())
+        # Not setdefault(name, KindState()): that builds a KindState on every call.
+        found = self.kinds.get(name)
+        if found is None:
+            found = self.kinds[name] = KindState()
+        return found
 
     def get(self, kind: str, key: str) -> Resource | None:
-        return self.kinds.get(kind, KindState()).resources.get(key)
+        found = self.kinds.get(kind)
+        return None if found is None else found.resources.get(key)
 
     def extend(self, resources: Iterable[Resource]) -> State:
         for resource in resources:
