@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cobalt_sync.errors import RefusedError
+from cobalt_sync.gc_pause import paused_gc
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
@@ -146,16 +147,18 @@ def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> Da
     return DashboardStep(change, where, what)
 
 
+@paused_gc()  # a document of every compared live object: see gc_pause.py
 def live_fingerprint(live: State, desired: State, plan: Plan, key: bytes) -> str:
     """A hash of the live objects this plan acts on or compared: declared ones and prune
     targets (kept in the plan document for the record; staleness is `saved_plan`'s rule)."""
     relevant: dict[str, Any] = {}
     deletes = {(c.kind, c.key) for c in plan.changes if c.action is Action.DELETE}
-    for name, kind in sorted(live.kinds.items()):
+    # Nothing is sorted here: digest's canonical JSON sorts every object's keys.
+    for name, kind in live.kinds.items():
         wanted = desired.kinds[name].resources if name in desired.kinds else {}
         relevant[name] = {
             key: resource_document(resource)
-            for key, resource in sorted(kind.resources.items())
+            for key, resource in kind.resources.items()
             if key in wanted or (name, key) in deletes
         }
         relevant[f"{name}.duplicates"] = kind.duplicates

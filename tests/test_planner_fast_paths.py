@@ -1,0 +1,143 @@
+"""The shortcuts a large plan takes (issue 14) give what the general path gives: aligning
+without a copy, the equality walk, the hashes a saved plan carries, and the paused collector."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+
+import pytest
+
+from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.kinds.linked_accounts import align_linked_accounts
+from cobalt_sync.manifest.models import Manifest
+from cobalt_sync.plan import Action, Change, Plan
+from cobalt_sync.planner import same_json
+from cobalt_sync.planning import live_fingerprint
+from cobalt_sync.resource import JsonObject, Resource, State
+from cobalt_sync.state import desired_state, manifest_hash
+
+KEY = b"k" * 32
+
+
+def account(attrs: JsonObject, owned: bool = True) -> Resource:
+    return Resource("linked_accounts", "a1", attrs, owned=owned, server_ref="id-1")
+
+
+def restricted(want: Resource, have: Resource) -> JsonObject:
+    """The live attributes the manifest declares, spelled out: what alignment compares."""
+    attrs: JsonObject = {name: have.attrs.get(name) for name in want.attrs}
+    want_udf, have_udf = want.attrs.get("udf"), have.attrs.get("udf")
+    if isinstance(want_udf, dict) and isinstance(have_udf, dict):
+        attrs["udf"] = {k: have_udf[k] for k in want_udf if k in have_udf}
+    return attrs
+
+
+ALIGN_CASES = [
+    ({"name": "A", "udf": {"t": "1"}}, {"udf": {"t": "1"}, "name": "A"}),  # same, other order
+    ({"name": "A", "udf": {"t": "1"}}, {"name": "B", "udf": {"t": "2"}}),
+    ({"udf": {"t": "1"}}, {"name": "A", "udf": {"t": "1"}}),  # live name not declared
+    ({"name": "A", "udf": {"t": "1"}}, {"name": "A", "udf": {"t": "1", "x": "2"}}),
+    ({"name": "A", "udf": {"t": "1", "x": "2"}}, {"name": "A", "udf": {"t": "1"}}),
+    ({"name": "A", "udf": {}}, {"name": "A", "udf": {"t": "1"}}),
+    ({"name": "A", "udf": {"t": "1"}}, {"name": "A", "udf": None}),
+    ({"name": "A"}, {"udf": {"t": "1"}}),  # same number of fields, other names
+]
+
+
+@pytest.mark.parametrize(("want_attrs", "have_attrs"), ALIGN_CASES)
+def test_aligning_an_account_compares_only_what_the_manifest_declares(
+    want_attrs: JsonObject, have_attrs: JsonObject
+) -> None:
+    want, have = account(want_attrs), account(have_attrs)
+    aligned_want, aligned_have = align_linked_accounts(want, have)
+    assert aligned_want is want
+    assert aligned_have.attrs == restricted(want, have)
+    assert same_json(aligned_have.attrs, restricted(want, have))
+    assert (aligned_have.key, aligned_have.owned, aligned_have.server_ref) == ("a1", True, "id-1")
+
+
+def test_with_attrs_keeps_every_other_field() -> None:
+    original = Resource("apps", "slack", {"a": 1}, "absent", False, "ref", {"secret": "s"})
+    copy = original.with_attrs({"b": 2})
+    assert copy.attrs == {"b": 2}
+    for field in dataclasses.fields(Resource):
+        if field.name != "attrs":
+            assert getattr(copy, field.name) == getattr(original, field.name), field.name
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ({"n": "x", "u": {"t": "g"}}, {"u": {"t": "g"}, "n": "x"}, True),
+        ({"n": "x"}, {"n": "y"}, False),
+        ({"n": "1"}, {"n": 1}, False),
+        ({"n": 1}, {"n": "1"}, False),
+        ({"n": 1}, {"n": 1.0}, False),
+        ({"n": {"m": True}}, {"n": {"m": 1}}, False),
+        ({"n": "x"}, {"n": "x", "o": None}, False),
+        ({"n": ["a", {"b": "c"}]}, {"n": ["a", {"b": "c"}]}, True),
+        ({"n": float("nan")}, {"n": float("nan")}, False),
+    ],
+)
+def test_same_json_keeps_json_types_apart(a: object, b: object, same: bool) -> None:
+    assert same_json(a, b) is same
+    assert same_json(b, a) is same
+
+
+def small_states() -> tuple[Manifest, State, State]:
+    manifest = Manifest.model_validate(
+        {
+            "version": 1,
+            "environment": "test",
+            "events": {"E": {"schema": {"id": "x", "n": 1.5, "ü": [True, None]}}},
+            "linked_accounts": {
+                "b": {"name": "Bé", "udf": {"z": "1", "a": "2"}},
+                "a": {"udf": {"t": "g"}},
+                "gone": {"state": "absent"},
+            },
+        }
+    )
+    live = State().extend(
+        [
+            Resource("linked_accounts", "b", {"name": "Bé", "udf": {"a": "2", "z": "1"}}),
+            Resource("linked_accounts", "a", {"name": "A", "udf": {"t": "g"}}, owned=False),
+            Resource("linked_accounts", "gone", {"name": "G", "udf": {}}),
+            Resource("linked_accounts", "other", {"name": "O", "udf": {}}),
+            Resource("events", "E", {"schema": {"id": "x"}}, server_ref="e1"),
+        ]
+    )
+    return manifest, desired_state(manifest), live
+
+
+def test_the_hashes_a_saved_plan_carries_keep_their_values() -> None:
+    """Pinned from the code before issue 14's changes: a plan saved by an earlier version
+    must still be checked against the same values."""
+    manifest, desired, live = small_states()
+    assert manifest_hash(desired, manifest, KEY) == (
+        "hmac-sha256:c0a788059005526f580f2d034d570132643969d94750752ed428da8495594b04"
+    )
+    plan = Plan("test", changes=(Change("linked_accounts", "gone", Action.DELETE),))
+    assert live_fingerprint(live, desired, plan, KEY) == (
+        "hmac-sha256:0d8d19e158819da86e249cb896fcdf6909a10a7c43ce633b415f28c31fd86a85"
+    )
+
+
+def test_the_collector_is_paused_inside_and_restored_after() -> None:
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block is still running
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_gc():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
