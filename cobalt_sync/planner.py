@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from cobalt_sync.gc_pause import paused_gc
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, RULES
 from cobalt_sync.normalise import KindRules
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
@@ -51,7 +50,6 @@ class PlanInputs:
     live_fingerprint: str = ""
 
 
-@paused_gc()  # aligned copies of every declared object: see gc_pause.py
 def build_plan(
     desired: State, live: State, inputs: PlanInputs, rules: Mapping[str, KindRules] = RULES
 ) -> Plan:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cobalt_sync.errors import RefusedError
-from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
@@ -147,7 +147,7 @@ def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> Da
     return DashboardStep(change, where, what)
 
 
-@paused_gc()  # a document of every compared live object: see gc_pause.py
+@rare_collections()  # a document of every compared live object: see gc_tuning.py
 def live_fingerprint(live: State, desired: State, plan: Plan, key: bytes) -> str:
     """A hash of the live objects this plan acts on or compared: declared ones and prune
     targets (kept in the plan document for the record; staleness is `saved_plan`'s rule)."""

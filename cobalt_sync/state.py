@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.kinds import KIND_ORDER, KINDS, RunContext
 from cobalt_sync.plan import digest
 from cobalt_sync.resource import KindState, Resource, State
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from cobalt_sync.manifest import Manifest
 
 
-@paused_gc()  # a Resource per declared object: see gc_pause.py
+@rare_collections()  # a Resource per declared object: see gc_tuning.py
 def desired_state(manifest: Manifest) -> State:
     state = State()
     for name in KIND_ORDER:
@@ -29,8 +29,8 @@ def desired_state(manifest: Manifest) -> State:
 def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
     """Read every kind at once: they are independent, and latency, not CPU, is the cost.
     The replies become tens of thousands of objects that live to the end of the run: built
-    without the cyclic collector rescanning them (gc_pause.py)."""
-    with paused_gc(), ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+    without the cyclic collector rescanning them (gc_tuning.py)."""
+    with rare_collections(), ThreadPoolExecutor(max_workers=len(kinds)) as pool:
         futures = {
             name: pool.submit(KINDS[name].read, ctx, desired.kinds.get(name, KindState()))
             for name in kinds
@@ -38,7 +38,7 @@ def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORD
         return State(kinds={name: futures[name].result() for name in kinds})
 
 
-@paused_gc()  # a document of every declared object: see gc_pause.py
+@rare_collections()  # a document of every declared object: see gc_tuning.py
 def manifest_hash(desired: State, manifest: Manifest, key: bytes) -> str:
     """Covers everything the plan was computed from on our side, secrets only as fingerprints,
     keyed so that the hash cannot be used to test guesses of a secret offline."""

@@ -1,14 +1,16 @@
 """The shortcuts a large plan takes (issue 14) give what the general path gives: aligning
-without a copy, the equality walk, the hashes a saved plan carries, and the paused collector."""
+without a copy, the equality walk and the hashes a saved plan carries; and the collector's
+rare collections still free cycles."""
 
 from __future__ import annotations
 
 import dataclasses
 import gc
+import weakref
 
 import pytest
 
-from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.gc_tuning import RARE_THRESHOLDS, rare_collections
 from cobalt_sync.kinds.linked_accounts import align_linked_accounts
 from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.plan import Action, Change, Plan
@@ -123,21 +125,31 @@ def test_the_hashes_a_saved_plan_carries_keep_their_values() -> None:
     )
 
 
-def test_the_collector_is_paused_inside_and_restored_after() -> None:
-    assert gc.isenabled()
-    with paused_gc():
-        assert not gc.isenabled()
-        with paused_gc():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer block is still running
-    assert gc.isenabled()
-    with pytest.raises(ValueError), paused_gc():
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_collections_are_rare_inside_the_block_yet_cycles_are_still_freed() -> None:
+    default = gc.get_threshold()
+    with rare_collections():
+        gc.collect()  # start from empty generations
+        cycle = weakref.ref(Cycle())
+        few: list[list[int]] = [[] for _ in range(2_000)]  # the default would have collected by now
+        assert cycle() is not None
+        many: list[list[int]] = [[] for _ in range(RARE_THRESHOLDS[0])]  # a young collection runs
+        assert cycle() is None
+        del few, many
+    assert gc.get_threshold() == default
+
+
+def test_the_thresholds_are_set_again_after_the_block_even_on_an_error() -> None:
+    default = gc.get_threshold()
+    with rare_collections():
+        with rare_collections():
+            assert gc.get_threshold() == RARE_THRESHOLDS
+        assert gc.get_threshold() == RARE_THRESHOLDS  # the outer block is still running
+    assert gc.get_threshold() == default
+    with pytest.raises(ValueError), rare_collections():
         raise ValueError
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with paused_gc():
-            pass
-        assert not gc.isenabled()  # off before: left off
-    finally:
-        gc.enable()
+    assert gc.get_threshold() == default

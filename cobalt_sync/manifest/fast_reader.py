@@ -26,7 +26,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest.yaml_reader import (
     _INVALID,
     _OUT_OF_RANGE,
@@ -76,7 +76,7 @@ def read_fast(raw: bytes) -> JsonLike:
         raise MarksNeeded
     parser = CParser(text)
     try:
-        with paused_gc():  # tens of thousands of dicts and lists that live on
+        with rare_collections():  # tens of thousands of dicts and lists that live on
             return _stream(parser.get_event)
     except yaml.YAMLError:
         raise MarksNeeded from None

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
-from cobalt_sync.gc_pause import paused_gc
+from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
 from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
@@ -138,7 +138,7 @@ class _Load:
         written = self.select_environment()
         for finding in self.document.findings:
             self.report(finding.path, finding.message, mark=finding.mark)
-        with paused_gc():  # a copy of the whole document: see gc_pause.py
+        with rare_collections():  # a copy of the whole document: see gc_tuning.py
             data = self.substitute(written, ())
         assert isinstance(data, dict)  # substitution keeps the shape
         self.check_apps(data)
@@ -351,7 +351,7 @@ class _Load:
 
     def validate(self, data: dict[str, JsonLike]) -> Manifest | None:
         try:
-            with paused_gc():  # a model per entry (10,000 for 10,000 accounts)
+            with rare_collections():  # a model per entry (10,000 for 10,000 accounts)
                 return Manifest.model_validate(data)
         except ValidationError as invalid:
             for error in invalid.errors(include_url=False, include_input=True):
