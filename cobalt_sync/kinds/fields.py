@@ -35,15 +35,12 @@ LEAF_TAGS = frozenset({VALUE_TAG, ABSENT_TAG})
 
 
 class SectionModel(BaseModel):
-    """Strict, frozen, no unknown fields; field docstrings become JSON Schema descriptions."""
+    """Strict, frozen, no unknown fields. Field docstrings become JSON Schema descriptions
+    when the schema is generated (`manifest/json_schema.py`), not when the class is made:
+    pydantic's `use_attribute_docstrings` re-reads and parses the source of every model at
+    import, about 100 ms of every run for text only the schema shows."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        use_attribute_docstrings=True,
-        populate_by_name=True,
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 
 def identifier(value: str) -> str:
