@@ -180,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # httpcore imports trio whenever it is installed (0.1 s, a third of our own imports),
     # though our sync client never uses it: in the CLI's own process, treat it as absent.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    # pydantic looks for plugins in the entry points of every installed distribution when
+    # it builds the first model (20 ms here, more in a big environment); the manifest's
+    # checks are not something a plugin should observe. A user's own setting is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code = run(args)
     if code in EXIT_CODES.values():
         # Everything is reported; a write abandoned after the grace period (or a read of
