@@ -118,6 +118,7 @@ def align_linked_accounts(want: Resource, have: Resource) -> tuple[Resource, Res
 class LinkedAccountsKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "keys"
     entry_model = LinkedAccountConfig
     apply_rank = 40
     always_read = True

@@ -102,6 +102,7 @@ _OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 class McpServersKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "nothing"
     entry_model = McpServerConfig
     apply_rank = 60
     rules = KindRules()

@@ -167,6 +167,7 @@ def align_webhooks(want: Resource, have: Resource) -> tuple[Resource, Resource]:
 class WebhooksKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "nothing"
     entry_model = WebhookConfig
     apply_rank = 50
     rules = KindRules(align=align_webhooks, sensitive=frozenset({"headers"}))
