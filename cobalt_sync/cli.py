@@ -7,6 +7,7 @@ and an exit code from `errors.ExitCode`. Nothing else prints errors or calls `sy
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -180,14 +181,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     # httpcore imports trio whenever it is installed (0.1 s, a third of our own imports),
     # though our sync client never uses it: in the CLI's own process, treat it as absent.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    # pydantic looks for plugins in the entry points of every installed distribution when
+    # it builds the first model (20 ms here, more in a big environment); the manifest's
+    # checks are not something a plugin should observe. A user's own setting is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code = run(args)
-    if code in EXIT_CODES.values():
-        # Everything is reported; a write abandoned after the grace period (or a read of
-        # the interrupted plan) may still hold a worker thread that exit would wait for.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    # Everything is reported and every file written is closed. Leave now, without the
+    # interpreter's teardown: it would wait for the worker threads a run may leave behind (a
+    # write abandoned after an interrupt's grace period, reads started ahead of a manifest
+    # that then failed its checks, a stalled request) and free a large plan object by
+    # object.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # `| head` closed it
+            stream.flush()
+    os._exit(code)
 
 
 def global_options() -> dict[str, bool]:

@@ -12,6 +12,7 @@ cycle made there (an exception's traceback, an HTTP reply's internals) cannot pi
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,13 +21,40 @@ from contextlib import contextmanager
 RARE_THRESHOLDS = (50_000, 20, 1_000)
 
 
+class _Blocks:
+    """The blocks running now, in any thread: the thresholds are the collector's, one set for
+    the process, so the first block to start sets them and the last one to end puts back
+    those it found (blocks in two threads need not end in the order they started)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.found = gc.get_threshold()
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.running == 0:
+                self.found = gc.get_threshold()
+                gc.set_threshold(*RARE_THRESHOLDS)
+            self.running += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.running -= 1
+            if self.running == 0:
+                gc.set_threshold(*self.found)
+
+
+_BLOCKS = _Blocks()
+
+
 @contextmanager
 def rare_collections() -> Iterator[None]:
-    """Collect cyclic garbage rarely inside the block (it nests); the thresholds that were
-    set before are set again after it, exception or not. A disabled collector stays off."""
-    before = gc.get_threshold()
-    gc.set_threshold(*RARE_THRESHOLDS)
+    """Collect cyclic garbage rarely while the block runs (blocks nest, and may overlap in
+    threads); once no block runs, the thresholds set before are set again, exception or not.
+    A disabled collector stays off."""
+    _BLOCKS.enter()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        _BLOCKS.leave()

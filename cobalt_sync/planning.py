@@ -10,13 +10,20 @@ from typing import Any
 
 from cobalt_sync.errors import RefusedError
 from cobalt_sync.gc_tuning import rare_collections
-from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
+from cobalt_sync.kinds import APPLY_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
 from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
+from cobalt_sync.read_ahead import ReadAhead, read_org
 from cobalt_sync.resource import Resource, State
-from cobalt_sync.state import desired_state, manifest_hash, read_live, resource_document
+from cobalt_sync.state import (
+    desired_state,
+    kinds_to_read,
+    manifest_hash,
+    resource_document,
+    seed_accounts,
+)
 from cobalt_sync.targets import Target, select
 
 PROBE_REASON = (
@@ -51,12 +58,14 @@ def compute(
     ctx: RunContext,
     environment: str,
     targets: tuple[Target, ...] = (),
+    ahead: ReadAhead | None = None,
 ) -> Computed:
+    """The plan of `loaded` against the org; `ahead` is the reading started from the
+    manifest's draft (read_ahead.py), used when the checked manifest asks for what it read."""
     manifest = loaded.manifest
     desired = desired_state(manifest)
-    ctx.settings.begin_read(seed_accounts(desired))
     kinds = kinds_to_read(desired, frozenset(manifest.prune))
-    live = read_live(ctx, desired, kinds)
+    live = read_org(ctx, desired, frozenset(manifest.prune), ahead)
     inputs = PlanInputs(
         environment=environment,
         prune=frozenset(manifest.prune),
@@ -73,22 +82,6 @@ def compute(
         plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
-
-
-def kinds_to_read(desired: State, prune: frozenset[str]) -> tuple[str, ...]:
-    """The kinds a plan reads: those always read, and the others only when the manifest
-    declares or prunes them (an org that does not use MCP servers is not asked about them)."""
-    return tuple(
-        name
-        for name in KIND_ORDER
-        if KINDS[name].always_read or desired.kind(name).resources or name in prune
-    )
-
-
-def seed_accounts(desired: State) -> list[str]:
-    """Declared accounts that will exist: those a read of apps may go through."""
-    accounts = desired.kind("linked_accounts").resources.values()
-    return sorted(a.key for a in accounts if a.ensure == "present")
 
 
 def needs_probe(desired: State, live: State, ctx: RunContext) -> bool:

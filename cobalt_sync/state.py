@@ -26,6 +26,22 @@ def desired_state(manifest: Manifest) -> State:
     return state
 
 
+def kinds_to_read(desired: State, prune: frozenset[str]) -> tuple[str, ...]:
+    """The kinds a plan reads: those always read, and the others only when the manifest
+    declares or prunes them (an org that does not use MCP servers is not asked about them)."""
+    return tuple(
+        name
+        for name in KIND_ORDER
+        if KINDS[name].always_read or desired.kind(name).resources or name in prune
+    )
+
+
+def seed_accounts(desired: State) -> list[str]:
+    """Declared accounts that will exist: those a read of apps may go through."""
+    accounts = desired.kind("linked_accounts").resources.values()
+    return sorted(a.key for a in accounts if a.ensure == "present")
+
+
 def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
     """Read every kind at once: they are independent, and latency, not CPU, is the cost.
     The replies become tens of thousands of objects that live to the end of the run: built

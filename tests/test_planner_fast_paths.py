@@ -153,3 +153,16 @@ def test_the_thresholds_are_set_again_after_the_block_even_on_an_error() -> None
     with pytest.raises(ValueError), rare_collections():
         raise ValueError
     assert gc.get_threshold() == default
+
+
+def test_blocks_that_overlap_in_two_threads_put_the_thresholds_back_once_both_end() -> None:
+    """A read on a thread and the manifest's checks: the first to end leaves the other's
+    thresholds alone, and the last puts back the ones found before either started."""
+    default = gc.get_threshold()
+    reading, checking = rare_collections(), rare_collections()
+    reading.__enter__()
+    checking.__enter__()
+    reading.__exit__(None, None, None)
+    assert gc.get_threshold() == RARE_THRESHOLDS
+    checking.__exit__(None, None, None)
+    assert gc.get_threshold() == default

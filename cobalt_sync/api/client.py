@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from cobalt_sync.api.channel import Call, Channel
 from cobalt_sync.api.types import (
@@ -43,6 +43,7 @@ from cobalt_sync.api.wire import (
 )
 from cobalt_sync.errors import ConflictError, InputError, NotFoundError, UnexpectedResponseError
 from cobalt_sync.redact import Redactor
+from cobalt_sync.reply_shapes import ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue
 
 T = TypeVar("T")
@@ -98,22 +99,24 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 """Every route the client calls, by method name. Paths are under `/api/v2/public`."""
 
-_APPS = TypeAdapter(list[WireApplication])
-_APP = TypeAdapter(WireApplication)
-_EVENTS = TypeAdapter(list[WireEvent])
-_EVENT = TypeAdapter(WireEvent)
+_APPS: ReplyShape[list[WireApplication]] = ReplyShape(list[WireApplication])
+_APP: ReplyShape[WireApplication] = ReplyShape(WireApplication)
+_EVENTS: ReplyShape[list[WireEvent]] = ReplyShape(list[WireEvent])
+_EVENT: ReplyShape[WireEvent] = ReplyShape(WireEvent)
 # docs: the whole list; be lenient (a union is not a class: the adapter's type is spelled out)
-_EVENT_WRITE: TypeAdapter[list[WireEvent] | WireEvent] = TypeAdapter(list[WireEvent] | WireEvent)
-_ACCOUNT = TypeAdapter(WireLinkedAccount)
-_PAGE = TypeAdapter(WirePage)
-_TOKEN = TypeAdapter(WireSessionToken)
-_REVOKE = TypeAdapter(WireRevoke)
-_CONNECT = TypeAdapter(WireConnectUrl)
-_AUTH_URL = TypeAdapter(WireAuthUrl)
-_TOGGLE = TypeAdapter(WireToggle)
-_OAUTH = TypeAdapter(WireOAuthView)
-_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-_DOCS = TypeAdapter(WireDocs)
+_EVENT_WRITE: ReplyShape[list[WireEvent] | WireEvent] = ReplyShape(
+    list[WireEvent] | WireEvent
+)
+_ACCOUNT: ReplyShape[WireLinkedAccount] = ReplyShape(WireLinkedAccount)
+_PAGE: ReplyShape[WirePage] = ReplyShape(WirePage)
+_TOKEN: ReplyShape[WireSessionToken] = ReplyShape(WireSessionToken)
+_REVOKE: ReplyShape[WireRevoke] = ReplyShape(WireRevoke)
+_CONNECT: ReplyShape[WireConnectUrl] = ReplyShape(WireConnectUrl)
+_AUTH_URL: ReplyShape[WireAuthUrl] = ReplyShape(WireAuthUrl)
+_TOGGLE: ReplyShape[WireToggle] = ReplyShape(WireToggle)
+_OAUTH: ReplyShape[WireOAuthView] = ReplyShape(WireOAuthView)
+_OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
+_DOCS: ReplyShape[WireDocs] = ReplyShape(WireDocs)
 # A listing that claims more pages than this is not believed (each page is one request).
 MAX_PAGES = 10_000
 
@@ -245,7 +248,7 @@ class CobaltApi:
     def _get(
         self,
         name: str,
-        adapter: TypeAdapter[T],
+        adapter: ReplyShape[T],
         *,
         path_params: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
@@ -270,7 +273,7 @@ class CobaltApi:
     def request(
         self,
         name: str,
-        adapter: TypeAdapter[T],
+        adapter: ReplyShape[T],
         *,
         path_params: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
@@ -281,7 +284,7 @@ class CobaltApi:
         return self._get(name, adapter, path_params=path_params, params=params, body=body)
 
     def create_once(
-        self, name: str, adapter: TypeAdapter[T], body: JsonObject, find: Callable[[], T | None]
+        self, name: str, adapter: ReplyShape[T], body: JsonObject, find: Callable[[], T | None]
     ) -> T:
         """POST to create one object, never a duplicate: a POST whose reply was lost may have
         landed, so before repeating it `find` re-reads the object by its natural key."""
@@ -309,7 +312,7 @@ class CobaltApi:
     def all_docs(
         self,
         name: str,
-        adapter: TypeAdapter[T],
+        adapter: ReplyShape[T],
         *,
         path_params: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
@@ -574,7 +577,7 @@ class CobaltApi:
 # --- parsing replies -----------------------------------------------------------------------
 
 
-def parse(endpoint: Endpoint, adapter: TypeAdapter[T], data: JsonValue) -> T:
+def parse(endpoint: Endpoint, adapter: ReplyShape[T], data: JsonValue) -> T:
     """Validate a reply, or UnexpectedResponseError naming the endpoint and the first bad field.
 
     Raised outside the `except`, so the exception carries no chain holding the reply body.

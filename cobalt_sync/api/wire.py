@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from cobalt_sync.api.types import (
     Application,
@@ -21,13 +21,14 @@ from cobalt_sync.api.types import (
     OAuthCredentials,
 )
 from cobalt_sync.normalise import event_shape
+from cobalt_sync.reply_shapes import REPLY_CONFIG
 from cobalt_sync.resource import JsonObject
 
 Scalar = str | int | float | bool | None
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = REPLY_CONFIG
 
 
 # --- applications ---------------------------------------------------------------------------

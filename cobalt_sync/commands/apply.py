@@ -20,11 +20,10 @@ from cobalt_sync.apply import GRACE_SECONDS, apply_plan
 from cobalt_sync.commands.common import (
     ProgressPrinter,
     format_option,
-    load,
     manifest_option,
     note,
-    open_session,
     parallelism_option,
+    start_run,
     target_option,
     use_color,
 )
@@ -126,9 +125,11 @@ def command(
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
         chosen = targets_of_saved(saved, chosen)
-    loaded = load(manifest_path, choose_environment(environment, options))
-    with open_session(options, loaded, parallelism) as run:
-        computed = compute(loaded, run, run.environment, chosen)
+    with start_run(
+        options, manifest_path, choose_environment(environment, options), parallelism
+    ) as started:
+        loaded, run = started.loaded, started.run
+        computed = compute(loaded, run, run.environment, chosen, started.ahead)
         if saved is not None:
             check_saved_plan(saved, computed.plan)
         show_plan(computed.plan, fmt)

@@ -8,19 +8,21 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import click
 
 from cobalt_sync.connect import open_connection
+from cobalt_sync.errors import CobaltSyncError
 from cobalt_sync.kinds import RunContext
-from cobalt_sync.manifest import LoadedManifest, load_manifest
+from cobalt_sync.manifest import LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.planning import guard_environment
+from cobalt_sync.read_ahead import ReadAhead, start_read_ahead
 from cobalt_sync.render import progress_line
 from cobalt_sync.report import Outcome, Status
 
@@ -86,7 +88,10 @@ def note(message: str) -> None:
 
 
 def load(path: Path | None, environment: EnvironmentChoice | None = None) -> LoadedManifest:
-    loaded = load_manifest(path or Path(DEFAULT_MANIFEST), environment=environment)
+    return noted(load_manifest(path or Path(DEFAULT_MANIFEST), environment=environment))
+
+
+def noted(loaded: LoadedManifest) -> LoadedManifest:
     for warning in loaded.warnings:
         note(warning.format())
     return loaded
@@ -99,9 +104,58 @@ def open_session(
     """Connect, then refuse on an environment mismatch before any request is sent. The
     run reads every live object of the kinds the manifest prunes."""
     with open_connection(options, parallelism=parallelism, beside=loaded.path) as run:
-        guard_environment(loaded.manifest.environment, run.environment)
-        note(f"Reading the live org: {run.target}")
-        yield replace(run, read_all=frozenset(loaded.manifest.prune))
+        yield checked_session(run, loaded)
+
+
+def checked_session(run: RunContext, loaded: LoadedManifest) -> RunContext:
+    guard_environment(loaded.manifest.environment, run.environment)
+    note(f"Reading the live org: {run.target}")
+    return replace(run, read_all=frozenset(loaded.manifest.prune))
+
+
+@dataclass(frozen=True)
+class Started:
+    """A checked manifest, the session for it, and the reading started ahead, if any."""
+
+    loaded: LoadedManifest
+    run: RunContext
+    ahead: ReadAhead | None
+
+
+@contextmanager
+def start_run(
+    options: GlobalOptions,
+    path: Path | None,
+    environment: EnvironmentChoice | None,
+    parallelism: int,
+) -> Iterator[Started]:
+    """Load the manifest and open the session, with the org's reads started as soon as the
+    manifest's draft says what to read, while its models still check it (read_ahead.py).
+
+    What a user sees does not change: the manifest's problems are raised before the
+    connection's (a missing key, a bad URL), and nothing is sent when the draft's
+    environment is not the key's. The embedded sandbox (--sandbox) starts only for a valid
+    manifest, as before: it is started after the checks."""
+    draft = draft_manifest(draft_path(path), environment=environment)
+    with ExitStack() as stack:
+        early = None
+        if draft.document is not None and not options.sandbox:
+            try:
+                early = stack.enter_context(
+                    open_connection(options, parallelism=parallelism, beside=draft_path(path))
+                )
+            except CobaltSyncError:
+                early = None  # raised again below, after the manifest's own problems
+        ahead = start_read_ahead(early, draft.document) if early is not None else None
+        loaded = noted(draft.finish())
+        run = early or stack.enter_context(
+            open_connection(options, parallelism=parallelism, beside=loaded.path)
+        )
+        yield Started(loaded, checked_session(run, loaded), ahead)
+
+
+def draft_path(path: Path | None) -> Path:
+    return path or Path(DEFAULT_MANIFEST)
 
 
 class ProgressPrinter:

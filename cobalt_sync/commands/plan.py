@@ -8,11 +8,10 @@ import click
 
 from cobalt_sync.commands.common import (
     format_option,
-    load,
     manifest_option,
     note,
-    open_session,
     parallelism_option,
+    start_run,
     target_option,
     use_color,
 )
@@ -76,9 +75,11 @@ def command(
       cobalt-sync plan --target apps/slack --target events
     """
     chosen = parse_targets(targets)
-    loaded = load(manifest_path, choose_environment(environment, options))
-    with open_session(options, loaded, parallelism) as run:
-        computed = compute(loaded, run, run.environment, chosen)
+    with start_run(
+        options, manifest_path, choose_environment(environment, options), parallelism
+    ) as started:
+        loaded, run = started.loaded, started.run
+        computed = compute(loaded, run, run.environment, chosen, started.ahead)
         plan = computed.plan
         if impact:
             counts = connected_counts(run.api, app_slugs(plan), parallelism)

@@ -94,6 +94,7 @@ def app_name(slug: str) -> str:
 class AppsKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "keys"
     entry_model = AppConfig
     # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
     # default consent screen for an app that is meant to use the org's own client.

@@ -9,9 +9,9 @@ client at run time, so `validate` can load every kind's section model without ht
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cobalt_sync.normalise import KindRules
 from cobalt_sync.plan import Change
@@ -79,6 +79,10 @@ class ResourceKind:
     rules: ClassVar[KindRules] = KindRules()
     # True when a change of this kind can be a dashboard step (`dashboard_step` words it).
     has_dashboard_steps: ClassVar[bool] = False
+    # What `read` uses of the declared objects: nothing, their keys, or whole checked
+    # entries. With nothing or keys, the read can start from the manifest's draft before
+    # its models check it (read_ahead.py).
+    read_uses: ClassVar[Literal["nothing", "keys", "entries"]] = "entries"
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         raise NotImplementedError
@@ -89,6 +93,25 @@ class ResourceKind:
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError
+
+    def draft_keys(self, document: Mapping[str, Any]) -> KindState | None:
+        """The declared objects as far as a read needs them (key and `ensure`), guessed from
+        the manifest's unchecked document; None when the section's shape gives no guess.
+        A guess only decides what is read ahead: `read_ahead.py` uses the reading when the
+        checked manifest declares exactly these, so a wrong one costs time, never a wrong
+        plan."""
+        if self.section is None:
+            return None
+        entries = document.get(self.section, {})
+        if not isinstance(entries, Mapping):
+            return None
+        state = KindState()
+        for key, entry in entries.items():
+            if not isinstance(key, str):
+                return None
+            absent = isinstance(entry, Mapping) and entry.get("state") == "absent"
+            state.add(Resource(self.name, key, ensure="absent" if absent else "present"))
+        return state
 
     def writable(self, ctx: RunContext) -> bool:
         return True

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, SecretStr, Tag, TypeAdapter
+from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
 
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, SectionModel
 from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change
+from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ EnvValue = Annotated[
 
 
 class WireDefinition(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = REPLY_CONFIG
 
     id: str = Field(alias="_id")
     name: str
@@ -72,7 +73,7 @@ class WireDefinition(BaseModel):
 
 
 class WireValue(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = REPLY_CONFIG
 
     id: str = Field(alias="_id")
     variable_definition_id: str
@@ -81,9 +82,9 @@ class WireValue(BaseModel):
     workflow_id: str | None = None
 
 
-_DEFINITION = TypeAdapter(WireDefinition)
-_VALUE = TypeAdapter(WireValue)
-_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_DEFINITION: ReplyShape[WireDefinition] = ReplyShape(WireDefinition)
+_VALUE: ReplyShape[WireValue] = ReplyShape(WireValue)
+_OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 
 
 # --- comparison rules ---------------------------------------------------------------------

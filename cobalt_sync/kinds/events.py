@@ -126,6 +126,7 @@ def tag_event_change(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
 class EventsKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "nothing"
     entry_model = EventConfig
     apply_rank = 30
     always_read = True

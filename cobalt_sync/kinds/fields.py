@@ -35,14 +35,20 @@ LEAF_TAGS = frozenset({VALUE_TAG, ABSENT_TAG})
 
 
 class SectionModel(BaseModel):
-    """Strict, frozen, no unknown fields; field docstrings become JSON Schema descriptions."""
+    """Strict, frozen, no unknown fields.
+
+    Field docstrings become JSON Schema descriptions when the schema is generated
+    (`manifest/json_schema.py`), not when the class is made: pydantic's
+    `use_attribute_docstrings` re-reads and parses the source of every model at import,
+    about 100 ms of every run for text only the schema shows.
+
+    Validators are built on first use (`defer_build`): the first `Manifest.model_validate`
+    builds the whole tree once, in the main thread, while a run's first reads are in flight
+    (`read_ahead.py`) instead of before they can start. Section models are only ever
+    validated in the main thread: pydantic's deferred build is not thread-safe."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        use_attribute_docstrings=True,
-        populate_by_name=True,
+        extra="forbid", frozen=True, strict=True, populate_by_name=True, defer_build=True
     )
 
 

@@ -131,6 +131,7 @@ def declares_all(want: Resource, have: Resource) -> bool:
 class LinkedAccountsKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "keys"
     entry_model = LinkedAccountConfig
     apply_rank = 40
     always_read = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
@@ -26,6 +26,7 @@ from cobalt_sync.kinds.fields import (
     unique,
 )
 from cobalt_sync.normalise import KindRules
+from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class McpServerConfig(SectionModel):
 
 
 class WireMcpServer(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = REPLY_CONFIG
 
     id: str = Field(alias="_id")
     name: str
@@ -91,8 +92,8 @@ class WireMcpServer(BaseModel):
     associated_apps: list[dict[str, Any]] | None = None
 
 
-_SERVER = TypeAdapter(WireMcpServer)
-_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_SERVER: ReplyShape[WireMcpServer] = ReplyShape(WireMcpServer)
+_OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 
 
 # --- the kind -----------------------------------------------------------------------------
@@ -101,6 +102,7 @@ _OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 class McpServersKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "nothing"
     entry_model = McpServerConfig
     apply_rank = 60
     rules = KindRules()

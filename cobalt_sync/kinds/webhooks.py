@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
-    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -37,6 +36,7 @@ from cobalt_sync.kinds.fields import (
     unique,
 )
 from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class WebhookConfig(SectionModel):
 
 
 class WireWebhook(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = REPLY_CONFIG
 
     id: str = Field(alias="_id")
     webhook_url: str
@@ -132,8 +132,8 @@ class WireWebhook(BaseModel):
     webhook_headers: dict[str, Any] | None = None
 
 
-_WEBHOOK = TypeAdapter(WireWebhook)
-_WEBHOOKS = TypeAdapter(list[WireWebhook])
+_WEBHOOK: ReplyShape[WireWebhook] = ReplyShape(WireWebhook)
+_WEBHOOKS: ReplyShape[list[WireWebhook]] = ReplyShape(list[WireWebhook])
 
 
 # --- comparison rules ---------------------------------------------------------------------
@@ -167,6 +167,7 @@ def align_webhooks(want: Resource, have: Resource) -> tuple[Resource, Resource]:
 class WebhooksKind(ResourceKind):
     name = KIND
     section = KIND
+    read_uses = "nothing"
     entry_model = WebhookConfig
     apply_rank = 50
     rules = KindRules(align=align_webhooks, sensitive=frozenset({"headers"}))

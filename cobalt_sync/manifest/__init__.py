@@ -4,7 +4,7 @@ Everything the rest of cobalt-sync needs from a manifest is re-exported here; th
 submodules are implementation detail.
 """
 
-from cobalt_sync.manifest.load import LoadedManifest, load_manifest
+from cobalt_sync.manifest.load import DraftManifest, LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.models import (
     PRUNABLE_KINDS,
     SUPPORTED_VERSIONS,
@@ -20,11 +20,13 @@ __all__ = [
     "PRUNABLE_KINDS",
     "SUPPORTED_VERSIONS",
     "AppConfig",
+    "DraftManifest",
     "EventConfig",
     "LinkedAccountConfig",
     "LoadedManifest",
     "Manifest",
     "OAuthAbsent",
     "OAuthConfig",
+    "draft_manifest",
     "load_manifest",
 ]

@@ -14,8 +14,17 @@ result of every environment.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
+import textwrap
+from functools import cache
+from itertools import pairwise
 from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from cobalt_sync.kinds import SECTIONS
 from cobalt_sync.manifest.models import Manifest
@@ -34,7 +43,9 @@ _WHOLE_ENTRY_RULES = frozenset({"required", "if", "then", "else", "default"})
 
 def json_schema() -> dict[str, Any]:
     """The schema as a dict (draft 2020-12)."""
-    schema = Manifest.model_json_schema(by_alias=True, mode="validation")
+    schema = Manifest.model_json_schema(
+        by_alias=True, mode="validation", schema_generator=DocumentedSchema
+    )
     definitions: dict[str, Any] = schema.pop("$defs")
     properties: dict[str, Any] = schema["properties"]
     overlay = {
@@ -77,6 +88,49 @@ def json_schema() -> dict[str, Any]:
         **{key: value for key, value in schema.items() if key != "title"},
         "$defs": dict(sorted(definitions.items())),
     }
+
+
+class DocumentedSchema(GenerateJsonSchema):
+    """Pydantic's generator, with each field's attribute docstring (the string literal under
+    `name: type`) as its description, as `use_attribute_docstrings` would give: done here,
+    once, rather than at every import (see `kinds.fields.SectionModel`)."""
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        json_schema = super().model_schema(schema)
+        model: type[BaseModel] = schema["cls"]
+        properties = json_schema.get("properties", {})
+        for name, text in field_docstrings(model).items():
+            field = model.model_fields.get(name)
+            alias = (field.alias if field is not None else None) or name
+            if alias in properties and "description" not in properties[alias]:
+                properties[alias]["description"] = text
+        return json_schema
+
+
+def field_docstrings(model: type) -> dict[str, str]:
+    """{field: docstring} of `model` and its bases, a subclass's docstring winning."""
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if issubclass(cls, BaseModel) and cls is not BaseModel:
+            found.update(_own_docstrings(cls))
+    return found
+
+
+@cache
+def _own_docstrings(cls: type) -> dict[str, str]:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+    found: dict[str, str] = {}
+    for statement, following in pairwise(body):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
 
 
 def _loosen(schema: Any) -> Any:

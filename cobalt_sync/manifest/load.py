@@ -87,13 +87,49 @@ def load_manifest(
     warnings, in file order). Variables come from `environ` (default: os.environ). A manifest
     with `environments:` is loaded as the chosen `environment` (overlay.py); a mismatch
     between that choice and the manifest raises RefusedError."""
+    return draft_manifest(path, environ, environment).finish()
+
+
+@dataclass(frozen=True)
+class DraftManifest:
+    """A manifest read, merged for its environment and with its variables resolved, before
+    its models check it. `document` (None when the fast reading gave up on the file) says
+    what the manifest declares, which is enough to start reading the org (read_ahead.py);
+    `finish()` checks it, raising what `load_manifest` raises."""
+
+    document: Mapping[str, JsonLike] | None
+    finish: Callable[[], LoadedManifest] = field(repr=False)
+
+
+def draft_manifest(
+    path: Path,
+    environ: Mapping[str, str] | None = None,
+    environment: EnvironmentChoice | None = None,
+) -> DraftManifest:
+    """The first stages of `load_manifest` (bytes → YAML → version → environment →
+    variables), on the fast path; their problems are raised here, the others by `finish`."""
     path, environ = Path(path), os.environ if environ is None else environ
     raw = _Load(path, environ).read_bytes()
+
+    def marked() -> LoadedManifest:
+        return _Load(path, environ, environment, raw).run()
+
+    fast = _Load(path, environ, environment, raw, marked=False)
     try:
-        return _Load(path, environ, environment, raw, marked=False).run()
+        data = fast.prepare()
     except MarksNeeded:
-        pass  # not inside the handler: the marked load's errors must not chain to this one
-    return _Load(path, environ, environment, raw).run()
+        data = None
+    if data is None:  # not inside the handler: the marked load's errors must not chain
+        return DraftManifest(None, marked)
+
+    def finish() -> LoadedManifest:
+        try:
+            return fast.complete(data)
+        except MarksNeeded:
+            pass
+        return marked()
+
+    return DraftManifest(data, finish)
 
 
 def environments_of(path: Path) -> tuple[str, ...]:
@@ -133,6 +169,11 @@ class _Load:
         self.resolutions: dict[Path_, Resolution] = {}
 
     def run(self) -> LoadedManifest:
+        return self.complete(self.prepare())
+
+    def prepare(self) -> dict[str, JsonLike]:
+        """The stages that tell what the manifest declares: YAML, version, environment,
+        variables."""
         written = self.read_document()
         self.check_version(written)
         written = self.select_environment()
@@ -141,6 +182,10 @@ class _Load:
         with rare_collections():  # a copy of the whole document: see gc_tuning.py
             data = self.substitute(written, ())
         assert isinstance(data, dict)  # substitution keeps the shape
+        return data
+
+    def complete(self, data: dict[str, JsonLike]) -> LoadedManifest:
+        """The checks: catalog, secrets, sample files, the models."""
         self.check_apps(data)
         self.check_secrets(data)
         samples = self.read_samples(data)

@@ -1,0 +1,120 @@
+"""Reading the org while the manifest is still checked (read_ahead.py): the plan, the
+requests and the errors a user meets are those of a run that reads after the checks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cobalt_sync.connect import open_connection
+from cobalt_sync.kinds import KINDS
+from cobalt_sync.options import GlobalOptions
+from cobalt_sync.read_ahead import ReadAhead, Scope, read_org
+from cobalt_sync.resource import KindState, Resource, State
+from tests.conftest import Sandbox
+
+MANIFEST = """\
+version: 1
+environment: test
+apps:
+  hubspot:
+    oauth: {client_id: hub-1, client_secret: "${HUB_SECRET}", scopes: [crm.objects.contacts.read]}
+  slack: {enabled: false}
+events:
+  Invoice Paid:
+    schema: {id: 1}
+linked_accounts:
+  acct-1: {name: One}
+  acct-2: {state: absent}
+"""
+
+
+def routes(sandbox: Sandbox) -> Counter[str]:
+    return Counter(entry["route"] for entry in sandbox.get("stats")["log"])
+
+
+@pytest.fixture
+def manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HUB_SECRET", "s3cret-read-ahead")
+    path = tmp_path / "cobalt.yaml"
+    path.write_text(MANIFEST)
+    return path
+
+
+def test_a_plan_reads_each_object_once(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, manifest: Path
+) -> None:
+    sandbox.post("stats/reset")
+    result = cli("plan", "-f", str(manifest), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    # The reads begun ahead (apps, events, accounts) are used, not repeated after the checks.
+    assert routes(sandbox) == {
+        "GET /api/v2/public/application": 1,
+        "GET /api/v2/public/application/event": 1,
+        "GET /api/v2/public/linked-account": 1,
+        "GET /api/v2/public/application/{slug}/oauth-credentials": 1,
+    }
+    for address in ("apps/hubspot", "events/Invoice Paid", "linked_accounts/acct-1"):
+        assert address in result.stdout
+    assert "s3cret-read-ahead" not in result.output
+
+
+def test_a_manifest_that_cannot_be_parsed_sends_nothing(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    broken = tmp_path / "cobalt.yaml"
+    broken.write_text("version: 1\nenvironment: test\nevents: [unclosed\n")
+    sandbox.post("stats/reset")
+    result = cli("plan", "-f", str(broken))
+    assert result.exit_code == 3, result.output
+    assert sandbox.get("stats")["requests_total"] == 0
+
+
+def test_manifest_problems_come_before_connection_problems(
+    cli: Any, cli_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COBALT_API_KEY")
+    path = tmp_path / "cobalt.yaml"
+    path.write_text("version: 1\nenvironment: test\nlinked_accounts:\n  a-1: {nmae: One}\n")
+    result = cli("plan", "-f", str(path))
+    assert result.exit_code == 3, result.output
+    assert "nmae" in result.stderr
+    assert "COBALT_API_KEY" not in result.stderr
+
+
+def accounts(*keys: str) -> State:
+    state = State(kinds={"linked_accounts": KindState()})
+    for key in keys:
+        state.kinds["linked_accounts"].add(Resource("linked_accounts", key))
+    return state
+
+
+@pytest.mark.parametrize(
+    ("guessed", "requests"),
+    [
+        (accounts("acct-1"), {}),
+        (
+            accounts("acct-guessed"),
+            {
+                "GET /api/v2/public/application": 1,
+                "GET /api/v2/public/application/event": 1,
+                "GET /api/v2/public/linked-account": 1,
+            },
+        ),
+    ],
+    ids=["guess-confirmed-no-request-again", "guess-overturned-read-again"],
+)
+def test_a_reading_ahead_is_used_only_when_the_checked_manifest_reads_the_same(
+    cli_env: dict[str, str], sandbox: Sandbox, guessed: State, requests: dict[str, int]
+) -> None:
+    options = GlobalOptions(api_url=sandbox.url)
+    with open_connection(options, parallelism=4) as run:
+        ahead = ReadAhead(run, Scope.of(guessed, frozenset()), guessed)
+        ahead.settle()
+        sandbox.post("stats/reset")
+        live = read_org(run, accounts("acct-1"), frozenset(), ahead)
+    assert routes(sandbox) == requests
+    assert list(live.kinds) == [k for k in KINDS if KINDS[k].always_read]
