@@ -45,7 +45,7 @@ def seed_accounts(desired: State) -> list[str]:
 def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
     """Read every kind at once: they are independent, and latency, not CPU, is the cost.
     The replies become tens of thousands of objects that live to the end of the run: built
-    without the cyclic collector rescanning them (gc_tuning.py)."""
+    with rare collections, so the cyclic collector does not keep rescanning them (gc_tuning)."""
     with rare_collections(), ThreadPoolExecutor(max_workers=len(kinds)) as pool:
         futures = {
             name: pool.submit(KINDS[name].read, ctx, desired.kinds.get(name, KindState()))
