@@ -181,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # httpcore imports trio whenever it is installed (0.1 s, a third of our own imports),
     # though our sync client never uses it: in the CLI's own process, treat it as absent.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    # Likewise httpx imports its own command line, with pygments and rich, whenever they
+    # are installed (25-30 ms): it falls back to a stub when that import fails.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     # pydantic looks for plugins in the entry points of every installed distribution when
     # it builds the first model (20 ms here, more in a big environment); the manifest's
     # checks are not something a plugin should observe. A user's own setting is kept.

@@ -136,16 +136,12 @@ def start_run(
     connection's (a missing key, a bad URL), and nothing is sent when the draft's
     environment is not the key's. The embedded sandbox (--sandbox) starts only for a valid
     manifest, as before: it is started after the checks."""
-    draft = draft_manifest(draft_path(path), environment=environment)
+    path = path or Path(DEFAULT_MANIFEST)
+    draft = draft_manifest(path, environment=environment)
     with ExitStack() as stack:
         early = None
         if draft.document is not None and not options.sandbox:
-            try:
-                early = stack.enter_context(
-                    open_connection(options, parallelism=parallelism, beside=draft_path(path))
-                )
-            except CobaltSyncError:
-                early = None  # raised again below, after the manifest's own problems
+            early = connect_early(stack, options, parallelism, path)
         ahead = start_read_ahead(early, draft.document) if early is not None else None
         loaded = noted(draft.finish())
         run = early or stack.enter_context(
@@ -154,8 +150,15 @@ def start_run(
         yield Started(loaded, checked_session(run, loaded), ahead)
 
 
-def draft_path(path: Path | None) -> Path:
-    return path or Path(DEFAULT_MANIFEST)
+def connect_early(
+    stack: ExitStack, options: GlobalOptions, parallelism: int, path: Path
+) -> RunContext | None:
+    """The connection, or None when it cannot be made: its error is then raised by the
+    second attempt, after the manifest's own problems."""
+    try:
+        return stack.enter_context(open_connection(options, parallelism=parallelism, beside=path))
+    except CobaltSyncError:
+        return None
 
 
 class ProgressPrinter:
