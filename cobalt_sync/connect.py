@@ -2,7 +2,9 @@
 
 Owns where the key comes from (only COBALT_API_KEY), which URL is used (flag/env, the
 embedded sandbox, or Cobalt's production API), the explicit choice of app-settings backend,
-and the tuning variables. It never prints the key and never guesses a backend silently.
+the tuning variables, and the reads every plan begins with (`first_reads`, sent as soon as
+the channel is open, before the client and the kinds are loaded). It never prints the key
+and never guesses a backend silently.
 """
 
 from __future__ import annotations
