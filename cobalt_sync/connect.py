@@ -2,7 +2,9 @@
 
 Owns where the key comes from (only COBALT_API_KEY), which URL is used (flag/env, the
 embedded sandbox, or Cobalt's production API), the explicit choice of app-settings backend,
-and the tuning variables. It never prints the key and never guesses a backend silently.
+the tuning variables, and the reads every plan begins with (`first_reads`, sent as soon as
+the channel is open, before the client and the kinds are loaded). It never prints the key
+and never guesses a backend silently.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from cobalt_sync.api import CobaltApi
-from cobalt_sync.api.channel import check_base_url, is_loopback
-from cobalt_sync.api.client import DEFAULT_PAGE_SIZE
-from cobalt_sync.backends.app_settings import AppSettings, ManualAppSettings, SandboxAppSettings
+from cobalt_sync.api.channel import BURST, MAX_RETRIES, Call, Channel, check_base_url, is_loopback
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
+from cobalt_sync.api.types import RequestStats
 from cobalt_sync.errors import InputError
-from cobalt_sync.kinds.base import RunContext
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.redact import Redactor
+
+if TYPE_CHECKING:
+    from cobalt_sync.kinds.base import RunContext
 
 PRODUCTION_URL = "https://app.refold.ai"
 COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
@@ -53,10 +57,16 @@ class Tuning:
 
 @contextmanager
 def open_connection(
-    options: GlobalOptions, *, parallelism: int = 8, beside: Path | None = None
+    options: GlobalOptions,
+    *,
+    parallelism: int = 8,
+    beside: Path | None = None,
+    first_reads_for: str | None = None,
 ) -> Iterator[RunContext]:
     """The context of one run (client, backend, target), closed on exit; the embedded
-    sandbox stops with it and keeps its org in `sandbox_state_dir(options, beside)`."""
+    sandbox stops with it and keeps its org in `sandbox_state_dir(options, beside)`. With
+    `first_reads_for`, the environment of a manifest about to be planned, the reads every
+    plan begins with are sent at once when the key is of that environment (`first_reads`)."""
     environ = os.environ
     if options.sandbox and options.api_url:
         raise InputError(
@@ -78,7 +88,9 @@ def open_connection(
         return
     url = options.api_url or PRODUCTION_URL
     key = read_key(environ, default=None)
-    with _connect(url, key, options, tuning, parallelism, sandbox=False) as connection:
+    with _connect(
+        url, key, options, tuning, parallelism, sandbox=False, first_reads_for=first_reads_for
+    ) as connection:
         yield connection
 
 
@@ -127,26 +139,71 @@ def _connect(
     parallelism: int,
     *,
     sandbox: bool,
+    first_reads_for: str | None = None,
 ) -> Iterator[RunContext]:
     base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
     if not sandbox:
         refuse_near_miss(base_url)
     mode = choose_backend(base_url, options.app_settings, sandbox=sandbox)
-    api = CobaltApi(
+    channel = Channel(
         base_url,
         key,
+        Redactor(key),
+        RequestStats(),
         timeout=tuning.timeout,
+        max_retries=MAX_RETRIES,
         backoff=tuning.backoff,
         requests_per_second=tuning.requests_per_second,
+        burst=BURST,
         max_connections=max(32, parallelism + 4),
-        page_size=tuning.page_size,
+        transport=None,
     )
     try:
-        settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
-        target = describe_target(api.base_url, api.environment, sandbox=sandbox)
-        yield RunContext(api, settings, api.environment, target, parallelism=parallelism)
+        if first_reads_for is not None and first_reads_for == channel.environment:
+            channel.send_ahead(first_reads(mode, tuning.page_size))
+        yield _run_context(channel, mode, tuning, parallelism, sandbox=sandbox)
     finally:
-        api.close()
+        channel.close()
+
+
+def _run_context(
+    channel: Channel,
+    mode: Literal["api", "manual"],
+    tuning: Tuning,
+    parallelism: int,
+    *,
+    sandbox: bool,
+) -> RunContext:
+    """The client, the backend and the kinds over an open channel. They are imported here:
+    loading them (the reply and manifest models) takes longer than the first reads."""
+    from cobalt_sync.api.client import CobaltApi
+    from cobalt_sync.backends.app_settings import (
+        AppSettings,
+        ManualAppSettings,
+        SandboxAppSettings,
+    )
+    from cobalt_sync.kinds.base import RunContext
+
+    api = CobaltApi.over(channel, page_size=tuning.page_size)
+    settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
+    target = describe_target(api.base_url, api.environment, sandbox=sandbox)
+    return RunContext(api, settings, api.environment, target, parallelism=parallelism)
+
+
+def first_reads(mode: Literal["api", "manual"], page_size: int) -> list[Call]:
+    """The requests every plan and apply begins with: the listings of the kinds every plan
+    reads (events, the first page of linked accounts, and the enabled apps where the
+    app-settings routes exist; on real Cobalt that read goes through a linked account).
+    They are sent before the client and the kinds are loaded, the kinds' reads then find
+    their answers waiting; `tests/e2e/test_read_ahead.py` checks that a plan sends each
+    request once."""
+    calls = [
+        Call(ENDPOINTS["list_events"]),
+        Call(ENDPOINTS["list_linked_accounts"], params={"page": "1", "limit": str(page_size)}),
+    ]
+    if mode == "api":
+        calls.insert(0, Call(ENDPOINTS["list_applications"]))
+    return calls
 
 
 def read_key(environ: Mapping[str, str], *, default: str | None) -> str:

@@ -111,3 +111,21 @@ def test_validate_and_the_kinds_load_without_httpx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_plan_can_send_its_first_reads_before_the_models_load() -> None:
+    """`plan` sends the reads every plan begins with (connect.first_reads) before it loads
+    the kinds and the pydantic models (about a fifth of a second): its command module and
+    everything up to an open channel must not import them."""
+    code = (
+        "import sys, cobalt_sync.cli, cobalt_sync.commands.plan, cobalt_sync.connect,"
+        "cobalt_sync.api.channel, cobalt_sync.manifest;"
+        "from cobalt_sync.manifest import draft_manifest;"
+        "heavy = ('pydantic.main', 'cobalt_sync.kinds', 'cobalt_sync.api.client',"
+        "'cobalt_sync.manifest.models', 'cobalt_sync.planning');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

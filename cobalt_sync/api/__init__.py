@@ -2,10 +2,18 @@
 
 A package because the client has three separable parts: `channel.py` (HTTP, retries, pacing,
 error mapping, redaction), `wire.py` (private pydantic models of replies) and `client.py`
-(one method per endpoint, the route table). Import from here, not from the submodules.
+(one method per endpoint). `routes.py` is the route table. Import from here, not from the
+submodules. The client is imported on first use (PEP 562): a run opens its channel and sends
+its first reads before the reply models are loaded (`connect.py`).
 """
 
-from cobalt_sync.api.client import ENDPOINTS, CobaltApi, Environment, environment_of
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from cobalt_sync.api.keys import Environment, environment_of
+from cobalt_sync.api.routes import ENDPOINTS
 from cobalt_sync.api.types import (
     API_PREFIX,
     Application,
@@ -17,6 +25,9 @@ from cobalt_sync.api.types import (
     RequestStats,
 )
 from cobalt_sync.resource import JsonObject
+
+if TYPE_CHECKING:
+    from cobalt_sync.api.client import CobaltApi as CobaltApi
 
 __all__ = [
     "API_PREFIX",
@@ -33,3 +44,9 @@ __all__ = [
     "RequestStats",
     "environment_of",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "CobaltApi":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module("cobalt_sync.api.client").CobaltApi

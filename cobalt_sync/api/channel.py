@@ -13,14 +13,16 @@ import json
 import logging
 import random
 import ssl
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
 from cobalt_sync import __version__
+from cobalt_sync.api.keys import Environment, environment_of
 from cobalt_sync.api.pacing import TokenBucket, backoff_delay, parse_retry_after
 from cobalt_sync.api.stall import StallWatch
 from cobalt_sync.api.types import API_PREFIX, Endpoint, RequestStats
@@ -78,6 +80,12 @@ class Call:
     linked_account_id: str | None = None
     bearer: str | None = None
     repeatable: bool = True
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two reads the same request."""
+        params = tuple(sorted((name, str(value)) for name, value in self.params.items()))
+        return (self.endpoint.method, self.path(), params, self.linked_account_id, self.bearer)
 
     def path(self) -> str:
         encoded = {name: quote(value, safe="") for name, value in self.path_params.items()}
@@ -150,6 +158,35 @@ def _tls_context(base_url: str) -> ssl.SSLContext | bool:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+# The client's defaults (`CobaltApi`, `connect.py`).
+MAX_RETRIES = 8
+BURST = 5
+
+
+class _SentAhead:
+    """The outcome of one read sent ahead, once it is there."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._outcome: Outcome | None = None
+        self._error: BaseException | None = None
+
+    def send(self, send: Callable[[Call], Outcome], call: Call) -> None:
+        try:
+            self._outcome = send(call)
+        except BaseException as error:  # raised again where the run asks for the outcome
+            self._error = error
+        finally:
+            self._done.set()
+
+    def outcome(self) -> Outcome:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._outcome is not None
+        return self._outcome
+
+
 class Channel:
     """Sends `Call`s: paced, retried, logged, and mapped to `ApiError`s with redacted text."""
 
@@ -169,15 +206,17 @@ class Channel:
         transport: httpx.BaseTransport | None,
     ) -> None:
         self.base_url = check_base_url(base_url)
+        self.environment: Environment = environment_of(api_key)
         self._key = api_key
-        self._redactor = redactor
-        self._stats = stats
-        self._max_retries = max(0, max_retries)
+        self.redactor = redactor
+        self.stats = stats
+        self.max_retries = max(0, max_retries)
         self._backoff = max(0.0, backoff)
         self._timeout = timeout
         self._stall = StallWatch(min(STALL_NOTICE_SECONDS, timeout / 2), log.warning)
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
+        self._ahead: dict[tuple[object, ...], _SentAhead] = {}
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -203,14 +242,33 @@ class Channel:
             raise outcome.error
         return outcome.data
 
+    def send_ahead(self, calls: Iterable[Call]) -> None:
+        """Send these reads now, each on a thread of its own; the first `try_send` of the
+        same request then takes its outcome instead of sending it again. For the reads every
+        plan begins with, sent while the rest of the run is still loading (`connect.py`)."""
+        for call in calls:
+            if call.endpoint.method != "GET":
+                continue  # only reads: a write is sent when the run decides to
+            ahead = _SentAhead()
+            self._ahead[call.identity] = ahead
+            threading.Thread(
+                target=ahead.send, args=(self._send_now, call), daemon=True
+            ).start()
+
     def try_send(self, call: Call) -> Outcome:
         """Like `send`, but the final failure is returned (with `uncertain`), not raised."""
+        ahead = self._ahead.pop(call.identity, None) if self._ahead else None
+        if ahead is not None:
+            return ahead.outcome()
+        return self._send_now(call)
+
+    def _send_now(self, call: Call) -> Outcome:
         attempt = timeouts = 0
         while True:
             with self._stall.watch(self._stall_notice(call, timeouts)):
                 outcome = self._attempt(call)
             timeouts += outcome.timed_out
-            if outcome.error is None or not outcome.retry or attempt >= self._max_retries:
+            if outcome.error is None or not outcome.retry or attempt >= self.max_retries:
                 return self._final(outcome, timeouts)
             if unreachable(outcome) and attempt >= CONNECT_RETRIES:
                 return outcome  # a wrong URL or a down host should fail in seconds, not a minute
@@ -260,7 +318,7 @@ class Channel:
 
     def _attempt(self, call: Call) -> Outcome:
         if self._pacer is not None:
-            self._stats.record_throttle(self._pacer.acquire())
+            self.stats.record_throttle(self._pacer.acquire())
         path = call.path()
         started = time.perf_counter()
         request = self._client.build_request(
@@ -302,7 +360,7 @@ class Channel:
         return b"".join(chunks)
 
     def _too_large(self, call: Call, status: int | None) -> ApiError:
-        self._stats.record(status or "network")
+        self.stats.record(status or "network")
         return UnexpectedResponseError(
             f"answered with a reply larger than {MAX_REPLY_BYTES // (1024 * 1024)} MB",
             endpoint=call.endpoint.label,
@@ -326,7 +384,7 @@ class Channel:
 
     def _transport_failure(self, call: Call, exc: httpx.HTTPError) -> Outcome:
         """No HTTP answer. Only a failure to connect proves the request never left."""
-        self._stats.record("network")
+        self.stats.record("network")
         never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         reason = self._clean(str(exc)) or type(exc).__name__
         if "CERTIFICATE_VERIFY_FAILED" in reason:
@@ -358,7 +416,7 @@ class Channel:
 
     def _reply(self, call: Call, response: httpx.Response, raw: bytes) -> Outcome:
         status = response.status_code
-        self._stats.record(status)
+        self.stats.record(status)
         if 200 <= status < 300:
             return self._success(call, response, raw)
         if 300 <= status < 400:
@@ -441,7 +499,7 @@ class Channel:
         return ApiError, None
 
     def _wait_before_retry(self, call: Call, outcome: Outcome, attempt: int) -> None:
-        self._stats.record_retry()
+        self.stats.record_retry()
         delay = outcome.retry_after
         if delay is None:
             delay = backoff_delay(attempt, self._backoff, self._rng)
@@ -449,7 +507,7 @@ class Channel:
             "%s retry %d/%d in %.2fs",
             call.endpoint.label,
             attempt + 1,
-            self._max_retries,
+            self.max_retries,
             delay,
         )
         if self._pacer is not None and isinstance(outcome.error, RateLimitedError):
@@ -464,11 +522,11 @@ class Channel:
         elapsed_ms = (time.perf_counter() - started) * 1000
         shown = path + ("?" + "&".join(sorted(call.params)) if call.params else "")
         text = f"{call.endpoint.method} {shown} {status or 'no-response'} {elapsed_ms:.0f}ms"
-        log.info("%s", self._redactor.redact(text))
+        log.info("%s", self.redactor.redact(text))
 
     def _clean(self, text: str | None) -> str:
         """Vendor text made safe to show: secrets masked, one line, bounded length."""
-        return one_line(self._redactor.redact(text)) if text else ""
+        return one_line(self.redactor.redact(text)) if text else ""
 
 
 # getaddrinfo's wording differs by libc: glibc, musl and macOS respectively.

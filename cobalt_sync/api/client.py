@@ -13,12 +13,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
-from cobalt_sync.api.channel import Call, Channel
+from cobalt_sync.api.channel import BURST, MAX_RETRIES, Call, Channel
+from cobalt_sync.api.keys import Environment
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
 from cobalt_sync.api.types import (
     Application,
     Endpoint,
@@ -41,7 +43,7 @@ from cobalt_sync.api.wire import (
     WireSessionToken,
     WireToggle,
 )
-from cobalt_sync.errors import ConflictError, InputError, NotFoundError, UnexpectedResponseError
+from cobalt_sync.errors import ConflictError, NotFoundError, UnexpectedResponseError
 from cobalt_sync.redact import Redactor
 from cobalt_sync.reply_shapes import ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue
@@ -49,55 +51,8 @@ from cobalt_sync.resource import JsonObject, JsonValue
 T = TypeVar("T")
 V = TypeVar("V")
 V_co = TypeVar("V_co", covariant=True)
-Environment = Literal["test", "production"]
 
-ENDPOINTS: dict[str, Endpoint] = {
-    # applications (read-only in Cobalt's public API)
-    "list_applications": Endpoint("GET", "/application"),
-    "get_application": Endpoint("GET", "/application/{slug}"),
-    "get_auth_structure": Endpoint("GET", "/auth-structure/{slug}"),
-    "get_oauth_url": Endpoint("GET", "/linked-account/integration/oauth-url/{slug}"),
-    # app events
-    "list_events": Endpoint("GET", "/application/event"),
-    "get_event": Endpoint("GET", "/application/event/{event_id}"),
-    "create_event": Endpoint("POST", "/application/event"),
-    "update_event": Endpoint("PUT", "/application/event/{event_id}"),
-    "delete_event": Endpoint("DELETE", "/application/event/{event_id}"),
-    # linked accounts
-    "list_linked_accounts": Endpoint("GET", "/linked-account"),
-    "get_linked_account": Endpoint("GET", "/linked-account/{linked_account_id}"),
-    "upsert_linked_account": Endpoint("PUT", "/linked-account"),
-    "delete_linked_account": Endpoint("DELETE", "/linked-account/{linked_account_id}"),
-    # webhooks (no uniqueness: re-read by URL before a POST is repeated)
-    "list_webhooks": Endpoint("GET", "/webhook"),
-    "create_webhook": Endpoint("POST", "/webhook"),
-    "update_webhook": Endpoint("PUT", "/webhook/{id}"),
-    "delete_webhook": Endpoint("DELETE", "/webhook/{id}"),
-    # MCP servers (names not unique: re-read by name before a POST is repeated)
-    "list_mcp_servers": Endpoint("GET", "/mcp-servers"),
-    "create_mcp_server": Endpoint("POST", "/mcp-servers"),
-    "get_mcp_server": Endpoint("GET", "/mcp-servers/{mcp_server_id}"),
-    "update_mcp_server": Endpoint("PUT", "/mcp-servers/{mcp_server_id}"),
-    "delete_mcp_server": Endpoint("DELETE", "/mcp-servers/{mcp_server_id}"),
-    # environment variables: definitions are read-only; org-scope values are upserted
-    "list_env_definitions": Endpoint("GET", "/env/definitions"),
-    "list_env_values": Endpoint("GET", "/env/values/{scope}"),
-    "set_env_value": Endpoint("POST", "/env/values"),
-    "delete_env_value": Endpoint("DELETE", "/env/values/{value_id}"),
-    # sessions and hosted Connect
-    "create_session_token": Endpoint("POST", "/session-token"),
-    "revoke_session_token": Endpoint("POST", "/session-token/revoke"),
-    "create_connect_url": Endpoint("POST", "/connect-url"),
-    # ===== NOT IN COBALT'S PUBLIC API: sandbox-defined contract, cobalt-api.md §3.2 =====
-    "enable_app": Endpoint("PUT", "/application/{slug}/enable", public=False),
-    "disable_app": Endpoint("DELETE", "/application/{slug}/enable", public=False),
-    "get_oauth_credentials": Endpoint("GET", "/application/{slug}/oauth-credentials", public=False),
-    "put_oauth_credentials": Endpoint("PUT", "/application/{slug}/oauth-credentials", public=False),
-    "delete_oauth_credentials": Endpoint(
-        "DELETE", "/application/{slug}/oauth-credentials", public=False
-    ),
-}
-"""Every route the client calls, by method name. Paths are under `/api/v2/public`."""
+
 
 _APPS: ReplyShape[list[WireApplication]] = ReplyShape(list[WireApplication])
 _APP: ReplyShape[WireApplication] = ReplyShape(WireApplication)
@@ -120,38 +75,6 @@ _DOCS: ReplyShape[WireDocs] = ReplyShape(WireDocs)
 # A listing that claims more pages than this is not believed (each page is one request).
 MAX_PAGES = 10_000
 
-# Linked accounts per listing request. Cobalt documents no maximum `limit` (cobalt-api.md
-# §1.4) and a page costs one round trip whatever its size, so reading a 10,000-account org
-# takes 10 requests instead of 100. A server that clamps `limit` still pages correctly: the
-# envelope echoes the `limit` it used, and the following pages are asked at that size, so
-# its `totalPages` and our page numbers count the same pages. 1000 is also the sandbox's cap.
-DEFAULT_PAGE_SIZE = 1000
-
-KEY_FORMAT_HINT = (
-    "Copy an org API key from the Cobalt dashboard into COBALT_API_KEY: keys starting with "
-    "'tk' act on the test environment, 'pk' on production."
-)
-
-
-def environment_of(api_key: str) -> Environment:
-    """The environment a key acts on, from its prefix; never repeats the key in an error."""
-    if not api_key:
-        raise InputError("COBALT_API_KEY is empty", hint=KEY_FORMAT_HINT)
-    if any(not (33 <= ord(char) <= 126) for char in api_key):
-        raise InputError(
-            "COBALT_API_KEY contains spaces or characters that cannot be sent in an HTTP header",
-            hint=KEY_FORMAT_HINT,
-        )
-    if api_key.startswith("tk"):
-        return "test"
-    if api_key.startswith("pk"):
-        return "production"
-    raise InputError(
-        "COBALT_API_KEY does not look like a Cobalt org API key "
-        "(it should start with 'tk' for test or 'pk' for production)",
-        hint=KEY_FORMAT_HINT,
-    )
-
 
 class CobaltApi:
     """A thread-safe client for one org and environment (chosen by the key). One per run."""
@@ -162,33 +85,45 @@ class CobaltApi:
         api_key: str,
         *,
         timeout: float = 30.0,
-        max_retries: int = 8,
+        max_retries: int = MAX_RETRIES,
         backoff: float = 0.5,
         requests_per_second: float | None = 20.0,
-        burst: int = 5,
+        burst: int = BURST,
         max_connections: int = 32,
         page_size: int = DEFAULT_PAGE_SIZE,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.environment: Environment = environment_of(api_key)
-        self._redactor = Redactor(api_key)
-        self.stats = RequestStats()
-        self.max_retries = max(0, max_retries)
-        self.page_size = max(1, page_size)
-        self._channel = Channel(
+        channel = Channel(
             base_url,
             api_key,
-            self._redactor,
-            self.stats,
+            Redactor(api_key),
+            RequestStats(),
             timeout=timeout,
-            max_retries=self.max_retries,
+            max_retries=max_retries,
             backoff=backoff,
             requests_per_second=requests_per_second,
             burst=burst,
             max_connections=max_connections,
             transport=transport,
         )
-        self.base_url: str = self._channel.base_url
+        self._adopt(channel, page_size)
+
+    @classmethod
+    def over(cls, channel: Channel, *, page_size: int = DEFAULT_PAGE_SIZE) -> CobaltApi:
+        """A client over a channel already open: `connect.py` opens it and sends the run's
+        first reads on it before this module is loaded."""
+        api = cls.__new__(cls)
+        api._adopt(channel, page_size)
+        return api
+
+    def _adopt(self, channel: Channel, page_size: int) -> None:
+        self._channel = channel
+        self.environment: Environment = channel.environment
+        self._redactor = channel.redactor
+        self.stats = channel.stats
+        self.max_retries = channel.max_retries
+        self.page_size = max(1, page_size)
+        self.base_url: str = channel.base_url
 
     def __repr__(self) -> str:
         return f"CobaltApi(base_url={self.base_url!r}, environment={self.environment!r})"

@@ -18,7 +18,6 @@ import click
 
 from cobalt_sync.apply import GRACE_SECONDS, apply_plan
 from cobalt_sync.commands.common import (
-    ProgressPrinter,
     format_option,
     manifest_option,
     note,
@@ -28,6 +27,7 @@ from cobalt_sync.commands.common import (
     use_color,
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
+from cobalt_sync.commands.progress import ProgressPrinter
 from cobalt_sync.errors import (
     ApiError,
     ApplyInterrupted,

@@ -1,30 +1,31 @@
 """Pieces the plan/apply/check/export commands share: their common options, the colour
-decision, stderr progress lines, and opening a live session for a loaded manifest."""
+decision, stderr notes, and starting a run (the manifest, the session, the first reads).
+
+Light on purpose: `plan` imports it before its first reads are sent, so the kinds, the
+models and the planner are imported where they are used, once those reads are on their way
+(`start_run`)."""
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cobalt_sync.connect import open_connection
 from cobalt_sync.errors import CobaltSyncError
-from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
-from cobalt_sync.planning import guard_environment
-from cobalt_sync.read_ahead import ReadAhead, start_read_ahead
-from cobalt_sync.render import progress_line
-from cobalt_sync.report import Outcome, Status
+
+if TYPE_CHECKING:
+    from cobalt_sync.kinds import RunContext
+    from cobalt_sync.read_ahead import ReadAhead
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,6 +109,8 @@ def open_session(
 
 
 def checked_session(run: RunContext, loaded: LoadedManifest) -> RunContext:
+    from cobalt_sync.planning import guard_environment  # see start_run
+
     guard_environment(loaded.manifest.environment, run.environment)
     note(f"Reading the live org: {run.target}")
     return replace(run, read_all=frozenset(loaded.manifest.prune))
@@ -141,8 +144,13 @@ def start_run(
     with ExitStack() as stack:
         early = None
         if draft.document is not None and not options.sandbox:
-            early = connect_early(stack, options, parallelism, path)
-        ahead = start_read_ahead(early, draft.document) if early is not None else None
+            environment_written = draft.document.get("environment")
+            early = connect_early(stack, options, parallelism, path, environment_written)
+        ahead = None
+        if early is not None:
+            from cobalt_sync.read_ahead import start_read_ahead
+
+            ahead = start_read_ahead(early, draft.document)
         loaded = noted(draft.finish())
         run = early or stack.enter_context(
             open_connection(options, parallelism=parallelism, beside=loaded.path)
@@ -151,57 +159,19 @@ def start_run(
 
 
 def connect_early(
-    stack: ExitStack, options: GlobalOptions, parallelism: int, path: Path
+    stack: ExitStack, options: GlobalOptions, parallelism: int, path: Path, environment: object
 ) -> RunContext | None:
-    """The connection, or None when it cannot be made: its error is then raised by the
-    second attempt, after the manifest's own problems."""
+    """The connection, with the first reads sent when the draft's `environment` is the
+    key's; None when it cannot be made: its error is then raised by the second attempt,
+    after the manifest's own problems."""
     try:
-        return stack.enter_context(open_connection(options, parallelism=parallelism, beside=path))
+        return stack.enter_context(
+            open_connection(
+                options,
+                parallelism=parallelism,
+                beside=path,
+                first_reads_for=environment if isinstance(environment, str) else None,
+            )
+        )
     except CobaltSyncError:
         return None
-
-
-class ProgressPrinter:
-    """Prints each landed change on stderr as it lands, with a running count and elapsed time.
-
-    In a CI log these are plain lines; on a terminal a progress bar stays under them.
-    """
-
-    SYMBOLS: ClassVar[dict[Status, str]] = {
-        Status.DONE: "✓",
-        Status.FAILED: "✗",
-        Status.SKIPPED: "-",
-        Status.NOT_RUN: "·",
-    }
-    BAR_WIDTH = 30
-
-    def __init__(self, total: int, *, terminal: bool | None = None) -> None:
-        self.total = total
-        self.done = 0
-        self.started = time.monotonic()
-        self.lock = threading.Lock()
-        self.terminal = sys.stderr.isatty() if terminal is None else terminal
-
-    def __call__(self, outcome: Outcome) -> None:
-        with self.lock:  # outcomes land from several threads
-            self.done += 1
-            what = f"{self.SYMBOLS[outcome.status]} {outcome.change.action.value} "
-            what += outcome.change.address
-            if outcome.reason:
-                what += f": {outcome.reason}"
-            elapsed = time.monotonic() - self.started
-            line = progress_line(self.done, self.total, elapsed, what)
-            if not self.terminal:
-                note(line)
-                return
-            click.echo(f"\r\x1b[K{line}", err=True)
-            click.echo(self.bar(elapsed), err=True, nl=False)
-
-    def bar(self, elapsed: float) -> str:
-        filled = self.BAR_WIDTH * self.done // max(1, self.total)
-        shape = "#" * filled + " " * (self.BAR_WIDTH - filled)
-        return f"[{shape}] {self.done}/{self.total} {elapsed:.1f}s"
-
-    def close(self) -> None:
-        if self.terminal and self.done:
-            click.echo("\r\x1b[K", err=True, nl=False)

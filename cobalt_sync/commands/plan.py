@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,12 +18,10 @@ from cobalt_sync.commands.common import (
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ExitCode, RefusedError
-from cobalt_sync.impact import annotate, app_slugs, connected_counts
 from cobalt_sync.options import GlobalOptions
-from cobalt_sync.planning import compute
-from cobalt_sync.render import render_plan
-from cobalt_sync.saved_plan import save_plan
-from cobalt_sync.targets import parse_targets
+
+if TYPE_CHECKING:
+    from cobalt_sync.targets import Target
 
 
 @click.command("plan")
@@ -74,10 +73,17 @@ def command(
       cobalt-sync plan --format markdown > plan.md
       cobalt-sync plan --target apps/slack --target events
     """
-    chosen = parse_targets(targets)
+    chosen = parsed_targets(targets)
     with start_run(
         options, manifest_path, choose_environment(environment, options), parallelism
     ) as started:
+        # Imported here, not at the top: `start_run` sends the plan's first reads before
+        # the kinds and models these load are built (commands/common.py).
+        from cobalt_sync.impact import annotate, app_slugs, connected_counts
+        from cobalt_sync.planning import compute
+        from cobalt_sync.render import render_plan
+        from cobalt_sync.saved_plan import save_plan
+
         loaded, run = started.loaded, started.run
         computed = compute(loaded, run, run.environment, chosen, started.ahead)
         plan = computed.plan
@@ -100,3 +106,13 @@ def command(
     if detailed_exitcode and plan.has_changes:
         return int(ExitCode.CHANGES)
     return int(ExitCode.OK)
+
+
+def parsed_targets(texts: tuple[str, ...]) -> tuple[Target, ...]:
+    """The --target addresses, checked before anything is read (the kinds are loaded for
+    that only when there are some)."""
+    if not texts:
+        return ()
+    from cobalt_sync.targets import parse_targets
+
+    return parse_targets(texts)

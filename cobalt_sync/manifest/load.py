@@ -15,17 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Literal, NoReturn
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
 from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
-from cobalt_sync.manifest.messages import describe, json_kind, yaml_problem_hint
-from cobalt_sync.manifest.models import SUPPORTED_VERSIONS, Manifest
 from cobalt_sync.manifest.overlay import (
     EnvironmentChoice,
     MergedDocument,
@@ -35,6 +31,7 @@ from cobalt_sync.manifest.overlay import (
 )
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
 from cobalt_sync.manifest.variables import Resolution, resolve
+from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 from cobalt_sync.manifest.yaml_reader import (
     MAX_BYTES,
     Document,
@@ -44,6 +41,9 @@ from cobalt_sync.manifest.yaml_reader import (
     read_yaml,
 )
 from cobalt_sync.resource import JsonObject
+
+if TYPE_CHECKING:
+    from cobalt_sync.manifest.models import Manifest
 
 Path_ = tuple[PathKey, ...]
 Severity = Literal["error", "warning"]
@@ -213,6 +213,8 @@ class _Load:
         try:
             self.document = self.parse(raw)
         except YamlProblem as problem:
+            from cobalt_sync.manifest.messages import yaml_problem_hint  # see `validate`
+
             text = raw.decode("utf-8", "replace")
             line = problem.mark.line if problem.mark else 0
             hint = yaml_problem_hint(text, line, problem.message)
@@ -221,6 +223,8 @@ class _Load:
         if data is None:
             self.fail("the file is empty; a manifest starts with `version: 1`", None)
         if not isinstance(data, dict):
+            from cobalt_sync.manifest.messages import json_kind
+
             self.fail(
                 f"the top level must be a mapping of fields (version, environment, apps, …), "
                 f"got {json_kind(data)}",
@@ -395,6 +399,13 @@ class _Load:
             return None
 
     def validate(self, data: dict[str, JsonLike]) -> Manifest | None:
+        # The models (and the messages made from them) are imported here, not at the top:
+        # a run's first reads start from the draft, before they are (see draft_manifest).
+        from pydantic import ValidationError
+
+        from cobalt_sync.manifest.messages import describe
+        from cobalt_sync.manifest.models import Manifest
+
         try:
             with rare_collections():  # a model per entry (10,000 for 10,000 accounts)
                 return Manifest.model_validate(data)

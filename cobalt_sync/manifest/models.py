@@ -27,8 +27,7 @@ from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, Identifier, SectionMode
 from cobalt_sync.kinds.linked_accounts import AccountId, LinkedAccountConfig
 from cobalt_sync.kinds.mcp_servers import McpServerConfig
 from cobalt_sync.kinds.webhooks import WebhookConfig, WebhookUrl
-
-SUPPORTED_VERSIONS = (1,)
+from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 
 if TYPE_CHECKING:
     PrunableKind = str

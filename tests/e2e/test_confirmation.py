@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cobalt_sync.commands.common import ProgressPrinter
+from cobalt_sync.commands.progress import ProgressPrinter
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.report import Outcome, Status
 from tests.conftest import Sandbox

@@ -62,6 +62,23 @@ def test_a_plan_reads_each_object_once(
     assert "s3cret-read-ahead" not in result.output
 
 
+def test_on_real_cobalt_a_plan_reads_each_object_once(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, manifest: Path
+) -> None:
+    """The manual backend reads apps through a linked account: that read is not one sent
+    ahead, and the ones sent ahead (events, the first page of accounts) are not repeated."""
+    sandbox.post("stats/reset")
+    result = cli("--app-settings", "manual", "plan", "-f", str(manifest))
+    assert result.exit_code == 0, result.output
+    # Besides the two listings: the look-up of a linked account to read apps through (the
+    # declared seed acct-1, then the probe account; neither exists yet, so no apps read).
+    assert routes(sandbox) == {
+        "GET /api/v2/public/application/event": 1,
+        "GET /api/v2/public/linked-account": 1,
+        "GET /api/v2/public/linked-account/{linked_account_id}": 2,
+    }
+
+
 def test_a_manifest_that_cannot_be_parsed_sends_nothing(
     cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
 ) -> None:

@@ -1,0 +1,61 @@
+"""The route table: every endpoint the client calls, by method name, and the page size of
+the listings. Plain data, so the first reads can be sent before the client is loaded."""
+
+from __future__ import annotations
+
+from cobalt_sync.api.types import Endpoint
+
+ENDPOINTS: dict[str, Endpoint] = {
+    # applications (read-only in Cobalt's public API)
+    "list_applications": Endpoint("GET", "/application"),
+    "get_application": Endpoint("GET", "/application/{slug}"),
+    "get_auth_structure": Endpoint("GET", "/auth-structure/{slug}"),
+    "get_oauth_url": Endpoint("GET", "/linked-account/integration/oauth-url/{slug}"),
+    # app events
+    "list_events": Endpoint("GET", "/application/event"),
+    "get_event": Endpoint("GET", "/application/event/{event_id}"),
+    "create_event": Endpoint("POST", "/application/event"),
+    "update_event": Endpoint("PUT", "/application/event/{event_id}"),
+    "delete_event": Endpoint("DELETE", "/application/event/{event_id}"),
+    # linked accounts
+    "list_linked_accounts": Endpoint("GET", "/linked-account"),
+    "get_linked_account": Endpoint("GET", "/linked-account/{linked_account_id}"),
+    "upsert_linked_account": Endpoint("PUT", "/linked-account"),
+    "delete_linked_account": Endpoint("DELETE", "/linked-account/{linked_account_id}"),
+    # webhooks (no uniqueness: re-read by URL before a POST is repeated)
+    "list_webhooks": Endpoint("GET", "/webhook"),
+    "create_webhook": Endpoint("POST", "/webhook"),
+    "update_webhook": Endpoint("PUT", "/webhook/{id}"),
+    "delete_webhook": Endpoint("DELETE", "/webhook/{id}"),
+    # MCP servers (names not unique: re-read by name before a POST is repeated)
+    "list_mcp_servers": Endpoint("GET", "/mcp-servers"),
+    "create_mcp_server": Endpoint("POST", "/mcp-servers"),
+    "get_mcp_server": Endpoint("GET", "/mcp-servers/{mcp_server_id}"),
+    "update_mcp_server": Endpoint("PUT", "/mcp-servers/{mcp_server_id}"),
+    "delete_mcp_server": Endpoint("DELETE", "/mcp-servers/{mcp_server_id}"),
+    # environment variables: definitions are read-only; org-scope values are upserted
+    "list_env_definitions": Endpoint("GET", "/env/definitions"),
+    "list_env_values": Endpoint("GET", "/env/values/{scope}"),
+    "set_env_value": Endpoint("POST", "/env/values"),
+    "delete_env_value": Endpoint("DELETE", "/env/values/{value_id}"),
+    # sessions and hosted Connect
+    "create_session_token": Endpoint("POST", "/session-token"),
+    "revoke_session_token": Endpoint("POST", "/session-token/revoke"),
+    "create_connect_url": Endpoint("POST", "/connect-url"),
+    # ===== NOT IN COBALT'S PUBLIC API: sandbox-defined contract, cobalt-api.md §3.2 =====
+    "enable_app": Endpoint("PUT", "/application/{slug}/enable", public=False),
+    "disable_app": Endpoint("DELETE", "/application/{slug}/enable", public=False),
+    "get_oauth_credentials": Endpoint("GET", "/application/{slug}/oauth-credentials", public=False),
+    "put_oauth_credentials": Endpoint("PUT", "/application/{slug}/oauth-credentials", public=False),
+    "delete_oauth_credentials": Endpoint(
+        "DELETE", "/application/{slug}/oauth-credentials", public=False
+    ),
+}
+"""Every route the client calls, by method name. Paths are under `/api/v2/public`."""
+
+# Linked accounts per listing request. Cobalt documents no maximum `limit` (cobalt-api.md
+# §1.4) and a page costs one round trip whatever its size, so reading a 10,000-account org
+# takes 10 requests instead of 100. A server that clamps `limit` still pages correctly: the
+# envelope echoes the `limit` it used, and the following pages are asked at that size, so
+# its `totalPages` and our page numbers count the same pages. 1000 is also the sandbox's cap.
+DEFAULT_PAGE_SIZE = 1000
