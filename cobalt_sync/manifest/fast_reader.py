@@ -190,7 +190,6 @@ class _Builder:
         top.key = key
 
 
-
 def _check_divergence(event: Any, in_flow: bool) -> None:
     """yaml_reader._diverges for a scalar: a tag outside `!!…`, or a plain scalar in
     { } / [ ] (or alone) that is empty or holds `?`."""
