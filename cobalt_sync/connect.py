@@ -19,7 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from cobalt_sync.api.channel import BURST, MAX_RETRIES, Call, Channel, check_base_url, is_loopback
+from cobalt_sync.account_reads import follow_up
+from cobalt_sync.api.channel import (
+    BURST,
+    MAX_RETRIES,
+    Call,
+    Channel,
+    FollowUps,
+    Outcome,
+    check_base_url,
+    is_loopback,
+)
+from cobalt_sync.api.page_peek import peek_page
 from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
 from cobalt_sync.api.types import RequestStats
 from cobalt_sync.errors import InputError
@@ -61,12 +72,12 @@ def open_connection(
     *,
     parallelism: int = 8,
     beside: Path | None = None,
-    first_reads_for: str | None = None,
+    draft: DraftReads | None = None,
 ) -> Iterator[RunContext]:
     """The context of one run (client, backend, target), closed on exit; the embedded
     sandbox stops with it and keeps its org in `sandbox_state_dir(options, beside)`. With
-    `first_reads_for`, the environment of a manifest about to be planned, the reads every
-    plan begins with are sent at once when the key is of that environment (`first_reads`)."""
+    the `draft` of a manifest about to be planned, the reads every plan begins with are sent
+    at once when the key is of its environment (`first_reads`)."""
     environ = os.environ
     if options.sandbox and options.api_url:
         raise InputError(
@@ -88,9 +99,7 @@ def open_connection(
         return
     url = options.api_url or PRODUCTION_URL
     key = read_key(environ, default=None)
-    with _connect(
-        url, key, options, tuning, parallelism, sandbox=False, first_reads_for=first_reads_for
-    ) as connection:
+    with _connect(url, key, options, tuning, parallelism, sandbox=False, draft=draft) as connection:
         yield connection
 
 
@@ -139,7 +148,7 @@ def _connect(
     parallelism: int,
     *,
     sandbox: bool,
-    first_reads_for: str | None = None,
+    draft: DraftReads | None = None,
 ) -> Iterator[RunContext]:
     base_url = check_base_url(url)  # refuse an insecure URL before choosing anything else
     if not sandbox:
@@ -159,8 +168,12 @@ def _connect(
         transport=None,
     )
     try:
-        if first_reads_for is not None and first_reads_for == channel.environment:
-            channel.send_ahead(first_reads(mode, tuning.page_size))
+        if draft is not None and draft.environment == channel.environment:
+            channel.send_ahead(
+                first_reads(mode, tuning.page_size),
+                then=draft.following_reads(tuning.page_size),
+                at_once=parallelism,
+            )
         yield _run_context(channel, mode, tuning, parallelism, sandbox=sandbox)
     finally:
         channel.close()
@@ -188,6 +201,56 @@ def _run_context(
     settings: AppSettings = SandboxAppSettings(api) if mode == "api" else ManualAppSettings(api)
     target = describe_target(api.base_url, api.environment, sandbox=sandbox)
     return RunContext(api, settings, api.environment, target, parallelism=parallelism)
+
+
+@dataclass(frozen=True)
+class DraftReads:
+    """What a manifest's draft (read, merged, not yet checked) tells the first reads: its
+    environment (nothing is sent for a key of another), the linked accounts it declares
+    (None when the draft does not say plainly) and whether it prunes them."""
+
+    environment: str
+    accounts: tuple[str, ...] | None = None
+    all_accounts: bool = False
+
+    @classmethod
+    def of(cls, document: Mapping[str, object]) -> DraftReads | None:
+        environment = document.get("environment")
+        if not isinstance(environment, str):
+            return None
+        accounts, prune = document.get("linked_accounts", {}), document.get("prune", [])
+        if not isinstance(accounts, Mapping) or not isinstance(prune, list):
+            return cls(environment)
+        if not all(isinstance(key, str) for key in accounts):
+            return cls(environment)
+        return cls(environment, tuple(accounts), "linked_accounts" in prune)
+
+    def following_reads(self, page_size: int) -> FollowUps:
+        """After the first page of linked accounts, what the kind will read next by the same
+        rule (`account_reads.follow_up`): the other pages, or the declared accounts it did
+        not show."""
+
+        def following(call: Call, outcome: Outcome) -> list[Call]:
+            if call.endpoint != ENDPOINTS["list_linked_accounts"] or self.accounts is None:
+                return []
+            page = peek_page(outcome.data, page_size)
+            if page is None:
+                return []
+            then = follow_up(
+                has_next=page.has_next,
+                total_pages=page.total_pages,
+                shown=page.shown,
+                declared=self.accounts,
+                read_all=self.all_accounts,
+            )
+            listing, one = ENDPOINTS["list_linked_accounts"], ENDPOINTS["get_linked_account"]
+            size = str(page.limit)
+            return [
+                *(Call(listing, params={"page": str(n), "limit": size}) for n in then.pages),
+                *(Call(one, path_params={"linked_account_id": key}) for key in then.ids),
+            ]
+
+        return following
 
 
 def first_reads(mode: Literal["api", "manual"], page_size: int) -> list[Call]:

@@ -171,13 +171,9 @@ class _SentAhead:
         self._outcome: Outcome | None = None
         self._error: BaseException | None = None
 
-    def send(self, send: Callable[[Call], Outcome], call: Call) -> None:
-        try:
-            self._outcome = send(call)
-        except BaseException as error:  # raised again where the run asks for the outcome
-            self._error = error
-        finally:
-            self._done.set()
+    def settle(self, outcome: Outcome | None, error: BaseException | None) -> None:
+        self._outcome, self._error = outcome, error
+        self._done.set()
 
     def outcome(self) -> Outcome:
         self._done.wait()
@@ -185,6 +181,10 @@ class _SentAhead:
             raise self._error
         assert self._outcome is not None
         return self._outcome
+
+
+# From the outcome of a read sent ahead, the reads that follow it (sent ahead in turn).
+FollowUps = Callable[[Call, Outcome], Iterable[Call]]
 
 
 class Channel:
@@ -242,18 +242,45 @@ class Channel:
             raise outcome.error
         return outcome.data
 
-    def send_ahead(self, calls: Iterable[Call]) -> None:
-        """Send these reads now, each on a thread of its own; the first `try_send` of the
-        same request then takes its outcome instead of sending it again. For the reads every
-        plan begins with, sent while the rest of the run is still loading (`connect.py`)."""
+    def send_ahead(
+        self, calls: Iterable[Call], *, then: FollowUps | None = None, at_once: int = 8
+    ) -> None:
+        """Send these reads now, at most `at_once` at a time, each on a thread of its own; the
+        first `try_send` of the same request then takes its outcome instead of sending it
+        again. `then` names, from an outcome, the reads that follow it, sent the same way.
+        For the reads every plan begins with, sent while the rest of the run is still
+        loading (`connect.py`)."""
+        self._send_ahead(calls, then, threading.BoundedSemaphore(max(1, at_once)))
+
+    def _send_ahead(
+        self, calls: Iterable[Call], then: FollowUps | None, slots: threading.BoundedSemaphore
+    ) -> None:
         for call in calls:
             if call.endpoint.method != "GET":
                 continue  # only reads: a write is sent when the run decides to
             ahead = _SentAhead()
             self._ahead[call.identity] = ahead
             threading.Thread(
-                target=ahead.send, args=(self._send_now, call), daemon=True
+                target=self._send_one_ahead, args=(call, ahead, then, slots), daemon=True
             ).start()
+
+    def _send_one_ahead(
+        self,
+        call: Call,
+        ahead: _SentAhead,
+        then: FollowUps | None,
+        slots: threading.BoundedSemaphore,
+    ) -> None:
+        try:
+            with slots:
+                outcome = self._send_now(call)
+            if then is not None and outcome.error is None:
+                # Before the outcome is handed over: whoever takes it next asks for these.
+                self._send_ahead(then(call, outcome), None, slots)
+        except BaseException as error:  # raised again where the run asks for the outcome
+            ahead.settle(None, error)
+        else:
+            ahead.settle(outcome, None)
 
     def try_send(self, call: Call) -> Outcome:
         """Like `send`, but the final failure is returned (with `uncertain`), not raised."""

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from cobalt_sync.api.channel import BURST, MAX_RETRIES, Call, Channel
 from cobalt_sync.api.keys import Environment
-from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, MAX_PAGES
 from cobalt_sync.api.types import (
     Application,
     Endpoint,
@@ -72,8 +72,6 @@ _TOGGLE: ReplyShape[WireToggle] = ReplyShape(WireToggle)
 _OAUTH: ReplyShape[WireOAuthView] = ReplyShape(WireOAuthView)
 _OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 _DOCS: ReplyShape[WireDocs] = ReplyShape(WireDocs)
-# A listing that claims more pages than this is not believed (each page is one request).
-MAX_PAGES = 10_000
 
 
 class CobaltApi:

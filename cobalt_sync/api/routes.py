@@ -59,3 +59,6 @@ ENDPOINTS: dict[str, Endpoint] = {
 # envelope echoes the `limit` it used, and the following pages are asked at that size, so
 # its `totalPages` and our page numbers count the same pages. 1000 is also the sandbox's cap.
 DEFAULT_PAGE_SIZE = 1000
+
+# A listing that claims more pages than this is not believed (each page is one request).
+MAX_PAGES = 10_000

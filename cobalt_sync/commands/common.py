@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cobalt_sync.connect import open_connection
+from cobalt_sync.connect import DraftReads, open_connection
 from cobalt_sync.errors import CobaltSyncError
 from cobalt_sync.manifest import LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
@@ -144,8 +144,7 @@ def start_run(
     with ExitStack() as stack:
         early = None
         if draft.document is not None and not options.sandbox:
-            environment_written = draft.document.get("environment")
-            early = connect_early(stack, options, parallelism, path, environment_written)
+            early = connect_early(stack, options, parallelism, path, DraftReads.of(draft.document))
         ahead = None
         if early is not None:
             from cobalt_sync.read_ahead import start_read_ahead
@@ -159,19 +158,18 @@ def start_run(
 
 
 def connect_early(
-    stack: ExitStack, options: GlobalOptions, parallelism: int, path: Path, environment: object
+    stack: ExitStack,
+    options: GlobalOptions,
+    parallelism: int,
+    path: Path,
+    draft: DraftReads | None,
 ) -> RunContext | None:
-    """The connection, with the first reads sent when the draft's `environment` is the
-    key's; None when it cannot be made: its error is then raised by the second attempt,
-    after the manifest's own problems."""
+    """The connection, with the first reads sent when the draft's environment is the key's;
+    None when it cannot be made: its error is then raised by the second attempt, after the
+    manifest's own problems."""
     try:
         return stack.enter_context(
-            open_connection(
-                options,
-                parallelism=parallelism,
-                beside=path,
-                first_reads_for=environment if isinstance(environment, str) else None,
-            )
+            open_connection(options, parallelism=parallelism, beside=path, draft=draft)
         )
     except CobaltSyncError:
         return None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from cobalt_sync.account_reads import follow_up
 from cobalt_sync.kinds.base import ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
@@ -154,21 +155,26 @@ class LinkedAccountsKind(ResourceKind):
         state = KindState()
         for account in first.items:
             state.add(live_resource(account))
-        if not first.has_next:
-            return state
-        missing = [key for key in declared.resources if key not in state.resources]
-        pages = list(range(2, first.total_pages + 1))
-        # Fewer requests wins; on a tie, per-account GETs carry one account each where a
-        # page carries a thousand.
-        if ctx.reads_all(KIND) or len(pages) < len(missing):
+        then = follow_up(
+            has_next=first.has_next,
+            total_pages=first.total_pages,
+            shown=state.resources,
+            declared=declared.resources,
+            read_all=ctx.reads_all(KIND),
+        )
+        if then.pages:
             # At the page size the server used for page 1 (it may clamp our limit), so the
             # page numbers from its totalPages cover every account.
-            for page in run_concurrently(ctx, pages, lambda n: api.following_page(n, first).items):
+            pages = list(then.pages)
+            following = run_concurrently(ctx, pages, lambda n: api.following_page(n, first).items)
+            for page in following:
                 for account in page:
                     state.add(live_resource(account))
             return state
+        if not first.has_next:
+            return state
         # A small manifest on a large org: read what we declared, count the rest.
-        for found in run_concurrently(ctx, missing, api.get_linked_account):
+        for found in run_concurrently(ctx, list(then.ids), api.get_linked_account):
             if found is not None:
                 state.add(live_resource(found))
         state.total = first.total

@@ -14,7 +14,7 @@ from cobalt_sync.kinds import KINDS
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.read_ahead import ReadAhead, Scope, read_org
 from cobalt_sync.resource import KindState, Resource, State
-from tests.conftest import Sandbox
+from tests.conftest import TEST_KEY, Sandbox
 
 MANIFEST = """\
 version: 1
@@ -60,6 +60,49 @@ def test_a_plan_reads_each_object_once(
     for address in ("apps/hubspot", "events/Invoice Paid", "linked_accounts/acct-1"):
         assert address in result.stdout
     assert "s3cret-read-ahead" not in result.output
+
+
+LARGE_ORG_MANIFEST = """\
+version: 1
+environment: test
+{prune}linked_accounts:
+  org-000002: {{name: org-000002}}
+  org-000150: {{name: org-000150}}
+  org-000320: {{name: org-000320}}
+  new-customer: {{name: New}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("prune", "listings", "gets"),
+    [("", 1, 3), ("prune: [linked_accounts]\n", 4, 0)],
+    ids=["declared-accounts-by-id", "pruned-every-page"],
+)
+def test_the_reads_after_the_first_page_are_sent_once(
+    cli: Any,
+    cli_env: dict[str, str],
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prune: str,
+    listings: int,
+    gets: int,
+) -> None:
+    """350 accounts at 100 a page: after page 1, the three declared accounts it does not
+    show are read by id (3 GETs against 3 more pages: a tie goes to the GETs), or, when the
+    manifest prunes linked accounts, every page is. Those reads are sent ahead, while the
+    kinds load, and the kind's own reading then finds them: none is sent twice."""
+    monkeypatch.setenv("COBALT_PAGE_SIZE", "100")
+    sandbox.post("seed", key=TEST_KEY, linked_accounts=350, account_prefix="org-")
+    path = tmp_path / "cobalt.yaml"
+    path.write_text(LARGE_ORG_MANIFEST.format(prune=prune))
+    sandbox.post("stats/reset")
+    result = cli("plan", "-f", str(path), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    counted = routes(sandbox)
+    assert counted["GET /api/v2/public/linked-account"] == listings
+    assert counted["GET /api/v2/public/linked-account/{linked_account_id}"] == gets
+    assert "+ linked_accounts/new-customer" in result.stdout
 
 
 def test_on_real_cobalt_a_plan_reads_each_object_once(

@@ -1,0 +1,38 @@
+"""A first look at a raw first page of linked accounts, before the client's reply models are
+loaded: enough to send the reads that follow it ahead (`connect.py`).
+
+Anything unexpected gives None, and nothing more is sent ahead: the client's validated
+reading of the same page (`wire.WirePage`, `client.checked_page`) stays the only one a plan
+is built on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cobalt_sync.api.routes import MAX_PAGES
+
+
+@dataclass(frozen=True)
+class PeekedPage:
+    has_next: bool
+    total_pages: int
+    limit: int  # the page size the server used: the following pages are asked at it
+    shown: frozenset[str]  # the ids of the accounts on the page
+
+
+def peek_page(data: object, asked: int) -> PeekedPage | None:
+    """The paging facts of a `GET /linked-account` reply asked at `asked` per page."""
+    if not isinstance(data, dict):
+        return None
+    docs, total_pages = data.get("docs"), data.get("totalPages")
+    has_next, limit = data.get("hasNextPage"), data.get("limit")
+    if not isinstance(docs, list) or type(total_pages) is not int or type(has_next) is not bool:
+        return None
+    ids = [doc.get("account_id") if isinstance(doc, dict) else None for doc in docs]
+    if not all(isinstance(account_id, str) for account_id in ids):
+        return None
+    if not 0 <= total_pages <= MAX_PAGES:
+        return None
+    used = limit if type(limit) is int and 0 < limit < asked else asked
+    return PeekedPage(has_next, total_pages, used, frozenset(str(i) for i in ids))
