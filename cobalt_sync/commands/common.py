@@ -19,6 +19,7 @@ import click
 
 from cobalt_sync.connect import DraftReads, open_connection
 from cobalt_sync.errors import CobaltSyncError
+from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest import LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
@@ -140,21 +141,34 @@ def start_run(
     environment is not the key's. The embedded sandbox (--sandbox) starts only for a valid
     manifest, as before: it is started after the checks."""
     path = path or Path(DEFAULT_MANIFEST)
-    draft = draft_manifest(path, environment=environment)
     with ExitStack() as stack:
-        early = None
-        if draft.document is not None and not options.sandbox:
-            early = connect_early(stack, options, parallelism, path, DraftReads.of(draft.document))
-        ahead = None
-        if early is not None:
-            from cobalt_sync.read_ahead import start_read_ahead
+        # Most of a run's imports and model building happen here: see gc_tuning.py.
+        with rare_collections():
+            started = start(stack, options, path, environment, parallelism)
+        yield started
 
-            ahead = start_read_ahead(early, draft.document)
-        loaded = noted(draft.finish())
-        run = early or stack.enter_context(
-            open_connection(options, parallelism=parallelism, beside=loaded.path)
-        )
-        yield Started(loaded, checked_session(run, loaded), ahead)
+
+def start(
+    stack: ExitStack,
+    options: GlobalOptions,
+    path: Path,
+    environment: EnvironmentChoice | None,
+    parallelism: int,
+) -> Started:
+    draft = draft_manifest(path, environment=environment)
+    early = None
+    if draft.document is not None and not options.sandbox:
+        early = connect_early(stack, options, parallelism, path, DraftReads.of(draft.document))
+    ahead = None
+    if early is not None:
+        from cobalt_sync.read_ahead import start_read_ahead
+
+        ahead = start_read_ahead(early, draft.document)
+    loaded = noted(draft.finish())
+    run = early or stack.enter_context(
+        open_connection(options, parallelism=parallelism, beside=loaded.path)
+    )
+    return Started(loaded, checked_session(run, loaded), ahead)
 
 
 def connect_early(
