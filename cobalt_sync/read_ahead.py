@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -70,9 +71,7 @@ class ReadAhead:
         self.scope = scope
         self._ctx = replace(ctx, read_all=scope.prune)
         self._declared = declared
-        self._live: State | None = None
-        self._error: BaseException | None = None
-        self._done = threading.Event()
+        self._live: Future[State] = Future()
         # A daemon: a run that ends before using the reading (the manifest had an error)
         # does not wait for it.
         threading.Thread(target=self._read, name="cobalt-sync-read-ahead", daemon=True).start()
@@ -80,23 +79,17 @@ class ReadAhead:
     def _read(self) -> None:
         try:
             self._ctx.settings.begin_read(list(self.scope.seeds))
-            self._live = read_live(self._ctx, self._declared, self.scope.kinds)
+            self._live.set_result(read_live(self._ctx, self._declared, self.scope.kinds))
         except BaseException as error:  # raised again in the main thread, by `result`
-            self._error = error
-        finally:
-            self._done.set()
+            self._live.set_exception(error)
 
     def result(self) -> State:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._live is not None
-        return self._live
+        return self._live.result()
 
     def settle(self) -> None:
         """Wait for the reading to end, whatever its outcome: a reading the run does not
         use must not share the app-settings backend with the one that replaces it."""
-        self._done.wait()
+        self._live.exception()
 
 
 def start_read_ahead(ctx: RunContext, document: Mapping[str, Any] | None) -> ReadAhead | None:

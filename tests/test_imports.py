@@ -102,30 +102,35 @@ def test_planning_does_not_import_apply(module: str) -> None:
 def test_validate_and_the_kinds_load_without_httpx() -> None:
     """`validate` is offline: the manifest, every kind's section model and comparison rules
     must be importable without the API client (it would cost startup time, and a reason)."""
-    code = (
-        "import sys, cobalt_sync.commands.validate, cobalt_sync.manifest, cobalt_sync.kinds,"
-        "cobalt_sync.planner, cobalt_sync.manifest.json_schema;"
-        "print(sorted(m for m in ('httpx', 'cobalt_sync.api') if m in sys.modules))"
+    loads = (
+        "cobalt_sync.commands.validate, cobalt_sync.manifest, cobalt_sync.kinds,"
+        "cobalt_sync.planner, cobalt_sync.manifest.json_schema"
     )
+    assert loaded_among(("httpx", "cobalt_sync.api"), after=f"import {loads}") == []
+
+
+def loaded_among(modules: tuple[str, ...], *, after: str) -> list[str]:
+    """Which of `modules` a fresh interpreter has loaded after running `after`."""
+    code = f"import sys; {after}; print(sorted(m for m in {modules!r} if m in sys.modules))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "[]"
+    return list(ast.literal_eval(result.stdout.strip()))
 
 
 def test_a_plan_can_send_its_first_reads_before_the_models_load() -> None:
     """`plan` sends the reads every plan begins with (connect.first_reads) before it loads
     the kinds and the pydantic models (about a fifth of a second): its command module and
     everything up to an open channel must not import them."""
-    code = (
-        "import sys, cobalt_sync.cli, cobalt_sync.commands.plan, cobalt_sync.connect,"
-        "cobalt_sync.api.channel, cobalt_sync.manifest;"
-        "from cobalt_sync.manifest import draft_manifest;"
-        "heavy = ('pydantic.main', 'cobalt_sync.kinds', 'cobalt_sync.api.client',"
-        "'cobalt_sync.manifest.models', 'cobalt_sync.planning');"
-        "print(sorted(m for m in heavy if m in sys.modules))"
+    heavy = (
+        "pydantic.main",
+        "cobalt_sync.kinds",
+        "cobalt_sync.api.client",
+        "cobalt_sync.manifest.models",
+        "cobalt_sync.planning",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    start = (
+        "import cobalt_sync.cli, cobalt_sync.commands.plan, cobalt_sync.connect,"
+        "cobalt_sync.api.channel; from cobalt_sync.manifest import draft_manifest"
     )
-    assert result.stdout.strip() == "[]"
+    assert loaded_among(heavy, after=start) == []

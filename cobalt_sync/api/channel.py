@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -163,26 +164,6 @@ MAX_RETRIES = 8
 BURST = 5
 
 
-class _SentAhead:
-    """The outcome of one read sent ahead, once it is there."""
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._outcome: Outcome | None = None
-        self._error: BaseException | None = None
-
-    def settle(self, outcome: Outcome | None, error: BaseException | None) -> None:
-        self._outcome, self._error = outcome, error
-        self._done.set()
-
-    def outcome(self) -> Outcome:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._outcome is not None
-        return self._outcome
-
-
 # From the outcome of a read sent ahead, the reads that follow it (sent ahead in turn).
 FollowUps = Callable[[Call, Outcome], Iterable[Call]]
 
@@ -216,7 +197,7 @@ class Channel:
         self._stall = StallWatch(min(STALL_NOTICE_SECONDS, timeout / 2), log.warning)
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
-        self._ahead: dict[tuple[object, ...], _SentAhead] = {}
+        self._ahead: dict[tuple[object, ...], Future[Outcome]] = {}
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -258,7 +239,7 @@ class Channel:
         for call in calls:
             if call.endpoint.method != "GET":
                 continue  # only reads: a write is sent when the run decides to
-            ahead = _SentAhead()
+            ahead: Future[Outcome] = Future()
             self._ahead[call.identity] = ahead
             threading.Thread(
                 target=self._send_one_ahead, args=(call, ahead, then, slots), daemon=True
@@ -267,7 +248,7 @@ class Channel:
     def _send_one_ahead(
         self,
         call: Call,
-        ahead: _SentAhead,
+        ahead: Future[Outcome],
         then: FollowUps | None,
         slots: threading.BoundedSemaphore,
     ) -> None:
@@ -278,15 +259,15 @@ class Channel:
                 # Before the outcome is handed over: whoever takes it next asks for these.
                 self._send_ahead(then(call, outcome), None, slots)
         except BaseException as error:  # raised again where the run asks for the outcome
-            ahead.settle(None, error)
+            ahead.set_exception(error)
         else:
-            ahead.settle(outcome, None)
+            ahead.set_result(outcome)
 
     def try_send(self, call: Call) -> Outcome:
         """Like `send`, but the final failure is returned (with `uncertain`), not raised."""
         ahead = self._ahead.pop(call.identity, None) if self._ahead else None
         if ahead is not None:
-            return ahead.outcome()
+            return ahead.result()
         return self._send_now(call)
 
     def _send_now(self, call: Call) -> Outcome:
