@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from cobalt_sync.account_reads import follow_up
+from cobalt_sync.account_reads import first_page_size, follow_up
 from cobalt_sync.api.channel import (
     BURST,
     MAX_RETRIES,
@@ -170,7 +170,7 @@ def _connect(
     try:
         if draft is not None and draft.environment == channel.environment:
             channel.send_ahead(
-                first_reads(mode, tuning.page_size),
+                first_reads(mode, tuning.page_size, draft),
                 then=draft.following_reads(tuning.page_size),
                 at_once=parallelism,
             )
@@ -225,45 +225,62 @@ class DraftReads:
             return cls(environment)
         return cls(environment, tuple(accounts), "linked_accounts" in prune)
 
+    def first_page(self, page_size: int) -> Call | None:
+        """The first page of linked accounts, at the size the kind will ask for it; None
+        when the draft does not say which accounts it declares."""
+        if self.accounts is None:
+            return None
+        size = first_page_size(len(self.accounts), page_size, self.all_accounts)
+        return _page(1, size)
+
     def following_reads(self, page_size: int) -> FollowUps:
         """After the first page of linked accounts, what the kind will read next by the same
-        rule (`account_reads.follow_up`): the other pages, or the declared accounts it did
-        not show."""
+        rule (`account_reads.follow_up`): the other pages, the first one at full size, or
+        the declared accounts it did not show."""
 
         def following(call: Call, outcome: Outcome) -> list[Call]:
             if call.endpoint != ENDPOINTS["list_linked_accounts"] or self.accounts is None:
                 return []
-            page = peek_page(outcome.data, page_size)
+            asked = first_page_size(len(self.accounts), page_size, self.all_accounts)
+            page = peek_page(outcome.data, asked)
             if page is None:
                 return []
             then = follow_up(
                 has_next=page.has_next,
+                total=page.total,
                 total_pages=page.total_pages,
+                first_size=page.limit,
+                full_size=page_size,
                 shown=page.shown,
                 declared=self.accounts,
                 read_all=self.all_accounts,
             )
-            listing, one = ENDPOINTS["list_linked_accounts"], ENDPOINTS["get_linked_account"]
-            size = str(page.limit)
+            if then.again_at_full_size:
+                return [_page(1, page_size)]  # the kind reads the pages after it itself
+            one = ENDPOINTS["get_linked_account"]
             return [
-                *(Call(listing, params={"page": str(n), "limit": size}) for n in then.pages),
+                *(_page(n, page.limit) for n in then.pages),
                 *(Call(one, path_params={"linked_account_id": key}) for key in then.ids),
             ]
 
         return following
 
 
-def first_reads(mode: Literal["api", "manual"], page_size: int) -> list[Call]:
+def _page(number: int, size: int) -> Call:
+    return Call(ENDPOINTS["list_linked_accounts"], params={"page": str(number), "limit": str(size)})
+
+
+def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftReads) -> list[Call]:
     """The requests every plan and apply begins with: the listings of the kinds every plan
     reads (events, the first page of linked accounts, and the enabled apps where the
     app-settings routes exist; on real Cobalt that read goes through a linked account).
     They are sent before the client and the kinds are loaded, the kinds' reads then find
     their answers waiting; `tests/e2e/test_read_ahead.py` checks that a plan sends each
     request once."""
-    calls = [
-        Call(ENDPOINTS["list_events"]),
-        Call(ENDPOINTS["list_linked_accounts"], params={"page": "1", "limit": str(page_size)}),
-    ]
+    calls = [Call(ENDPOINTS["list_events"])]
+    accounts = draft.first_page(page_size)
+    if accounts is not None:
+        calls.append(accounts)
     if mode == "api":
         calls.insert(0, Call(ENDPOINTS["list_applications"]))
     return calls

@@ -16,6 +16,7 @@ from cobalt_sync.api.routes import MAX_PAGES
 @dataclass(frozen=True)
 class PeekedPage:
     has_next: bool
+    total: int
     total_pages: int
     limit: int  # the page size the server used: the following pages are asked at it
     shown: frozenset[str]  # the ids of the accounts on the page
@@ -25,9 +26,11 @@ def peek_page(data: object, asked: int) -> PeekedPage | None:
     """The paging facts of a `GET /linked-account` reply asked at `asked` per page."""
     if not isinstance(data, dict):
         return None
-    docs, total_pages = data.get("docs"), data.get("totalPages")
+    docs, total, total_pages = data.get("docs"), data.get("totalDocs"), data.get("totalPages")
     has_next, limit = data.get("hasNextPage"), data.get("limit")
-    if not isinstance(docs, list) or type(total_pages) is not int or type(has_next) is not bool:
+    if not isinstance(docs, list) or type(has_next) is not bool:
+        return None
+    if type(total) is not int or type(total_pages) is not int or total < 0:
         return None
     ids = [doc.get("account_id") if isinstance(doc, dict) else None for doc in docs]
     if not all(isinstance(account_id, str) for account_id in ids):
@@ -35,4 +38,4 @@ def peek_page(data: object, asked: int) -> PeekedPage | None:
     if not 0 <= total_pages <= MAX_PAGES:
         return None
     used = limit if type(limit) is int and 0 < limit < asked else asked
-    return PeekedPage(has_next, total_pages, used, frozenset(str(i) for i in ids))
+    return PeekedPage(has_next, total, total_pages, used, frozenset(str(i) for i in ids))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.account_reads import follow_up
+from cobalt_sync.account_reads import FollowUp, first_page_size, follow_up
 from cobalt_sync.kinds.base import ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
@@ -150,18 +150,26 @@ class LinkedAccountsKind(ResourceKind):
             yield Resource(KIND, account_id, attrs)
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
-        api = ctx.api
-        first = api.linked_account_page(1)
+        api, read_all = ctx.api, ctx.reads_all(KIND)
+        size = first_page_size(len(declared.resources), api.page_size, read_all)
+        first = api.linked_account_page(1, limit=size)
+        then = follow_up(
+            has_next=first.has_next,
+            total=first.total,
+            total_pages=first.total_pages,
+            first_size=first.limit or size,
+            full_size=api.page_size,
+            shown={account.account_id for account in first.items},
+            declared=declared.resources,
+            read_all=read_all,
+        )
+        if then.again_at_full_size:
+            # A small first page on an org a few full pages hold: read those instead.
+            first = api.linked_account_page(1)
+            then = FollowUp(pages=tuple(range(2, first.total_pages + 1)))
         state = KindState()
         for account in first.items:
             state.add(live_resource(account))
-        then = follow_up(
-            has_next=first.has_next,
-            total_pages=first.total_pages,
-            shown=state.resources,
-            declared=declared.resources,
-            read_all=ctx.reads_all(KIND),
-        )
         if then.pages:
             # At the page size the server used for page 1 (it may clamp our limit), so the
             # page numbers from its totalPages cover every account.

@@ -105,6 +105,28 @@ def test_the_reads_after_the_first_page_are_sent_once(
     assert "+ linked_accounts/new-customer" in result.stdout
 
 
+def test_a_small_manifest_on_a_mid_size_org_reads_the_full_page_once(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Four declared accounts ask for a first page of 100 (account_reads.SMALL_FIRST_PAGE);
+    on an org of 350 that is not the whole org, and one full page (1,000) holds it all: the
+    plan reads that page next, one request, instead of three more small pages or three GETs,
+    and the reads sent ahead are those very two."""
+    sandbox.post("seed", key=TEST_KEY, linked_accounts=350, account_prefix="org-")
+    path = tmp_path / "cobalt.yaml"
+    path.write_text(LARGE_ORG_MANIFEST.format(prune=""))
+    sandbox.post("stats/reset")
+    result = cli("plan", "-f", str(path), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert routes(sandbox) == {
+        "GET /api/v2/public/application": 1,
+        "GET /api/v2/public/application/event": 1,
+        "GET /api/v2/public/linked-account": 2,
+    }
+    assert "+ linked_accounts/new-customer" in result.stdout
+    assert "org-000320" not in result.stdout  # read in full, compared, unchanged
+
+
 def test_on_real_cobalt_a_plan_reads_each_object_once(
     cli: Any, cli_env: dict[str, str], sandbox: Sandbox, manifest: Path
 ) -> None:
