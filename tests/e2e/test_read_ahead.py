@@ -36,6 +36,14 @@ def routes(sandbox: Sandbox) -> Counter[str]:
     return Counter(entry["route"] for entry in sandbox.get("stats")["log"])
 
 
+def plan_changes(cli: Any, sandbox: Sandbox, manifest: Path) -> tuple[Any, Counter[str]]:
+    """A plan that finds changes (exit 2), and the requests it sent, by route."""
+    sandbox.post("stats/reset")
+    result = cli("plan", "-f", str(manifest), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    return result, routes(sandbox)
+
+
 @pytest.fixture
 def manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HUB_SECRET", "s3cret-read-ahead")
@@ -47,11 +55,9 @@ def manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_plan_reads_each_object_once(
     cli: Any, cli_env: dict[str, str], sandbox: Sandbox, manifest: Path
 ) -> None:
-    sandbox.post("stats/reset")
-    result = cli("plan", "-f", str(manifest), "--detailed-exitcode")
-    assert result.exit_code == 2, result.output
+    result, sent = plan_changes(cli, sandbox, manifest)
     # The reads begun ahead (apps, events, accounts) are used, not repeated after the checks.
-    assert routes(sandbox) == {
+    assert sent == {
         "GET /api/v2/public/application": 1,
         "GET /api/v2/public/application/event": 1,
         "GET /api/v2/public/linked-account": 1,
@@ -96,12 +102,9 @@ def test_the_reads_after_the_first_page_are_sent_once(
     sandbox.post("seed", key=TEST_KEY, linked_accounts=350, account_prefix="org-")
     path = tmp_path / "cobalt.yaml"
     path.write_text(LARGE_ORG_MANIFEST.format(prune=prune))
-    sandbox.post("stats/reset")
-    result = cli("plan", "-f", str(path), "--detailed-exitcode")
-    assert result.exit_code == 2, result.output
-    counted = routes(sandbox)
-    assert counted["GET /api/v2/public/linked-account"] == listings
-    assert counted["GET /api/v2/public/linked-account/{linked_account_id}"] == gets
+    result, sent = plan_changes(cli, sandbox, path)
+    assert sent["GET /api/v2/public/linked-account"] == listings
+    assert sent["GET /api/v2/public/linked-account/{linked_account_id}"] == gets
     assert "+ linked_accounts/new-customer" in result.stdout
 
 
@@ -115,10 +118,8 @@ def test_a_small_manifest_on_a_mid_size_org_reads_the_full_page_once(
     sandbox.post("seed", key=TEST_KEY, linked_accounts=350, account_prefix="org-")
     path = tmp_path / "cobalt.yaml"
     path.write_text(LARGE_ORG_MANIFEST.format(prune=""))
-    sandbox.post("stats/reset")
-    result = cli("plan", "-f", str(path), "--detailed-exitcode")
-    assert result.exit_code == 2, result.output
-    assert routes(sandbox) == {
+    result, sent = plan_changes(cli, sandbox, path)
+    assert sent == {
         "GET /api/v2/public/application": 1,
         "GET /api/v2/public/application/event": 1,
         "GET /api/v2/public/linked-account": 2,
