@@ -205,25 +205,31 @@ def _run_context(
 
 @dataclass(frozen=True)
 class DraftReads:
-    """What a manifest's draft (read, merged, not yet checked) tells the first reads: its
-    environment (nothing is sent for a key of another), the linked accounts it declares
-    (None when the draft does not say plainly) and whether it prunes them."""
+    """What a manifest's draft (read, merged, not yet checked) tells the reads that start
+    before its checks: its environment (nothing is sent for a key of another), the kinds it
+    prunes and the linked accounts it declares (each None when the draft does not say
+    plainly). Read once, here; `read_ahead.py` uses it too."""
 
     environment: str
+    prune: frozenset[str] | None = None
     accounts: tuple[str, ...] | None = None
-    all_accounts: bool = False
 
     @classmethod
     def of(cls, document: Mapping[str, object]) -> DraftReads | None:
         environment = document.get("environment")
         if not isinstance(environment, str):
             return None
-        accounts, prune = document.get("linked_accounts", {}), document.get("prune", [])
-        if not isinstance(accounts, Mapping) or not isinstance(prune, list):
+        prune = document.get("prune", [])
+        if not isinstance(prune, list) or not all(isinstance(name, str) for name in prune):
             return cls(environment)
-        if not all(isinstance(key, str) for key in accounts):
-            return cls(environment)
-        return cls(environment, tuple(accounts), "linked_accounts" in prune)
+        accounts = document.get("linked_accounts", {})
+        if not isinstance(accounts, Mapping) or not all(isinstance(k, str) for k in accounts):
+            return cls(environment, frozenset(prune))
+        return cls(environment, frozenset(prune), tuple(accounts))
+
+    @property
+    def all_accounts(self) -> bool:
+        return self.prune is not None and "linked_accounts" in self.prune
 
     def first_page(self, page_size: int) -> Call | None:
         """The first page of linked accounts, at the size the kind will ask for it; None

@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cobalt_sync.connect import DraftReads
 from cobalt_sync.kinds import KINDS, RunContext
 from cobalt_sync.resource import State
 from cobalt_sync.state import kinds_to_read, read_live, seed_accounts
@@ -44,14 +45,13 @@ class Scope:
         return cls(kinds, keys, prune, tuple(seed_accounts(declared)))
 
 
-def guess_scope(document: Mapping[str, Any], environment: str) -> tuple[Scope, State] | None:
+def guess_scope(
+    document: Mapping[str, Any], draft: DraftReads, environment: str
+) -> tuple[Scope, State] | None:
     """The scope of the checked manifest as the draft `document` suggests it, with the
     declared objects the reads are given; None when the draft gives no safe guess (its
     environment is not the key's: nothing may be sent before the guard has spoken)."""
-    prune = document.get("prune", [])
-    if document.get("environment") != environment or not isinstance(prune, list):
-        return None
-    if not all(isinstance(name, str) for name in prune):
+    if draft.environment != environment or draft.prune is None:
         return None
     declared = State()
     for name, kind in KINDS.items():
@@ -61,7 +61,7 @@ def guess_scope(document: Mapping[str, Any], environment: str) -> tuple[Scope, S
         if guessed is None:
             return None
         declared.kinds[name] = guessed
-    return Scope.of(declared, frozenset(prune)), declared
+    return Scope.of(declared, draft.prune), declared
 
 
 class ReadAhead:
@@ -92,11 +92,13 @@ class ReadAhead:
         self._live.exception()
 
 
-def start_read_ahead(ctx: RunContext, document: Mapping[str, Any] | None) -> ReadAhead | None:
-    """A ReadAhead from the manifest's draft document, or None when it gives no guess."""
-    if document is None:
+def start_read_ahead(
+    ctx: RunContext, document: Mapping[str, Any] | None, draft: DraftReads | None
+) -> ReadAhead | None:
+    """A ReadAhead from the manifest's draft, or None when it gives no guess."""
+    if document is None or draft is None:
         return None
-    guessed = guess_scope(document, ctx.environment)
+    guessed = guess_scope(document, draft, ctx.environment)
     if guessed is None or not guessed[0].kinds:
         return None
     return ReadAhead(ctx, *guessed)

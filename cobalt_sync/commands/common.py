@@ -156,14 +156,15 @@ def start(
     parallelism: int,
 ) -> Started:
     draft = draft_manifest(path, environment=environment)
+    reads = DraftReads.of(draft.document) if draft.document is not None else None
     early = None
-    if draft.document is not None and not options.sandbox:
-        early = connect_early(stack, options, parallelism, path, DraftReads.of(draft.document))
+    if reads is not None and not options.sandbox:
+        early = connect_early(stack, options, parallelism, path, reads)
     ahead = None
     if early is not None:
         from cobalt_sync.read_ahead import start_read_ahead
 
-        ahead = start_read_ahead(early, draft.document)
+        ahead = start_read_ahead(early, draft.document, reads)
     loaded = noted(draft.finish())
     run = early or stack.enter_context(
         open_connection(options, parallelism=parallelism, beside=loaded.path)
