@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cobalt_sync.backends import ManualAppSettings, SandboxAppSettings
-from cobalt_sync.connect import open_connection, read_tuning
 from cobalt_sync.errors import ExitCode, InputError, InsecureUrlError
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.connect import open_connection, read_tuning
 from tests.conftest import TEST_KEY, Sandbox
 
 SECRET_KEY = "pk_live_0123456789abcdef"

@@ -14,10 +14,10 @@ from cobalt_sync.gc_tuning import RARE_THRESHOLDS, rare_collections
 from cobalt_sync.kinds.linked_accounts import align_linked_accounts
 from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.planner import same_json
-from cobalt_sync.planning import live_fingerprint
+from cobalt_sync.planning.pipeline import live_fingerprint
+from cobalt_sync.planning.planner import same_json
+from cobalt_sync.reading.state import desired_state, manifest_hash
 from cobalt_sync.resource import JsonObject, Resource, State
-from cobalt_sync.state import desired_state, manifest_hash
 
 KEY = b"k" * 32
 

@@ -20,7 +20,7 @@ from cobalt_sync.api.types import (
     LinkedAccountPage,
     OAuthCredentials,
 )
-from cobalt_sync.normalise import event_shape
+from cobalt_sync.kinds.rules import event_shape
 from cobalt_sync.reply_shapes import REPLY_CONFIG
 from cobalt_sync.resource import JsonObject
 

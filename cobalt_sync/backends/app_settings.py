@@ -24,7 +24,7 @@ from cobalt_sync.errors import (
     NotObservable,
     UnexpectedResponseError,
 )
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
 
 __all__ = ["AppSettings", "ManualAppSettings", "NotObservable", "SandboxAppSettings"]
 

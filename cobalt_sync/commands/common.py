@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cobalt_sync.connect import DraftReads, open_connection
 from cobalt_sync.errors import CobaltSyncError
 from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest import LoadedManifest, draft_manifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.connect import DraftReads, open_connection
 
 if TYPE_CHECKING:
     from cobalt_sync.kinds import RunContext
-    from cobalt_sync.read_ahead import ReadAhead
+    from cobalt_sync.reading.read_ahead import ReadAhead
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,7 +110,7 @@ def open_session(
 
 
 def checked_session(run: RunContext, loaded: LoadedManifest) -> RunContext:
-    from cobalt_sync.planning import guard_environment  # see start_run
+    from cobalt_sync.planning.pipeline import guard_environment  # see start_run
 
     guard_environment(loaded.manifest.environment, run.environment)
     note(f"Reading the live org: {run.target}")
@@ -162,7 +162,7 @@ def start(
         early = connect_early(stack, options, parallelism, path, reads)
     ahead = None
     if early is not None:
-        from cobalt_sync.read_ahead import start_read_ahead
+        from cobalt_sync.reading.read_ahead import start_read_ahead
 
         ahead = start_read_ahead(early, draft.document, reads)
     loaded = noted(draft.finish())

@@ -19,7 +19,7 @@ from cobalt_sync.commands.validate import PlaceholderEnviron
 from cobalt_sync.errors import ExitCode, InputError
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
-from cobalt_sync.promotion import promotion_plan, render_promotion
+from cobalt_sync.planning.promotion import promotion_plan, render_promotion
 
 
 @click.command("diff")

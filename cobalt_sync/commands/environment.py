@@ -79,7 +79,9 @@ def checked_name(name: str, source: str) -> str:
 def environment_of_key(options: GlobalOptions, environ: Mapping[str, str]) -> str | None:
     """The key's environment without connecting; --sandbox with no key uses its test key.
     A malformed key is reported by the connection, with its own hint, not here."""
-    from cobalt_sync.connect import SANDBOX_KEY  # here: `diff` stays free of the HTTP client
+    from cobalt_sync.reading.connect import (
+        SANDBOX_KEY,  # here: `diff` stays free of the HTTP client
+    )
 
     key = environ.get("COBALT_API_KEY", "").strip() or (SANDBOX_KEY if options.sandbox else "")
     if key.startswith("tk"):

@@ -19,8 +19,8 @@ from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
 from cobalt_sync.kinds.mcp_servers import McpServersKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.kinds.webhooks import WebhooksKind
-from cobalt_sync.normalise import KindRules
 from cobalt_sync.plan import Change
 
 _ALL: tuple[ResourceKind, ...] = (

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from cobalt_sync.normalise import KindRules
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Change
 from cobalt_sync.resource import KindState, Resource, State
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, SectionModel
-from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import KindState, Resource, State

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from cobalt_sync.kinds.base import ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import SectionModel
-from cobalt_sync.normalise import KindRules, event_shape
+from cobalt_sync.kinds.rules import KindRules, event_shape
 from cobalt_sync.plan import FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State, json_type
 

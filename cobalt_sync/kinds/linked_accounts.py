@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.account_reads import FollowUp, first_page_size, follow_up
 from cobalt_sync.kinds.base import ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
@@ -25,8 +24,9 @@ from cobalt_sync.kinds.fields import (
     absent_alone,
     identifier,
 )
-from cobalt_sync.normalise import KindRules
-from cobalt_sync.ownership import MANAGED_BY_KEY, MANAGED_BY_VALUE, PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.ownership import MANAGED_BY_KEY, MANAGED_BY_VALUE, PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.rules import KindRules
+from cobalt_sync.reading.paging import FollowUp, first_page_size, follow_up
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from cobalt_sync.kinds.fields import (
     absent_alone,
     unique,
 )
-from cobalt_sync.normalise import KindRules
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 

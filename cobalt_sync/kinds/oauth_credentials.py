@@ -18,7 +18,7 @@ from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.apps import OAuthConfig, app_name
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder
-from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
 

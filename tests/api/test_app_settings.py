@@ -8,8 +8,8 @@ import pytest
 from cobalt_sync.api import CobaltApi
 from cobalt_sync.backends import ManualAppSettings, NotObservable, SandboxAppSettings
 from cobalt_sync.errors import ExitCode, ManualStepRequired
-from cobalt_sync.normalise import secret_fingerprint
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.rules import secret_fingerprint
 from tests.conftest import Sandbox
 
 

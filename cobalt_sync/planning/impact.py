@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.planner import DISABLE_NOTE
+from cobalt_sync.planning.planner import DISABLE_NOTE
 
 if TYPE_CHECKING:
     from cobalt_sync.api import CobaltApi

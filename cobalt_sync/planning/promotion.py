@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from cobalt_sync.kinds import KIND_ORDER
 from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.planner import PlanInputs, build_plan
+from cobalt_sync.planning.planner import PlanInputs, build_plan
+from cobalt_sync.reading.state import desired_state
 from cobalt_sync.render import render_plan
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.resource import KindState, State
-from cobalt_sync.state import desired_state
 
 DIFF_FORMAT_VERSION = 1
 DIFF_MARKER = "<!-- cobalt-sync-diff -->"

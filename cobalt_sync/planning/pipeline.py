@@ -11,20 +11,20 @@ from typing import Any
 from cobalt_sync.errors import RefusedError
 from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.kinds import APPLY_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.manifest import LoadedManifest
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
-from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
-from cobalt_sync.read_ahead import ReadAhead, read_org
-from cobalt_sync.resource import Resource, State
-from cobalt_sync.state import (
+from cobalt_sync.planning.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
+from cobalt_sync.planning.targets import Target, select
+from cobalt_sync.reading.read_ahead import ReadAhead, read_org
+from cobalt_sync.reading.state import (
     desired_state,
     kinds_to_read,
     manifest_hash,
     resource_document,
     seed_accounts,
 )
-from cobalt_sync.targets import Target, select
+from cobalt_sync.resource import Resource, State
 
 PROBE_REASON = (
     "created so that cobalt-sync can verify dashboard steps: Cobalt shows enabled apps and "

@@ -18,10 +18,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cobalt_sync.connect import DraftReads
 from cobalt_sync.kinds import KINDS, RunContext
+from cobalt_sync.reading.connect import DraftReads
+from cobalt_sync.reading.state import kinds_to_read, read_live, seed_accounts
 from cobalt_sync.resource import State
-from cobalt_sync.state import kinds_to_read, read_live, seed_accounts
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from cobalt_sync.account_reads import first_page_size, follow_up
 from cobalt_sync.api.channel import (
     BURST,
     MAX_RETRIES,
@@ -35,6 +34,7 @@ from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
 from cobalt_sync.api.types import RequestStats
 from cobalt_sync.errors import InputError
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.paging import first_page_size, follow_up
 from cobalt_sync.redact import Redactor
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def open_connection(
     if options.timeout is not None:  # --timeout wins over COBALT_TIMEOUT
         tuning = replace(tuning, timeout=options.timeout)
     if options.sandbox:
-        from cobalt_sync.embedded_sandbox import embedded_sandbox
+        from cobalt_sync.reading.embedded_sandbox import embedded_sandbox
 
         key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, RULES
-from cobalt_sync.normalise import KindRules
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged
 from cobalt_sync.resource import JsonValue, KindState, Resource, State
 
