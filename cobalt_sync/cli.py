@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "apply": "apply",
     "export": "export",
     "check": "check",
+    "doctor": "doctor",
     "sandbox": "sandbox",
     "show": "show",
 }

@@ -166,6 +166,19 @@ BURST = 5
 
 # From the outcome of a read sent ahead, the reads that follow it (sent ahead in turn).
 FollowUps = Callable[[Call, Outcome], Iterable[Call]]
+# Rate-limit headers a reply may carry (the names only are ever reported: `doctor`).
+RATE_LIMIT_HEADERS = ("retry-after", "x-ratelimit-", "ratelimit-")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt on the wire, as `doctor` reports it: the route, the status (None when no
+    reply came), how long it took, and the names of the rate-limit headers the reply had."""
+
+    endpoint: Endpoint
+    status: int | None
+    milliseconds: float
+    rate_limit_headers: tuple[str, ...] = ()
 
 
 class Channel:
@@ -198,6 +211,8 @@ class Channel:
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
         self._ahead: dict[tuple[object, ...], Future[Outcome]] = {}
+        # Told of every attempt when set (`doctor`); nothing else watches the wire.
+        self.observer: Callable[[Attempt], None] | None = None
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -337,10 +352,16 @@ class Channel:
             headers=self._headers(call),
         )
         status: int | None = None
+        limits: tuple[str, ...] = ()
         try:
             response = self._client.send(request, stream=True)
             try:
                 status = response.status_code
+                limits = tuple(
+                    name
+                    for name in (key.lower() for key in response.headers)
+                    if name.startswith(RATE_LIMIT_HEADERS)
+                )
                 raw = self._read_reply(response, deadline=started + self._timeout)
             finally:
                 response.close()
@@ -351,6 +372,9 @@ class Channel:
         else:
             outcome = self._reply(call, response, raw)
         self._log(call, path, status, started)
+        if self.observer is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.observer(Attempt(call.endpoint, status, elapsed, limits))
         return outcome
 
     @staticmethod
