@@ -8,6 +8,7 @@ only when it provably never left), the mapping of statuses to the `errors.py` tr
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ import httpx
 from cobalt_sync import __version__
 from cobalt_sync.api.keys import Environment, environment_of
 from cobalt_sync.api.pacing import TokenBucket, backoff_delay, parse_retry_after
-from cobalt_sync.api.stall import StallWatch
+from cobalt_sync.api.stall import Describe, StallBudget, StallWatch
 from cobalt_sync.api.types import API_PREFIX, Endpoint, RequestStats
 from cobalt_sync.errors import (
     ApiError,
@@ -96,11 +97,13 @@ class Call:
 # Connecting again and again to a host that refuses is rarely worth more than a few seconds;
 # failures after the request was sent keep the full retry budget (`max_retries`).
 CONNECT_RETRIES = 3
-# A request that got no answer at all within the timeout is tried this many more times: a
-# stalled API then ends a run in about 3 x COBALT_TIMEOUT (90 s by default), not 9 x.
+# A request that got no answer at all within the timeout is tried this many more times, and
+# the run as a whole waits no longer than that for an API that stopped answering: from the
+# first attempt that timed out to exit 4, at most (STALL_RETRIES + 1) x COBALT_TIMEOUT (plus
+# the few seconds a run takes to end), whatever the run reads or writes (`StallBudget`).
 STALL_RETRIES = 2
 # A request still unanswered after this long (or half the timeout, if shorter) is named on
-# stderr with what happens next, at default verbosity.
+# stderr with what happens next, at default verbosity: once per stalled route.
 STALL_NOTICE_SECONDS = 10.0
 
 
@@ -208,6 +211,11 @@ class Channel:
         self._backoff = max(0.0, backoff)
         self._timeout = timeout
         self._stall = StallWatch(min(STALL_NOTICE_SECONDS, timeout / 2), log.warning)
+        self._budget = StallBudget(timeout, STALL_RETRIES + 1)
+        # Timeouts of writes that are not repeated blindly (`create_once` re-reads, then
+        # sends again), by route: they count toward the same STALL_RETRIES as a read's.
+        self._silent_writes: dict[str, int] = {}
+        self._writes_lock = threading.Lock()
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
         self._ahead: dict[tuple[object, ...], Future[Outcome]] = {}
@@ -286,50 +294,113 @@ class Channel:
         return self._send_now(call)
 
     def _send_now(self, call: Call) -> Outcome:
-        attempt = timeouts = 0
-        while True:
-            with self._stall.watch(self._stall_notice(call, timeouts)):
-                outcome = self._attempt(call)
-            timeouts += outcome.timed_out
-            if outcome.error is None or not outcome.retry or attempt >= self.max_retries:
-                return self._final(outcome, timeouts)
-            if unreachable(outcome) and attempt >= CONNECT_RETRIES:
-                return outcome  # a wrong URL or a down host should fail in seconds, not a minute
-            if timeouts > STALL_RETRIES:
-                return self._final(outcome, timeouts)
-            self._wait_before_retry(call, outcome, attempt)
-            attempt += 1
-
-    def _stall_notice(self, call: Call, timeouts: int) -> Callable[[float], str]:
-        """The sentence for an attempt still unanswered: the request, and what comes next."""
         label = call.endpoint.label
-        if not call.repeatable:
-            then = "cobalt-sync checks whether it landed before trying again"
-        elif timeouts < STALL_RETRIES:
-            then = f"is retried ({timeouts + 1} of {STALL_RETRIES})"
+        attempt, timeouts, held = 0, self._write_timeouts(call), False
+        outcome = Outcome()
+        try:
+            while True:
+                limit = self._budget.limit()
+                if limit <= 0:  # the API stopped answering: this run waits no longer
+                    outcome = self._silenced(call)
+                    return outcome
+                started = time.monotonic()
+                with self._stall.watch(label, self._stall_notice(call, started, limit)):
+                    outcome, answered = self._attempt(call, limit)
+                if outcome.timed_out:
+                    timeouts += 1
+                    self._budget.timed_out(started, holds=not held)
+                    held = True
+                elif answered:
+                    if held:
+                        self._budget.release()
+                        held = False
+                    self._budget.answered(started)
+                    self._stall.forget(label)
+                if outcome.error is None or not outcome.retry or attempt >= self.max_retries:
+                    outcome = self._final(call, outcome, timeouts)
+                    return outcome
+                if unreachable(outcome) and attempt >= CONNECT_RETRIES:
+                    return outcome  # a wrong URL or a down host should fail in seconds
+                if timeouts > STALL_RETRIES:
+                    outcome = self._final(call, outcome, timeouts)
+                    return outcome
+                self._wait_before_retry(call, outcome, attempt)
+                attempt += 1
+        finally:
+            if held:
+                self._budget.release()
+            self._remember_write(call, outcome, timeouts)
+
+    def _write_timeouts(self, call: Call) -> int:
+        """A write sent again after a re-read starts from its route's earlier timeouts."""
+        if call.repeatable:
+            return 0
+        with self._writes_lock:
+            return self._silent_writes.get(call.endpoint.label, 0)
+
+    def _remember_write(self, call: Call, outcome: Outcome, timeouts: int) -> None:
+        if call.repeatable:
+            return
+        with self._writes_lock:
+            if outcome.timed_out:
+                self._silent_writes[call.endpoint.label] = timeouts
+            else:
+                self._silent_writes.pop(call.endpoint.label, None)
+
+    def _stall_notice(self, call: Call, started: float, limit: float) -> Describe:
+        """The sentence for a request still unanswered: which, and what comes next."""
+        label = call.endpoint.label
+        if call.repeatable:
+            then = "is sent again"
         else:
-            then = "the run gives up (exit 4)"
+            then = "cobalt-sync checks whether it landed before sending it again"
 
         def describe(waited: float) -> str:
+            left = self._budget.left(started)
             return (
-                f"waiting for {label}: no answer for {waited:.0f}s; at {self._timeout:g}s it "
-                f"times out and {then}"
+                f"waiting for {label}: no answer for {waited:.0f}s; at {limit:.3g}s it times "
+                f"out and {then}; if the API stays silent, cobalt-sync gives up (exit 4) in "
+                f"{left:.0f}s at most"
             )
 
         return describe
 
-    def _final(self, outcome: Outcome, timeouts: int) -> Outcome:
-        """The last outcome, its error saying how long and how often nothing answered."""
+    def _final(self, call: Call, outcome: Outcome, timeouts: int) -> Outcome:
+        """The last outcome, its error saying how long and how often nothing answered. A
+        request given up for silence spends the run's stall budget: the rest fail at once."""
         if outcome.error is not None and outcome.timed_out:
             tries = "once" if timeouts == 1 else f"{timeouts} times"
             outcome.error.message = f"no answer within {self._timeout:g}s, {tries}"
-            outcome.error.hint = (
-                f"{urlsplit(self.base_url).hostname} accepted the connection but did not "
-                "answer. Check the URL (--api-url / COBALT_API_URL) and your network or "
-                "proxy; if the API is just slow, wait longer with --timeout SECONDS "
-                "(or COBALT_TIMEOUT)."
-            )
+            outcome.error.hint = self._silence_hint()
+            if call.repeatable or timeouts > STALL_RETRIES:
+                self._budget.give_up(outcome.error)
         return outcome
+
+    def _silenced(self, call: Call) -> Outcome:
+        """Not sent: the stall budget is spent. The error is the one that spent it, so every
+        request of the run fails the same way, at once, and is certain not to have landed."""
+        spent = self._budget.spent
+        if not isinstance(spent, ApiError):
+            tries = STALL_RETRIES + 1
+            spent = self._budget.give_up(
+                NetworkError(
+                    f"no answer from the API for {tries * self._timeout:g}s ({tries} x the "
+                    f"{self._timeout:g}s timeout), the longest a run waits",
+                    endpoint=call.endpoint.label,
+                    hint=self._silence_hint(),
+                )
+            )
+        error = copy.copy(spent)
+        assert isinstance(error, ApiError)
+        return Outcome(error=error, timed_out=True)
+
+    def _silence_hint(self) -> str:
+        return (
+            f"{urlsplit(self.base_url).hostname} accepted the connection but did not "
+            "answer. Check the URL (--api-url / COBALT_API_URL) and your network or "
+            "proxy; if the API is just slow, wait longer with --timeout SECONDS "
+            "(or COBALT_TIMEOUT)."
+        )
 
     def pause(self, attempt: int) -> None:
         """Sleep a backoff step: for callers that re-read before repeating a POST."""
@@ -339,7 +410,8 @@ class Channel:
 
     # --- one attempt ------------------------------------------------------------------
 
-    def _attempt(self, call: Call) -> Outcome:
+    def _attempt(self, call: Call, limit: float) -> tuple[Outcome, bool]:
+        """One attempt waiting at most `limit` seconds; and whether any HTTP reply came."""
         if self._pacer is not None:
             self.stats.record_throttle(self._pacer.acquire())
         path = call.path()
@@ -350,6 +422,7 @@ class Channel:
             params=dict(call.params) or None,
             json=call.body,
             headers=self._headers(call),
+            timeout=httpx.Timeout(limit, connect=min(limit, 10.0)),
         )
         status: int | None = None
         limits: tuple[str, ...] = ()
@@ -362,7 +435,7 @@ class Channel:
                     for name in (key.lower() for key in response.headers)
                     if name.startswith(RATE_LIMIT_HEADERS)
                 )
-                raw = self._read_reply(response, deadline=started + self._timeout)
+                raw = self._read_reply(response, deadline=started + limit)
             finally:
                 response.close()
         except httpx.HTTPError as exc:
@@ -375,7 +448,7 @@ class Channel:
         if self.observer is not None:
             elapsed = (time.perf_counter() - started) * 1000
             self.observer(Attempt(call.endpoint, status, elapsed, limits))
-        return outcome
+        return outcome, status is not None and not outcome.timed_out
 
     @staticmethod
     def _read_reply(response: httpx.Response, *, deadline: float) -> bytes:

@@ -141,22 +141,31 @@ class ManualAppSettings:
         self._candidates: tuple[str, ...] = (probe_account_id,)
         self._reader: str | None = None
         self._looked_up = False
+        self._failed: ApiError | None = None
         self._lock = threading.Lock()
 
     def begin_read(self, accounts: Sequence[str]) -> None:
         with self._lock:
             tried = tuple(accounts[:READER_CANDIDATES_TRIED])
             self._candidates = (*tried, self._probe_id)
-            self._reader, self._looked_up = None, False
+            self._reader, self._looked_up, self._failed = None, False, None
 
     @property
     def reader(self) -> str | None:
-        """The linked account reads go through, looked up once per reading."""
+        """The linked account reads go through, looked up once per reading. A look-up that
+        failed fails the same way for the other kind: asking again would only repeat a
+        stalled API's wait (or its refusal), once per kind."""
         with self._lock:  # the apps and credentials kinds read at once: one look-up
+            if self._failed is not None:
+                raise self._failed
             if not self._looked_up:
-                self._reader = next(
-                    (a for a in self._candidates if get_account(self._api, a)), None
-                )
+                try:
+                    self._reader = next(
+                        (a for a in self._candidates if get_account(self._api, a)), None
+                    )
+                except ApiError as error:
+                    self._failed = error
+                    raise
                 self._looked_up = True
             return self._reader
 

@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cobalt_sync.errors import NetworkError
 from cobalt_sync.kinds import KINDS, RunContext
 from cobalt_sync.reading.connect import DraftReads
 from cobalt_sync.reading.environment import may_read_ahead
@@ -89,8 +90,12 @@ class ReadAhead:
 
     def settle(self) -> None:
         """Wait for the reading to end, whatever its outcome: a reading the run does not
-        use must not share the app-settings backend with the one that replaces it."""
-        self._live.exception()
+        use must not share the app-settings backend with the one that replaces it. A
+        reading the API did not answer (a stall, no connection) fails the run here: reading
+        again would only wait for the same silence a second time."""
+        failure = self._live.exception()
+        if isinstance(failure, NetworkError):
+            raise failure
 
 
 def start_read_ahead(

@@ -1,9 +1,9 @@
 """Fault injection and request accounting, as an ASGI middleware around the vendor routes.
 
-Owns latency, the per-key token bucket (429 + Retry-After), injected 500s, ambiguous 200s,
-commit-then-drop, and the stats counters. Never applies to `/_sandbox/` admin routes nor to
-the pages a person clicks through (hosted Connect, the provider stand-in, the OAuth callback):
-the knobs are for API clients.
+Owns latency, stalls (no answer at all until the client gives up), the per-key token bucket
+(429 + Retry-After), injected 500s, ambiguous 200s, commit-then-drop, and the stats counters.
+Never applies to `/_sandbox/` admin routes nor to the pages a person clicks through (hosted
+Connect, the provider stand-in, the OAuth callback): the knobs are for API clients.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ class FaultSettings:
     echo_secrets_in_errors: bool = False
     share_events: bool = False  # one event set per org instead of per environment
     route: str | None = None
+    # A stall: requests matching `stall_route` (a regex searched in "METHOD /path", every
+    # faulted request when None) get no answer for `stall_ms`, or until the client hangs up.
+    stall_ms: float = 0.0
+    stall_route: str | None = None
     seed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,7 +79,7 @@ class FaultSettings:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number between 0 and 1")
-        for name in ("latency_ms", "jitter_ms"):
+        for name in ("latency_ms", "jitter_ms", "stall_ms"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{name} must be a number >= 0")
@@ -89,8 +93,9 @@ class FaultSettings:
             raise ValueError("duplicate_create_status must be 400 or 409")
         if self.not_found_status not in (404, 500):
             raise ValueError("not_found_status must be 404 or 500")
-        if self.route is not None:
-            re.compile(self.route)
+        for pattern in (self.route, self.stall_route):
+            if pattern is not None:
+                re.compile(pattern)
 
     @property
     def burst(self) -> float:
@@ -112,11 +117,15 @@ class Stats:
     by_status: Counter[str] = field(default_factory=Counter)
     writes_applied: int = 0
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
+    # Each stalled request: "METHOD /path" (no query) and when it arrived (Unix time), so a
+    # test can time a client from the first request that got no answer.
+    stalls: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "requests_total": self.requests_total,
             "log": list(self.log),
+            "stalls": list(self.stalls),
             "by_route": dict(sorted(self.by_route.items())),
             "by_status": dict(sorted(self.by_status.items())),
             "writes_applied": self.writes_applied,
@@ -184,6 +193,11 @@ class FaultMiddleware:
             await send(message)
 
         try:
+            if self._stalls(scope):
+                replay = await self._stall(scope, receive)
+                if replay is None:
+                    return  # the client gave up waiting: nothing to answer
+                receive = replay
             if self._faulty(scope["path"]):
                 await self._with_faults(scope, receive, counting_send)
             else:
@@ -210,6 +224,36 @@ class FaultMiddleware:
     def _faulty(self, path: str) -> bool:
         pattern = self.state.settings.route
         return pattern is None or re.search(pattern, path) is not None
+
+    def _stalls(self, scope: Scope) -> bool:
+        settings = self.state.settings
+        if settings.stall_ms <= 0:
+            return False
+        request = f"{scope['method']} {scope['path']}"
+        return settings.stall_route is None or re.search(settings.stall_route, request) is not None
+
+    async def _stall(self, scope: Scope, receive: Receive) -> Receive | None:
+        """Hold the request without a byte of answer for `stall_ms`. None when the client
+        hung up meanwhile; else a `receive` that hands the handler the body read here."""
+        self.state.stats.stalls.append(
+            {"request": f"{scope['method']} {scope['path']}", "at": time.time()}
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.state.settings.stall_ms / 1000
+        held: list[Message] = []
+        while (left := deadline - loop.time()) > 0:
+            try:
+                message = await asyncio.wait_for(receive(), left)
+            except TimeoutError:
+                break
+            if message["type"] == "http.disconnect":
+                return None
+            held.append(message)
+
+        async def replay() -> Message:
+            return held.pop(0) if held else await receive()
+
+        return replay
 
     async def _with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings, state = self.state.settings, self.state
