@@ -8,7 +8,6 @@ only when it provably never left), the mapping of statuses to the `errors.py` tr
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
@@ -377,21 +376,26 @@ class Channel:
         return outcome
 
     def _silenced(self, call: Call) -> Outcome:
-        """Not sent: the stall budget is spent. The error is the one that spent it, so every
-        request of the run fails the same way, at once, and is certain not to have landed."""
+        """Not sent: the stall budget is spent, so every request of the run fails at once,
+        naming the request that spent it, and is certain not to have landed."""
         spent = self._budget.spent
-        if not isinstance(spent, ApiError):
+        if not isinstance(spent, ApiError):  # the budget ran out before any request gave up
             tries = STALL_RETRIES + 1
-            spent = self._budget.give_up(
-                NetworkError(
-                    f"no answer from the API for {tries * self._timeout:g}s ({tries} x the "
-                    f"{self._timeout:g}s timeout), the longest a run waits",
-                    endpoint=call.endpoint.label,
-                    hint=self._silence_hint(),
-                )
+            error = NetworkError(
+                f"no answer from the API for {tries * self._timeout:g}s ({tries} x the "
+                f"{self._timeout:g}s timeout), the longest a run waits",
+                endpoint=call.endpoint.label,
+                hint=self._silence_hint(),
             )
-        error = copy.copy(spent)
-        assert isinstance(error, ApiError)
+            spent = self._budget.give_up(error)
+            if spent is error:
+                return Outcome(error=error, timed_out=True)
+        assert isinstance(spent, ApiError)
+        error = NetworkError(
+            f"not sent: the API stopped answering ({spent})",
+            endpoint=call.endpoint.label,
+            hint=spent.hint,
+        )
         return Outcome(error=error, timed_out=True)
 
     def _silence_hint(self) -> str:
