@@ -3,8 +3,9 @@ without an answer is named on stderr with what happens next, a fully stalled API
 exit 4 with a hint, a name that does not resolve says so, and a near miss of Cobalt's host
 is refused before the key is sent, with the right one suggested.
 
-The stalled server is a raw socket that accepts connections and never answers; the short
-`--timeout` keeps the test quick, and nothing here measures time.
+The stalled server is a raw socket that accepts connections and never answers, or the
+sandbox holding a route's requests (`stall_ms`); the short timeouts keep the tests quick.
+Nothing here races a clock: the budget's end is read from when the sandbox saw requests.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cobalt_sync.api import CobaltApi
+from cobalt_sync.api.channel import STALL_RETRIES
+from cobalt_sync.errors import ApiError, NetworkError, NotFoundError
+from tests.conftest import TEST_KEY, Sandbox
 
 MANIFEST = "version: 1\nenvironment: test\n"
 
@@ -62,9 +68,12 @@ def test_a_stalled_api_is_named_on_stderr_then_fails_with_exit_4_and_a_hint(
     assert result.exit_code == 4, result.stderr
     assert result.stdout == ""
     waiting = [line for line in result.stderr.splitlines() if "waiting for GET " in line]
-    # Each attempt says what it waits for and what comes next, the last that it gives up.
-    assert any("no answer for" in line and "retried (1 of 2)" in line for line in waiting)
-    assert any("gives up (exit 4)" in line for line in waiting), result.stderr
+    # One notice per stalled request, saying what comes next, not one per attempt.
+    assert waiting, result.stderr
+    assert len(waiting) == len({line.split(":")[1] for line in waiting}), waiting
+    for line in waiting:
+        assert "no answer for" in line and "it times out and is sent again" in line
+        assert "cobalt-sync gives up (exit 4) in" in line
     error = next(line for line in result.stderr.splitlines() if line.startswith("Error: "))
     assert "no answer within 1s, 3 times" in error
     hint = next(line for line in result.stderr.splitlines() if line.startswith("Hint: "))
@@ -103,3 +112,91 @@ def test_a_near_miss_of_cobalts_host_is_refused_with_the_right_one(
     assert result.exit_code == 3, result.stderr
     assert suggestion in result.stderr
     assert "§" not in result.stderr  # no pointer into an internal contract document
+
+
+# --- one budget of patience per run (the channel's StallBudget) ---------------------------
+
+T = 1.0  # the timeout of these clients, in seconds
+ACCOUNT_GET = r"^GET /api/v2/public/linked-account/"
+
+
+@pytest.fixture
+def patient(sandbox: Sandbox) -> Iterator[CobaltApi]:
+    with CobaltApi(sandbox.url, TEST_KEY, timeout=T, backoff=0, requests_per_second=None) as api:
+        yield api
+
+
+def get_account(api: CobaltApi, account_id: str) -> ApiError | None:
+    return api.raw("get_linked_account", path_params={"linked_account_id": account_id})[1]
+
+
+def test_once_a_request_gave_up_the_rest_are_not_sent_and_name_it(
+    patient: CobaltApi, sandbox: Sandbox
+) -> None:
+    sandbox.faults(stall_ms=60_000, stall_route=ACCOUNT_GET)
+    first = get_account(patient, "acme")
+    assert first is not None and first.message == "no answer within 1s, 3 times"
+    sent = sandbox.get("stats")["requests_total"]
+
+    # Another route, which would answer: not sent, and the error says why.
+    _, error = patient.raw("list_webhooks")
+    assert isinstance(error, NetworkError)
+    assert str(error) == (
+        "GET /api/v2/public/webhook: not sent: the API stopped answering "
+        "(GET /api/v2/public/linked-account/{linked_account_id}: no answer within 1s, 3 times)"
+    )
+    assert error.hint is not None and "--timeout SECONDS" in error.hint
+    assert sandbox.get("stats")["requests_total"] == sent
+
+
+def test_parallel_requests_started_one_after_another_share_one_budget(
+    patient: CobaltApi, sandbox: Sandbox
+) -> None:
+    """Eight reads of a stalled route, one every half timeout: each would wait 3 × the
+    timeout on its own (12 s in all); together they wait 3 × the timeout, and none is sent
+    once that has passed."""
+    sandbox.faults(stall_ms=60_000, stall_route=ACCOUNT_GET)
+    errors: dict[str, ApiError | None] = {}
+
+    def read(account_id: str) -> None:
+        errors[account_id] = get_account(patient, account_id)
+
+    threads = []
+    for number in range(8):
+        thread = threading.Thread(target=read, args=(f"account-{number}",))
+        thread.start()
+        threads.append(thread)
+        threading.Event().wait(T / 2)
+    for thread in threads:
+        thread.join()
+
+    assert all(isinstance(error, NetworkError) for error in errors.values()), errors
+    stalls = sandbox.get("stats")["stalls"]
+    first = min(stall["at"] for stall in stalls)
+    budget = (STALL_RETRIES + 1) * T
+    # No attempt left after the budget ran out (a second of slack for the server's clock).
+    assert max(stall["at"] for stall in stalls) - first < budget + 1
+    sent = {stall["request"].rsplit("/", 1)[1] for stall in stalls}
+    never_sent = {f"account-{n}" for n in range(8)} - sent
+    assert never_sent, "a read started after the budget ran out was still sent"
+    assert all("not sent" in errors[account].message for account in never_sent)
+
+
+def test_a_slow_moment_does_not_spend_the_runs_patience(
+    patient: CobaltApi, sandbox: Sandbox
+) -> None:
+    """A read that timed out once, then was answered, leaves the run as patient as before:
+    later requests, long after the budget would have run out, go out and are answered."""
+    sandbox.faults(stall_ms=60_000, stall_route=ACCOUNT_GET)
+    errors: list[ApiError | None] = []
+    reader = threading.Thread(target=lambda: errors.append(get_account(patient, "acme")))
+    reader.start()
+    while not sandbox.get("stats")["stalls"]:  # the first attempt is being held
+        threading.Event().wait(0.05)
+    sandbox.faults(stall_ms=0)  # the API answers again: the retry gets a 404
+    reader.join()
+    assert isinstance(errors[0], NotFoundError)
+
+    threading.Event().wait((STALL_RETRIES + 1) * T)  # past the first stall's deadline
+    _, error = patient.raw("list_webhooks")
+    assert error is None
