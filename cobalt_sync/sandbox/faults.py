@@ -93,9 +93,13 @@ class FaultSettings:
             raise ValueError("duplicate_create_status must be 400 or 409")
         if self.not_found_status not in (404, 500):
             raise ValueError("not_found_status must be 404 or 500")
-        for pattern in (self.route, self.stall_route):
-            if pattern is not None:
-                re.compile(pattern)
+        for name in ("route", "stall_route"):
+            pattern = getattr(self, name)
+            try:
+                if pattern is not None:
+                    re.compile(pattern)
+            except (re.error, TypeError) as bad:
+                raise ValueError(f"{name} must be a regular expression ({bad})") from None
 
     @property
     def burst(self) -> float:

@@ -147,3 +147,31 @@ def test_hostile_mode_echoes_in_401s_and_injected_errors_too(sandbox: Sandbox) -
     failed = httpx.put(url, headers={"x-api-key": "tk_sandbox"}, json={"s": "CANARY-BODY"})
     assert failed.status_code == 500
     assert "tk_sandbox" in failed.text and "CANARY-BODY" in failed.text
+
+
+def test_a_stalled_route_answers_nothing_until_the_client_gives_up(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    sandbox.faults(stall_ms=60_000, stall_route=r"^GET /api/v2/public/webhook$")
+    with pytest.raises(httpx.ReadTimeout):
+        api.get("/webhook", timeout=0.5)
+    assert api.get("/application").status_code == 200  # only that route stalls
+    [stall] = sandbox.get("stats")["stalls"]
+    assert stall["request"] == "GET /api/v2/public/webhook"
+
+
+def test_a_write_held_by_a_short_stall_then_lands_with_its_body(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    sandbox.faults(stall_ms=200, stall_route="^PUT ")
+    response = api.put("/linked-account", json={"account_id": "held", "name": "Held"})
+    assert response.status_code == 200, response.text
+    [account] = sandbox.inspect()["linked_accounts"]
+    assert (account["account_id"], account["name"]) == ("held", "Held")
+    assert len(sandbox.get("stats")["stalls"]) == 1
+
+
+def test_stall_settings_are_checked(sandbox: Sandbox) -> None:
+    for bad in ({"stall_ms": -1}, {"stall_route": "("}):
+        response = sandbox.admin.post("/_sandbox/faults", json=bad)
+        assert response.status_code == 400 and response.json()["error"], bad
