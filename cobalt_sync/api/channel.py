@@ -124,6 +124,17 @@ class Outcome:
     timed_out: bool = False  # no answer (or no whole answer) within the timeout
 
 
+@dataclass
+class _Tries:
+    """One request's tries so far, for the retry rules and the stall budget. `held`: it
+    timed out and has not been answered since, which keeps the budget's episode open."""
+
+    timeouts: int = 0
+    attempt: int = 0
+    held: bool = False
+    outcome: Outcome = field(default_factory=Outcome)
+
+
 def check_base_url(url: str) -> str:
     """The normalised base URL, or InsecureUrlError/InputError before any request is made."""
     parts = urlsplit(url.strip())
@@ -293,42 +304,48 @@ class Channel:
         return self._send_now(call)
 
     def _send_now(self, call: Call) -> Outcome:
-        label = call.endpoint.label
-        attempt, timeouts, held = 0, self._write_timeouts(call), False
-        outcome = Outcome()
+        tries = _Tries(timeouts=self._write_timeouts(call))
         try:
             while True:
                 limit = self._budget.limit()
                 if limit <= 0:  # the API stopped answering: this run waits no longer
-                    outcome = self._silenced(call)
-                    return outcome
-                started = time.monotonic()
-                with self._stall.watch(label, self._stall_notice(call, started, limit)):
-                    outcome, answered = self._attempt(call, limit)
-                if outcome.timed_out:
-                    timeouts += 1
-                    self._budget.timed_out(started, holds=not held)
-                    held = True
-                elif answered:
-                    if held:
-                        self._budget.release()
-                        held = False
-                    self._budget.answered(started)
-                    self._stall.forget(label)
-                if outcome.error is None or not outcome.retry or attempt >= self.max_retries:
-                    outcome = self._final(call, outcome, timeouts)
-                    return outcome
-                if unreachable(outcome) and attempt >= CONNECT_RETRIES:
+                    tries.outcome = self._silenced(call)
+                    return tries.outcome
+                outcome = tries.outcome = self._try(call, limit, tries)
+                if (
+                    outcome.error is None
+                    or not outcome.retry
+                    or tries.attempt >= self.max_retries
+                    or tries.timeouts > STALL_RETRIES
+                ):
+                    tries.outcome = self._final(call, outcome, tries.timeouts)
+                    return tries.outcome
+                if unreachable(outcome) and tries.attempt >= CONNECT_RETRIES:
                     return outcome  # a wrong URL or a down host should fail in seconds
-                if timeouts > STALL_RETRIES:
-                    outcome = self._final(call, outcome, timeouts)
-                    return outcome
-                self._wait_before_retry(call, outcome, attempt)
-                attempt += 1
+                self._wait_before_retry(call, outcome, tries.attempt)
+                tries.attempt += 1
         finally:
-            if held:
+            if tries.held:
                 self._budget.release()
-            self._remember_write(call, outcome, timeouts)
+            self._remember_write(call, tries)
+
+    def _try(self, call: Call, limit: float, tries: _Tries) -> Outcome:
+        """One attempt, watched for a stall notice, and told to the stall budget."""
+        label = call.endpoint.label
+        started = time.monotonic()
+        with self._stall.watch(label, self._stall_notice(call, started, limit)):
+            outcome, answered = self._attempt(call, limit)
+        if outcome.timed_out:
+            tries.timeouts += 1
+            self._budget.timed_out(started, holds=not tries.held)
+            tries.held = True
+        elif answered:
+            if tries.held:
+                self._budget.release()
+                tries.held = False
+            self._budget.answered(started)
+            self._stall.forget(label)
+        return outcome
 
     def _write_timeouts(self, call: Call) -> int:
         """A write sent again after a re-read starts from its route's earlier timeouts."""
@@ -337,12 +354,12 @@ class Channel:
         with self._writes_lock:
             return self._silent_writes.get(call.endpoint.label, 0)
 
-    def _remember_write(self, call: Call, outcome: Outcome, timeouts: int) -> None:
+    def _remember_write(self, call: Call, tries: _Tries) -> None:
         if call.repeatable:
             return
         with self._writes_lock:
-            if outcome.timed_out:
-                self._silent_writes[call.endpoint.label] = timeouts
+            if tries.outcome.timed_out:
+                self._silent_writes[call.endpoint.label] = tries.timeouts
             else:
                 self._silent_writes.pop(call.endpoint.label, None)
 
@@ -356,10 +373,12 @@ class Channel:
 
         def describe(waited: float) -> str:
             left = self._budget.left(started)
+            waiting = f"waiting for {label}: no answer for {waited:.0f}s; at {limit:.3g}s it"
+            if left <= limit - waited + 0.5:  # this attempt is the last the budget allows
+                return f"{waiting} times out and cobalt-sync gives up (exit 4)"
             return (
-                f"waiting for {label}: no answer for {waited:.0f}s; at {limit:.3g}s it times "
-                f"out and {then}; if the API stays silent, cobalt-sync gives up (exit 4) in "
-                f"{left:.0f}s at most"
+                f"{waiting} times out and {then}; if the API stays silent, cobalt-sync gives "
+                f"up (exit 4) in {left:.0f}s at most"
             )
 
         return describe
