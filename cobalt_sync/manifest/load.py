@@ -220,6 +220,9 @@ class _Load:
             hint = yaml_problem_hint(text, line, problem.message)
             self.fail(problem.message + hint, problem.mark)
         data: JsonLike = self.document.data
+        if data is None and self.document.findings:  # e.g. a tag on the whole document
+            finding = self.document.findings[0]
+            self.fail(finding.message, finding.mark, finding.path)
         if data is None:
             self.fail("the file is empty; a manifest starts with `version: 1`", None)
         if not isinstance(data, dict):
