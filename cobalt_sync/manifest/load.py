@@ -30,6 +30,7 @@ from cobalt_sync.manifest.overlay import (
     select_environment,
 )
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
+from cobalt_sync.manifest.unechoed import Screen
 from cobalt_sync.manifest.variables import Resolution, resolve
 from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 from cobalt_sync.manifest.yaml_reader import (
@@ -167,6 +168,7 @@ class _Load:
         self.document = Document(data=None)
         self.problems: list[tuple[Mark, Problem]] = []
         self.resolutions: dict[Path_, Resolution] = {}
+        self.substituted = False
 
     def run(self) -> LoadedManifest:
         return self.complete(self.prepare())
@@ -181,6 +183,7 @@ class _Load:
             self.report(finding.path, finding.message, mark=finding.mark)
         with rare_collections():  # a copy of the whole document: see gc_tuning.py
             data = self.substitute(written, ())
+        self.substituted = True  # from here on, a message may echo a variable's value
         assert isinstance(data, dict)  # substitution keeps the shape
         return data
 
@@ -391,7 +394,7 @@ class _Load:
             return read_sample(self.path.parent, relative)
         except SampleProblem as problem:
             if problem.in_file:
-                json_file = (self.path.parent / relative).as_posix()
+                json_file = self.screen.words(path, (self.path.parent / relative).as_posix())
                 anchor = self.document.mark(path) or Mark(0, 0)
                 located = Problem(
                     json_file, problem.line, problem.column, format_path(path), problem.message
@@ -432,7 +435,15 @@ class _Load:
         if not self.marked:
             raise MarksNeeded  # wording a problem needs marks
         where = mark or self.mark_of(path, at_key)
+        if self.substituted:
+            message = self.screen.words(path, message)
         self.problems.append((where or Mark(0, 0), self.problem(path, message, where, severity)))
+
+    @cached_property
+    def screen(self) -> Screen:
+        """Built once, at the first problem after substitution: only worded loads need it."""
+        written = partial(_value_at, self.document.data)
+        return Screen(self.resolutions, written, self.environ)
 
     def mark_of(self, path: Path_, at_key: bool) -> Mark | None:
         """The mark of `path`, else of its nearest written parent (a missing field's mapping).
