@@ -104,3 +104,24 @@ def test_validate_names_the_variable_never_its_value(
     assert "file not found: 'samples/${SAMPLE}.json'" in result.stderr
     assert "broken/${SAMPLE}.json:1:" in result.stderr  # the JSON file's own position
     assert "unknown app '${APP}'" in result.stderr and "unknown app '${SHORT}'" in result.stderr
+
+
+def test_a_variable_in_a_key_is_refused_and_a_lone_dollar_is_kept(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys name objects in plans and logs: `${VAR}` there would print its value."""
+    monkeypatch.setenv("WH_TOKEN", CANARY)
+    monkeypatch.chdir(tmp_path)
+    hooks = (
+        "version: 1\nenvironment: test\nwebhooks:\n"
+        '  "https://hooks.example/services/${WH_TOKEN}": {events: [Connection Created]}\n'
+    )
+    Path("cobalt.yaml").write_text(hooks)
+    refused = cli("validate", "-f", "cobalt.yaml")
+    assert refused.exit_code == 3 and CANARY not in refused.output
+    assert "cobalt.yaml:4:3:" in refused.stderr
+    assert "a variable (${WH_TOKEN}) in a key is not substituted" in refused.stderr
+    events = "version: 1\nenvironment: test\nevents:\n  Paid $5:\n    schema: {amount: 5}\n"
+    Path("cobalt.yaml").write_text(events)
+    loaded = load_manifest(Path("cobalt.yaml"), {})
+    assert list(loaded.manifest.events) == ["Paid $5"]

@@ -186,9 +186,10 @@ class ManualAppSettings:
         """The linked account reads go through, looked up once per reading."""
         with self._lock:  # the apps and credentials kinds read at once: one look-up
             if not self._looked_up:
-                self._reader = next(
-                    (a for a in self._candidates if self._api.get_linked_account(a)), None
-                ) or self._any_account()
+                self._reader = (
+                    next((a for a in self._candidates if self._api.get_linked_account(a)), None)
+                    or self._any_account()
+                )
                 self._looked_up = True
             return self._reader
 

@@ -31,7 +31,7 @@ from cobalt_sync.manifest.overlay import (
 )
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
 from cobalt_sync.manifest.unechoed import Screen
-from cobalt_sync.manifest.variables import Resolution, resolve
+from cobalt_sync.manifest.variables import Resolution, references_in, resolve
 from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 from cobalt_sync.manifest.yaml_reader import (
     MAX_BYTES,
@@ -296,6 +296,8 @@ class _Load:
         Only a string holding `$` can change: the others, most of a large manifest, are
         kept without a call or a Resolution each (`check_secret` knows them as literal)."""
         if isinstance(value, dict):
+            if any("$" in key for key in value):
+                self.refuse_variables_in_keys(value, path)
             return {
                 key: self.substitute(item, (*path, key)) if _may_change(item) else item
                 for key, item in value.items()
@@ -313,6 +315,22 @@ class _Load:
             self.report(path, message)
         # Unresolved text stays as written, so that no follow-on type error is reported.
         return value if resolution.problems else resolution.value
+
+    def refuse_variables_in_keys(self, mapping: dict[str, JsonLike], path: Path_) -> None:
+        """A key names its object in every plan, log and PR comment: a variable's value there
+        would be printed, and which object it is would change with the environment."""
+        for key in mapping:
+            names = references_in(key)
+            if names:
+                listed = ", ".join(f"${{{name}}}" for name in names)
+                self.report(
+                    (*path, key),
+                    f"a variable ({listed}) in a key is not substituted: keys name objects in "
+                    "every plan, log and PR comment, so a value there would be printed; write "
+                    "the key out (a key that differs per environment goes in its "
+                    "`environments:` section)",
+                    at_key=True,
+                )
 
     def check_apps(self, data: dict[str, JsonLike]) -> None:
         apps = data.get("apps")
