@@ -35,7 +35,7 @@ def writes(box: Sandbox) -> list[str]:
 
 
 def test_export_adopts_apps_through_an_existing_account_and_replans_to_no_changes(
-    cli: Any, manual: Sandbox, tmp_path: Path
+    cli: Any, manual: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The org as a person left it: customers' accounts, apps enabled in the dashboard, two
     # apps on the org's own OAuth clients.
@@ -55,13 +55,24 @@ def test_export_adopts_apps_through_an_existing_account_and_replans_to_no_change
         assert f"  {slug}:\n    enabled: true\n" in text
     assert "apps: {}" not in text and "not observable" not in exported.stderr
     # Whose client a consent URL shows, Cobalt does not say: the own ones are named, not lost.
-    for client_id in OWN_CLIENTS.values():
-        assert f"`{client_id}`" in exported.stderr, exported.stderr
+    assert (
+        "declare it: `apps.hubspot.oauth: {client_id: hub-own-client, "
+        'client_secret: "${HUBSPOT_CLIENT_SECRET}", scopes: [offline_access]}`'
+    ) in exported.stderr
+    assert "`sf-own-client`" in exported.stderr
     assert manual.inspect()["counts"]["linked_accounts"] == 3
 
     again = cli("plan", "-f", str(out), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "No changes" in again.stdout
+    assert writes(manual) == []
+
+    # Declaring the own client as the note says keeps the plan at no changes.
+    block = exported.stderr.split("declare it: `apps.hubspot.oauth: ", 1)[1].split("`")[0]
+    out.write_text(text.replace("  hubspot:\n", f"  hubspot:\n    oauth: {block}\n"))
+    monkeypatch.setenv("HUBSPOT_CLIENT_SECRET", "secret-of-hubspot")
+    adopted = cli("plan", "-f", str(out), "--detailed-exitcode")
+    assert adopted.exit_code == 0, adopted.output
     assert writes(manual) == []
 
 
