@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cobalt_sync.errors import ApiError
-from cobalt_sync.kinds import KINDS, RunContext
+from cobalt_sync.kinds import CONNECT_OFFERED, OBSERVER, RunContext, present_keys
 from cobalt_sync.resource import JsonObject, KindState, Resource
 
 if TYPE_CHECKING:
@@ -55,9 +55,7 @@ class SmokeTarget:
 
 
 def smoke_target(manifest: Manifest) -> SmokeTarget:
-    accounts = (k for k, a in manifest.linked_accounts.items() if a.state != "absent")
-    apps = (slug for slug, app in manifest.apps.items() if app.enabled)
-    return SmokeTarget(tuple(sorted(accounts)), tuple(sorted(apps)))
+    return SmokeTarget(present_keys(OBSERVER, manifest), present_keys(CONNECT_OFFERED, manifest))
 
 
 def run_smoke_check(
@@ -80,7 +78,7 @@ def run_smoke_check(
 
 def find_accounts(ctx: RunContext, account_ids: Sequence[str]) -> set[str]:
     """The declared accounts that exist, read the way `plan` reads them (the kind's reader)."""
-    kind = KINDS["linked_accounts"]
+    kind = OBSERVER
     declared = KindState()
     for account_id in account_ids:
         declared.add(Resource(kind.name, account_id))

@@ -14,16 +14,16 @@ from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import JsonValue as PydanticJson
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
-from cobalt_sync.kinds.fields import SectionModel
+from cobalt_sync.kinds.fields import Identifier, SectionModel
 from cobalt_sync.kinds.rules import KindRules, event_shape
 from cobalt_sync.plan import FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State, json_type
 
 if TYPE_CHECKING:
     from cobalt_sync.api import Event
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "events"
 RECONSTRUCTED_NOTE = (
@@ -128,12 +128,33 @@ class EventsKind(ResourceKind):
     section = KIND
     read_uses = "nothing"
     entry_model = EventConfig
+    section_key = Identifier
+    section_doc = "App events by name."
+    # A sample is given as `schema` or `schema_file`: an overlay giving one drops the other.
+    replaced_whole = frozenset({"schema", "schema_file"})
     apply_rank = 30
     always_read = True
     rules = KindRules(align=align_events, tag=tag_event_change)
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for name, event in manifest.events.items():
+    def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Reads each present event's `schema_file` (a JSON sample beside the manifest)."""
+        events = data.get(KIND)
+        samples: dict[str, JsonObject] = {}
+        for name, event in events.items() if isinstance(events, dict) else ():
+            if not isinstance(event, dict) or event.get("state", "present") != "present":
+                continue
+            relative = event.get("schema_file")
+            if isinstance(relative, str) and relative:
+                sample = checks.read_sample((KIND, name, "schema_file"), relative)
+                if sample is not None:
+                    samples[name] = sample
+        return samples
+
+    def attach(self, entry: Any, value: Any) -> None:
+        entry._file_sample = value
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for name, event in manifest.section(KIND).items():
             if event.state == "absent":
                 yield Resource(KIND, name, ensure="absent")
             else:

@@ -7,8 +7,9 @@ requests in proportion to the manifest: per-account GETs unless paging the org i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -26,12 +27,13 @@ from cobalt_sync.kinds.fields import (
 )
 from cobalt_sync.kinds.ownership import MANAGED_BY_KEY, MANAGED_BY_VALUE, PROBE_ACCOUNT_ID
 from cobalt_sync.kinds.rules import KindRules
+from cobalt_sync.plan import Action, Change
 from cobalt_sync.reading.paging import FollowUp, first_page_size, follow_up
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
     from cobalt_sync.api import LinkedAccount
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "linked_accounts"
 T = TypeVar("T")
@@ -134,12 +136,33 @@ class LinkedAccountsKind(ResourceKind):
     section = KIND
     read_uses = "keys"
     entry_model = LinkedAccountConfig
+    section_key = AccountId
+    section_doc = "Seed linked accounts by linked_account_id."
+    observer = True
+    own_keys = frozenset({PROBE_ACCOUNT_ID})
     apply_rank = 40
     always_read = True
     rules = KindRules(align=align_linked_accounts)
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for account_id, account in manifest.linked_accounts.items():
+    def observers(self, declared: KindState) -> list[str]:
+        return sorted(a.key for a in declared.resources.values() if a.ensure == "present")
+
+    def probe(self) -> Resource:
+        return Resource(KIND, PROBE_ACCOUNT_ID)
+
+    def findings(
+        self, want: KindState, have: KindState, *, pruned: bool
+    ) -> tuple[list[str], list[str]]:
+        warnings = list(unowned_warning(want, have)) if pruned else []
+        notes = [*left_behind_note(want, have, prune=pruned), *kept_udf_note(want, have)]
+        return warnings, notes
+
+    def annotate(self, changes: list[Change], want: KindState, have: KindState) -> list[Change]:
+        renamed = left_behind_names(want, have)
+        return [with_consequences(change, renamed) for change in changes]
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for account_id, account in manifest.section(KIND).items():
             if account.state == "absent":
                 yield Resource(KIND, account_id, ensure="absent")
                 continue
@@ -264,3 +287,113 @@ def exported_account(resource: Resource, builder: ExportBuilder) -> dict[str, An
         if kept:
             entry["udf"] = kept
     return entry
+
+
+# --- what a plan says about accounts beyond their fields ------------------------------------
+
+PROBE_REASON = (
+    "created so that cobalt-sync can verify dashboard steps: Cobalt shows enabled apps and "
+    "OAuth clients only for a linked account. Declare a seed account in `linked_accounts` "
+    "to have it used instead."
+)
+# Named in a plan-level note; the rest are counted.
+KEYS_NAMED = 5
+
+
+def with_consequences(change: Change, renamed: Mapping[str, str]) -> Change:
+    """The probe account says why it is created; a new account named like one cobalt-sync
+    created and the manifest no longer declares is probably a renamed key, and the old
+    account stays."""
+    if change.key == PROBE_ACCOUNT_ID:
+        return replace(change, notes=(*change.notes, PROBE_REASON))
+    if change.action is Action.CREATE:
+        name = next((f.after for f in change.fields if f.path == "name"), None)
+        old = renamed.get(name) if isinstance(name, str) else None
+        if old is not None:
+            note = (
+                f"{old} has this name and is no longer declared: if this is its new key, "
+                f"{old} stays in Cobalt unless declared with `state: absent`"
+            )
+            return replace(change, notes=(*change.notes, note))
+    return change
+
+
+def left_behind_names(want: KindState, have: KindState) -> dict[str, str]:
+    """name → key of the accounts cobalt-sync created that the manifest no longer declares
+    (the first key, in sorted order, when several share a name)."""
+    names: dict[str, str] = {}
+    for key in owned_left_behind(want, have):
+        name = have.resources[key].attrs.get("name")
+        if isinstance(name, str):
+            names.setdefault(name, key)
+    return names
+
+
+def unowned_warning(want: KindState, have: KindState) -> Iterator[str]:
+    unowned = [
+        k
+        for k, r in have.resources.items()
+        if k not in want.resources and not r.owned and k != PROBE_ACCOUNT_ID
+    ]
+    if unowned:
+        yield (
+            f"{KIND}: {len(unowned)} undeclared accounts were not created by "
+            "cobalt-sync (no udf managed_by=cobalt-sync) and are never pruned."
+        )
+
+
+def owned_left_behind(want: KindState, have: KindState) -> list[str]:
+    """Undeclared accounts that cobalt-sync created (udf managed_by=cobalt-sync)."""
+    return sorted(
+        key
+        for key, resource in have.resources.items()
+        if resource.owned and key not in want.resources and key != PROBE_ACCOUNT_ID
+    )
+
+
+def left_behind_note(want: KindState, have: KindState, *, prune: bool) -> Iterator[str]:
+    """Accounts cobalt-sync created that the manifest no longer declares stay in Cobalt
+    unless asked: say so, and how to delete them (nothing to say when pruning them)."""
+    left = [] if prune else owned_left_behind(want, have)
+    if left:
+        yield (
+            f"{KIND}: {plural_accounts(len(left))} created by cobalt-sync "
+            f"{'is' if len(left) == 1 else 'are'} no longer in the manifest and "
+            f"{'stays' if len(left) == 1 else 'stay'} in Cobalt ({named(left)}). To delete, "
+            f"declare each with `state: absent`, or add `prune: [{KIND}]`."
+        )
+
+
+def kept_udf_note(want: KindState, have: KindState) -> Iterator[str]:
+    """Cobalt's upsert merges UDFs, so a key no longer sent stays on the account. The
+    planner cannot tell a key removed from cobalt.yaml from one set elsewhere, so it names
+    undeclared keys on the accounts cobalt-sync created, where a removal is the likely cause."""
+    kept: list[str] = []
+    for key in sorted(want.resources):
+        desired, current = want.resources[key], have.resources.get(key)
+        if desired.ensure == "absent" or current is None or not current.owned:
+            continue
+        extra = udf_of(current.attrs).keys() - udf_of(desired.attrs).keys()
+        if extra:
+            kept.append(f"{key} ({', '.join(sorted(extra))})")
+    if kept:
+        yield (
+            f"{KIND}: {plural_accounts(len(kept))} keep UDF keys that the manifest "
+            f"does not declare: {named(kept)}. Cobalt keeps UDF keys that are not sent, so a "
+            "key removed from cobalt.yaml stays on the account; remove it in the Cobalt "
+            "dashboard if it must go."
+        )
+
+
+def udf_of(attrs: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    udf = attrs.get("udf")
+    return udf if isinstance(udf, dict) else {}
+
+
+def plural_accounts(count: int) -> str:
+    return f"{count} account" if count == 1 else f"{count} accounts"
+
+
+def named(items: list[str]) -> str:
+    rest = len(items) - KEYS_NAMED
+    return ", ".join(items[:KEYS_NAMED]) + (f" and {rest} more" if rest > 0 else "")

@@ -30,7 +30,7 @@ from cobalt_sync.api.channel import (
     is_loopback,
 )
 from cobalt_sync.api.page_peek import peek_page
-from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, READS_AHEAD
 from cobalt_sync.api.types import RequestStats
 from cobalt_sync.errors import InputError
 from cobalt_sync.options import GlobalOptions
@@ -45,6 +45,7 @@ COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
 # Cobalt's hosts that are not its API (cobalt-api.md §1.1): the dashboard and Connect pages.
 NOT_API_HOSTS = frozenset({"app.gocobalt.io", "connect.gocobalt.io", "connect.refold.ai"})
 log = logging.getLogger(__name__)
+PAGED = READS_AHEAD.paged
 SANDBOX_KEY = "tk_sandbox"
 PROD_SANDBOX_KEY = "pk_sandbox"
 SANDBOX_STATE_DIR = ".cobalt-sandbox"
@@ -222,14 +223,14 @@ class DraftReads:
         prune = document.get("prune", [])
         if not isinstance(prune, list) or not all(isinstance(name, str) for name in prune):
             return cls(environment)
-        accounts = document.get("linked_accounts", {})
+        accounts = document.get(PAGED.section, {})
         if not isinstance(accounts, Mapping) or not all(isinstance(k, str) for k in accounts):
             return cls(environment, frozenset(prune))
         return cls(environment, frozenset(prune), tuple(accounts))
 
     @property
     def all_accounts(self) -> bool:
-        return self.prune is not None and "linked_accounts" in self.prune
+        return self.prune is not None and PAGED.section in self.prune
 
     def first_page(self, page_size: int) -> Call | None:
         """The first page of linked accounts, at the size the kind will ask for it; None
@@ -245,10 +246,10 @@ class DraftReads:
         the declared accounts it did not show."""
 
         def following(call: Call, outcome: Outcome) -> list[Call]:
-            if call.endpoint != ENDPOINTS["list_linked_accounts"] or self.accounts is None:
+            if call.endpoint != ENDPOINTS[PAGED.listing] or self.accounts is None:
                 return []
             asked = first_page_size(len(self.accounts), page_size, self.all_accounts)
-            page = peek_page(outcome.data, asked)
+            page = peek_page(outcome.data, asked, PAGED.id_field)
             if page is None:
                 return []
             then = follow_up(
@@ -263,17 +264,17 @@ class DraftReads:
             )
             if then.again_at_full_size:
                 return [_page(1, page_size)]  # the kind reads the pages after it itself
-            one = ENDPOINTS["get_linked_account"]
+            one = ENDPOINTS[PAGED.one]
             return [
                 *(_page(n, page.limit) for n in then.pages),
-                *(Call(one, path_params={"linked_account_id": key}) for key in then.ids),
+                *(Call(one, path_params={PAGED.key_param: key}) for key in then.ids),
             ]
 
         return following
 
 
 def _page(number: int, size: int) -> Call:
-    return Call(ENDPOINTS["list_linked_accounts"], params={"page": str(number), "limit": str(size)})
+    return Call(ENDPOINTS[PAGED.listing], params={"page": str(number), "limit": str(size)})
 
 
 def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftReads) -> list[Call]:
@@ -283,12 +284,12 @@ def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftRead
     They are sent before the client and the kinds are loaded, the kinds' reads then find
     their answers waiting; `tests/e2e/test_read_ahead.py` checks that a plan sends each
     request once."""
-    calls = [Call(ENDPOINTS["list_events"])]
+    calls = [Call(ENDPOINTS[name]) for name in READS_AHEAD.listings]
     accounts = draft.first_page(page_size)
     if accounts is not None:
         calls.append(accounts)
     if mode == "api":
-        calls.insert(0, Call(ENDPOINTS["list_applications"]))
+        calls[:0] = [Call(ENDPOINTS[name]) for name in READS_AHEAD.app_settings]
     return calls
 
 

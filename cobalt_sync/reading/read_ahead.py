@@ -20,7 +20,7 @@ from typing import Any
 
 from cobalt_sync.kinds import KINDS, RunContext
 from cobalt_sync.reading.connect import DraftReads
-from cobalt_sync.reading.state import kinds_to_read, read_live, seed_accounts
+from cobalt_sync.reading.state import kinds_to_read, observers, read_live
 from cobalt_sync.resource import State
 
 
@@ -42,7 +42,7 @@ class Scope:
             for kind in kinds
             if KINDS[kind].read_uses == "keys"
         }
-        return cls(kinds, keys, prune, tuple(seed_accounts(declared)))
+        return cls(kinds, keys, prune, tuple(observers(declared)))
 
 
 def guess_scope(
@@ -110,7 +110,7 @@ def read_org(
     """The live state of the kinds the checked manifest reads: those `ahead` read, when its
     scope is the manifest's, and the others read now (while that reading ends)."""
     kinds = kinds_to_read(desired, prune)
-    seeds = seed_accounts(desired)
+    seeds = observers(desired)
     if ahead is not None and ahead.scope == Scope.of(desired, prune):
         later = tuple(k for k in kinds if k not in ahead.scope.kinds)
         rest = read_live(ctx, desired, later) if later else State()
