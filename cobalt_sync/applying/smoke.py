@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from cobalt_sync.errors import ApiError
 from cobalt_sync.kinds import CONNECT_OFFERED, OBSERVER, RunContext, present_keys
+from cobalt_sync.kinds.app_settings import list_applications
 from cobalt_sync.resource import JsonObject, KindState, Resource
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def open_connect(
     try:
         url = api.create_connect_url(token, account_id, CONNECT_BODY)
         api.register_secret(url)
-        apps = api.list_applications(linked_account_id=account_id)
+        apps = list_applications(api, linked_account_id=account_id)
     except ApiError as error:
         return AccountCheck(account_id, Verdict.ERROR, str(error))
     offered = tuple(sorted(app.slug for app in apps))

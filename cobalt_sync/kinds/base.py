@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from cobalt_sync.api import CobaltApi
-    from cobalt_sync.backends.app_settings import AppSettings
+    from cobalt_sync.kinds.app_settings import AppSettings
     from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 
 Severity = Literal["error", "warning"]

@@ -7,12 +7,13 @@ requests in proportion to the manifest: per-account GETs unless paging the org i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.kinds.base import ResourceKind, RunContext
@@ -29,10 +30,11 @@ from cobalt_sync.kinds.ownership import MANAGED_BY_KEY, MANAGED_BY_VALUE, PROBE_
 from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.reading.paging import FollowUp, first_page_size, follow_up
+from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.api import LinkedAccount
+    from cobalt_sync.api import CobaltApi
     from cobalt_sync.kinds.base import Declared
 
 KIND = "linked_accounts"
@@ -175,7 +177,7 @@ class LinkedAccountsKind(ResourceKind):
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         api, read_all = ctx.api, ctx.reads_all(KIND)
         size = first_page_size(len(declared.resources), api.page_size, read_all)
-        first = api.linked_account_page(1, limit=size)
+        first = account_page(api, 1, limit=size)
         then = follow_up(
             has_next=first.has_next,
             total=first.total,
@@ -188,7 +190,7 @@ class LinkedAccountsKind(ResourceKind):
         )
         if then.again_at_full_size:
             # A small first page on an org a few full pages hold: read those instead.
-            first = api.linked_account_page(1)
+            first = account_page(api, 1)
             then = FollowUp(pages=tuple(range(2, first.total_pages + 1)))
         state = KindState()
         for account in first.items:
@@ -197,7 +199,7 @@ class LinkedAccountsKind(ResourceKind):
             # At the page size the server used for page 1 (it may clamp our limit), so the
             # page numbers from its totalPages cover every account.
             pages = list(then.pages)
-            following = run_concurrently(ctx, pages, lambda n: api.following_page(n, first).items)
+            following = run_concurrently(ctx, pages, lambda n: following_page(api, n, first).items)
             for page in following:
                 for account in page:
                     state.add(live_resource(account))
@@ -205,7 +207,7 @@ class LinkedAccountsKind(ResourceKind):
         if not first.has_next:
             return state
         # A small manifest on a large org: read what we declared, count the rest.
-        for found in run_concurrently(ctx, list(then.ids), api.get_linked_account):
+        for found in run_concurrently(ctx, list(then.ids), lambda i: get_account(api, i)):
             if found is not None:
                 state.add(live_resource(found))
         state.total = first.total
@@ -213,14 +215,14 @@ class LinkedAccountsKind(ResourceKind):
 
     def create(self, ctx: RunContext, want: Resource) -> None:
         udf = {**string_map(want.attrs.get("udf")), MANAGED_BY_KEY: MANAGED_BY_VALUE}
-        ctx.api.upsert_linked_account(want.key, name_of(want), udf)
+        upsert_account(ctx.api, want.key, name_of(want), udf)
 
     def update(self, ctx: RunContext, want: Resource, have: Resource) -> None:
         name = name_of(want) if "name" in want.attrs else name_of(have)
-        ctx.api.upsert_linked_account(want.key, name, string_map(want.attrs.get("udf")))
+        upsert_account(ctx.api, want.key, name, string_map(want.attrs.get("udf")))
 
     def delete(self, ctx: RunContext, have: Resource) -> None:
-        ctx.api.delete_linked_account(have.key)
+        delete_account(ctx.api, have.key)
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         accounts = live.kinds.get(KIND, KindState())
@@ -397,3 +399,196 @@ def plural_accounts(count: int) -> str:
 def named(items: list[str]) -> str:
     rest = len(items) - KEYS_NAMED
     return ", ".join(items[:KEYS_NAMED]) + (f" and {rest} more" if rest > 0 else "")
+
+
+# --- Cobalt's replies and calls -----------------------------------------------------------
+
+Scalar = str | int | float | bool | None
+# Callers turn `total_pages` into that many requests (and a list of page numbers): a page
+# envelope is believed only when it is consistent with the limit we asked for and names a
+# plausible org. Ten million linked accounts is far beyond any org we know of.
+MAX_LINKED_ACCOUNTS = 10_000_000
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    """An end-customer account; `integrations` are the slugs of its connected apps."""
+
+    account_id: str
+    name: str | None
+    udf: dict[str, str]
+    environment: str
+    integrations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkedAccountPage:
+    """One page of the linked-account list, with the vendor's paging facts."""
+
+    items: list[LinkedAccount]
+    total: int
+    page: int
+    total_pages: int
+    has_next: bool
+    # Items per page the server used: its echoed `limit` when it paged at fewer than we
+    # asked (a clamp), else the limit we asked for; 0 when the page was built elsewhere.
+    limit: int = 0
+
+
+class WireUdf(BaseModel):
+    model_config = REPLY_CONFIG
+
+    key_name: str
+    key_value: Scalar = None
+
+
+class WireIntegration(BaseModel):
+    model_config = REPLY_CONFIG
+
+    type: str
+
+
+class WireLinkedAccount(BaseModel):
+    model_config = REPLY_CONFIG
+
+    account_id: str
+    name: str | None = None
+    udf: list[WireUdf] | dict[str, Scalar] | None = None
+    environment: str = ""
+    integrations: list[WireIntegration] | None = None
+
+    def value(self) -> LinkedAccount:
+        return LinkedAccount(
+            account_id=self.account_id,
+            name=self.name,
+            udf=self._udf(),
+            environment=self.environment,
+            integrations=tuple(item.type for item in self.integrations or ()),
+        )
+
+    def _udf(self) -> dict[str, str]:
+        """UDFs go in as an object and come back as `[{key_name, key_value}]` (§2b)."""
+        if self.udf is None:
+            return {}
+        if isinstance(self.udf, dict):
+            return {key: _text(value) for key, value in self.udf.items()}
+        return {item.key_name: _text(item.key_value) for item in self.udf}
+
+
+def _text(value: Scalar) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+class WirePage(BaseModel):
+    model_config = REPLY_CONFIG
+
+    docs: list[WireLinkedAccount]
+    # Vendor field names, camelCase as sent.
+    totalDocs: int
+    page: int
+    totalPages: int
+    hasNextPage: bool
+    limit: int | None = None  # the page size the server used (may be less than asked)
+
+    def value(self) -> LinkedAccountPage:
+        return LinkedAccountPage(
+            items=[doc.value() for doc in self.docs],
+            total=self.totalDocs,
+            page=self.page,
+            total_pages=self.totalPages,
+            has_next=self.hasNextPage,
+            limit=self.limit or 0,
+        )
+
+
+_ACCOUNT: ReplyShape[WireLinkedAccount] = ReplyShape(WireLinkedAccount)
+_PAGE: ReplyShape[WirePage] = ReplyShape(WirePage)
+_LIST = "list_linked_accounts"
+
+
+def account_page(api: CobaltApi, page: int, limit: int | None = None) -> LinkedAccountPage:
+    """One page; its `limit` is the page size the server used, which a server that clamps
+    `limit` makes smaller than asked. Read the pages after it with `following_page`."""
+    size = api.page_size if limit is None else limit
+    wire = api.request(_LIST, _PAGE, params={"page": str(page), "limit": str(size)})
+    return checked_page(api, api.value(_LIST, wire), size)
+
+
+def following_page(api: CobaltApi, page: int, first: LinkedAccountPage) -> LinkedAccountPage:
+    """Page `page` at the size the server used for `first`, so that page numbers (and
+    `first.total_pages`) cover every account even when the server clamped our limit."""
+    found = account_page(api, page, limit=first.limit or api.page_size)
+    if first.limit and found.limit < first.limit:
+        # Page numbers computed at one size would skip accounts at a smaller one.
+        raise api.unexpected(
+            _LIST,
+            f"answered page {page} with {found.limit} linked accounts per page after "
+            f"page 1 used {first.limit}; accounts could be missed, so nothing was "
+            "concluded from the list (run again)",
+        )
+    return found
+
+
+def count_accounts(api: CobaltApi) -> int:
+    """The number of linked accounts, in one small request."""
+    return account_page(api, 1, limit=1).total
+
+
+def list_accounts(api: CobaltApi, concurrency: int = 8) -> list[LinkedAccount]:
+    """Every linked account: page 1 says how many pages; the rest are fetched concurrently.
+    An account that moves between pages while they are read is returned once."""
+    first = account_page(api, 1)
+    pages = [first]
+    rest = list(range(2, first.total_pages + 1))
+    if rest:
+        workers = max(1, min(concurrency, len(rest)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pages.extend(pool.map(lambda number: following_page(api, number, first), rest))
+    seen: dict[str, LinkedAccount] = {}
+    for page in pages:
+        for account in page.items:
+            seen.setdefault(account.account_id, account)
+    return list(seen.values())
+
+
+def get_account(api: CobaltApi, account_id: str) -> LinkedAccount | None:
+    path = {"linked_account_id": account_id}
+    wire = api.find("get_linked_account", _ACCOUNT, path_params=path)
+    return api.value("get_linked_account", wire) if wire is not None else None
+
+
+def upsert_account(
+    api: CobaltApi, account_id: str, name: str | None, udf: dict[str, str]
+) -> LinkedAccount:
+    """Create or update by id (PUT: retry-safe, so a lost reply never duplicates)."""
+    body: JsonObject = {"account_id": account_id, "udf": dict(udf)}
+    if name is not None:
+        body["name"] = name
+    wire = api.request("upsert_linked_account", _ACCOUNT, body=body)
+    return api.value("upsert_linked_account", wire)
+
+
+def delete_account(api: CobaltApi, account_id: str) -> None:
+    """Delete an account; one that is already gone counts as deleted."""
+    api.remove("delete_linked_account", {"linked_account_id": account_id})
+
+
+def checked_page(api: CobaltApi, page: LinkedAccountPage, asked: int) -> LinkedAccountPage:
+    """The page with `limit` set to the page size the server used (its echoed `limit` when
+    smaller than `asked`), or UnexpectedResponseError when its counts cannot be true."""
+    limit = page.limit if 0 < page.limit < asked else asked
+    most_pages = max(1, -(-page.total // limit))  # ceil(total / limit)
+    problem = None
+    if page.limit < 0:
+        problem = f"limit {page.limit} is not a page size"
+    elif not 0 <= page.total <= MAX_LINKED_ACCOUNTS:
+        problem = f"totalDocs {page.total} is outside 0..{MAX_LINKED_ACCOUNTS:,}"
+    elif not 0 <= page.total_pages <= most_pages:
+        problem = f"totalPages {page.total_pages} does not fit {page.total} items of {limit}"
+    elif len(page.items) > limit:
+        problem = f"{len(page.items)} items on a page of at most {limit}"
+    if problem is None:
+        return replace(page, limit=limit)
+    raise api.unexpected(
+        _LIST, f"answered with a page envelope that cannot be true ({problem})"
+    )

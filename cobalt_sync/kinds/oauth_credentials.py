@@ -24,7 +24,7 @@ from cobalt_sync.plan import Action, Change, FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.api import OAuthCredentials
+    from cobalt_sync.kinds.app_settings import OAuthCredentials
     from cobalt_sync.kinds.base import Declared
 
 KIND = "oauth_credentials"

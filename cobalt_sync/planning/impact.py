@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cobalt_sync.kinds import KINDS
+from cobalt_sync.kinds.linked_accounts import list_accounts
 from cobalt_sync.plan import Change, Plan
 from cobalt_sync.resource import KindState
 
@@ -30,7 +31,7 @@ def connected_counts(api: CobaltApi, slugs: set[str], parallelism: int) -> dict[
     counts: Counter[str] = Counter()
     if not slugs:
         return {}
-    for account in api.list_linked_accounts(concurrency=parallelism):
+    for account in list_accounts(api, concurrency=parallelism):
         counts.update(slug for slug in set(account.integrations) if slug in slugs)
     return {slug: counts.get(slug, 0) for slug in slugs}
 

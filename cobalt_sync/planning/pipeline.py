@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cobalt_sync.errors import RefusedError
 from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.kinds import APPLY_ORDER, KINDS, OBSERVER, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
@@ -33,17 +32,6 @@ class Computed:
     plan: Plan
     desired: State
     live: State
-
-
-def guard_environment(manifest_environment: str, key_environment: str) -> None:
-    """Refuse before any request that writes: a test manifest must never touch production."""
-    if manifest_environment != key_environment:
-        prefix = "pk" if key_environment == "production" else "tk"
-        raise RefusedError(
-            f"environment mismatch: the manifest says '{manifest_environment}' but "
-            f"COBALT_API_KEY is a {key_environment} key ({prefix}…)",
-            hint="use the key of the manifest's environment, or fix `environment:`",
-        )
 
 
 def compute(

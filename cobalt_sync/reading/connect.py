@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
@@ -29,11 +30,13 @@ from cobalt_sync.api.channel import (
     check_base_url,
     is_loopback,
 )
+from cobalt_sync.api.keys import environment_named_by
 from cobalt_sync.api.page_peek import peek_page
 from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, READS_AHEAD
 from cobalt_sync.api.types import RequestStats
-from cobalt_sync.errors import InputError
+from cobalt_sync.errors import CobaltSyncError, InputError
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.environment import PROD_SANDBOX_KEY, SANDBOX_KEY, may_read_ahead
 from cobalt_sync.reading.paging import first_page_size, follow_up
 from cobalt_sync.redact import Redactor
 
@@ -46,8 +49,6 @@ COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
 NOT_API_HOSTS = frozenset({"app.gocobalt.io", "connect.gocobalt.io", "connect.refold.ai"})
 log = logging.getLogger(__name__)
 PAGED = READS_AHEAD.paged
-SANDBOX_KEY = "tk_sandbox"
-PROD_SANDBOX_KEY = "pk_sandbox"
 SANDBOX_STATE_DIR = ".cobalt-sandbox"
 
 KEY_HINT = (
@@ -65,6 +66,40 @@ class Tuning:
     backoff: float = 0.2
     timeout: float = 30.0
     page_size: int = DEFAULT_PAGE_SIZE
+
+
+class Connection:
+    """A run's connection, opened as early as its options allow: without --sandbox at once,
+    with the reads every plan begins with sent when the manifest's `draft` names the key's
+    environment (`early`). A failure to connect, and the embedded sandbox, wait for `open`:
+    a user sees the manifest's own problems first, and --sandbox starts only for a valid
+    manifest. Closed with `stack`."""
+
+    def __init__(
+        self,
+        stack: ExitStack,
+        options: GlobalOptions,
+        parallelism: int,
+        beside: Path | None,
+        draft: DraftReads | None = None,
+    ) -> None:
+        self._open = partial(open_connection, options, parallelism=parallelism, beside=beside)
+        self._stack = stack
+        self._error: CobaltSyncError | None = None
+        self.early: RunContext | None = None
+        if draft is not None and not options.sandbox:
+            try:
+                self.early = stack.enter_context(self._open(draft=draft))
+            except CobaltSyncError as error:
+                self._error = error
+
+    def open(self) -> RunContext:
+        """The connection, made now if it was not made early; its error raised now."""
+        if self._error is not None:
+            raise self._error
+        if self.early is None:
+            self.early = self._stack.enter_context(self._open())
+        return self.early
 
 
 @contextmanager
@@ -135,7 +170,7 @@ def sandbox_key(key: str) -> str:
     one of its own is swapped for the sandbox key of the same environment."""
     if key in (SANDBOX_KEY, PROD_SANDBOX_KEY):
         return key
-    chosen = PROD_SANDBOX_KEY if key.startswith("pk") else SANDBOX_KEY
+    chosen = PROD_SANDBOX_KEY if environment_named_by(key) == "production" else SANDBOX_KEY
     log.warning("--sandbox: using the sandbox key %s instead of COBALT_API_KEY", chosen)
     return chosen
 
@@ -169,7 +204,7 @@ def _connect(
         transport=None,
     )
     try:
-        if draft is not None and draft.environment == channel.environment:
+        if draft is not None and may_read_ahead(draft.environment, channel.environment):
             channel.send_ahead(
                 first_reads(mode, tuning.page_size, draft),
                 then=draft.following_reads(tuning.page_size),

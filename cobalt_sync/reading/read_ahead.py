@@ -20,6 +20,7 @@ from typing import Any
 
 from cobalt_sync.kinds import KINDS, RunContext
 from cobalt_sync.reading.connect import DraftReads
+from cobalt_sync.reading.environment import may_read_ahead
 from cobalt_sync.reading.state import kinds_to_read, observers, read_live
 from cobalt_sync.resource import State
 
@@ -51,7 +52,7 @@ def guess_scope(
     """The scope of the checked manifest as the draft `document` suggests it, with the
     declared objects the reads are given; None when the draft gives no safe guess (its
     environment is not the key's: nothing may be sent before the guard has spoken)."""
-    if draft.environment != environment or draft.prune is None:
+    if not may_read_ahead(draft.environment, environment) or draft.prune is None:
         return None
     declared = State()
     for name, kind in KINDS.items():
