@@ -170,7 +170,7 @@ def report_error(error: CobaltSyncError) -> None:
         hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
         if hidden > 0:
             click.echo(f"… and {hidden} more (fix these first, then run again)", err=True)
-    click.echo(f"Error: {error}", err=True)
+    click.echo(f"{error.label}: {error}", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
 
