@@ -22,15 +22,28 @@ def quiet(url: str, key: str = TEST_KEY, **options: object) -> CobaltApi:
     return CobaltApi(url, key, backoff=0, requests_per_second=None, **options)  # type: ignore[arg-type]
 
 
-def test_a_refused_key_is_an_auth_error_with_a_key_hint(sandbox: Sandbox) -> None:
-    with quiet(sandbox.url, "tk_not_a_key_of_this_org") as api, pytest.raises(AuthError) as caught:
+@pytest.mark.parametrize(
+    ("key", "environment", "prefix"),
+    [
+        ("tk_not_a_key_of_this_org", "test", "tk…"),
+        ("pk_not_a_key_of_this_org", "production", "pk…"),
+    ],
+)
+def test_a_refused_key_is_an_auth_error_naming_its_environment(
+    sandbox: Sandbox, key: str, environment: str, prefix: str
+) -> None:
+    with quiet(sandbox.url, key) as api, pytest.raises(AuthError) as caught:
         api.list_events()
     error = caught.value
     assert error.exit_code == ExitCode.API and error.status == 401
     assert error.request_id  # the vendor's request id, for support tickets
     assert f"[request_id {error.request_id}]" in str(error)
+    # Said as a refused key of that environment, not the vendor's "SERVER_ERROR" label.
+    assert f"Cobalt refused the {environment} API key in COBALT_API_KEY" in str(error)
+    assert "(HTTP 401)" in str(error) and "SERVER_ERROR" not in str(error)
     assert error.hint is not None
-    assert "COBALT_API_KEY" in error.hint and "'tk'" in error.hint and "'pk'" in error.hint
+    assert f"current {environment} key ({prefix})" in error.hint
+    assert "not_a_key" not in str(error) + error.hint  # never the key itself
     assert api.stats.by_status == {"401": 1}  # a refused key is not retried
 
 

@@ -211,7 +211,8 @@ def test_a_webhook_without_headers_shows_no_headers_line(
     """`+ headers: (sensitive)` for headers nobody declared read as a hidden secret."""
     manifest = write(
         workdir,
-        f'version: 1\nenvironment: test\nwebhooks:\n  "{OTHER}": {{events: [Connection Created]}}\n',
+        "version: 1\nenvironment: test\nwebhooks:\n"
+        f'  "{OTHER}": {{events: [Connection Created]}}\n',
     )
     first = plan(cli, manifest)
     assert first.exit_code == 2 and f"+ webhooks/{OTHER}" in first.stdout
