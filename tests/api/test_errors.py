@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cobalt_sync.api import CobaltApi
@@ -70,6 +72,28 @@ def test_plain_http_to_another_host_is_refused_before_any_request(url: str) -> N
         CobaltApi(url, TEST_KEY)
     assert caught.value.exit_code == ExitCode.BAD_INPUT
     assert "https://" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "suggested"),
+    [
+        ("http://localhots:8787", "--api-url http://localhost:8787?"),
+        ("http://locahost", "--api-url http://localhost?"),
+        ("http://example.com:8787", None),
+        ("http://10.0.0.5:8787", None),
+    ],
+)
+def test_a_misspelt_localhost_is_refused_with_the_right_url(
+    cli: Any, url: str, suggested: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBALT_API_KEY", TEST_KEY)
+    result = cli("--api-url", url, "export")
+    assert result.exit_code == 3
+    assert "refusing to send the API key in clear text" in result.stderr
+    if suggested is None:
+        assert "localhost is misspelt" not in result.stderr
+    else:
+        assert f"Hint: Did you mean {suggested} (localhost is misspelt)" in result.stderr
 
 
 @pytest.mark.parametrize(
