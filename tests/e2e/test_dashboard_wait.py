@@ -185,3 +185,22 @@ def test_a_bad_pace_setting_is_refused_before_any_write(
     assert result.exit_code == 3
     assert "COBALT_DASHBOARD_POLL must be a number of seconds > 0, got 'soon'" in result.stderr
     assert cobalt_sandbox.inspect()["counts"] == {"events": 0, "linked_accounts": 0}
+
+
+def test_one_dashboard_step_left_is_said_in_the_singular_and_not_as_an_error(
+    cli: Any, cobalt_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {"COBALT_API_URL": cobalt_sandbox.url, "COBALT_API_KEY": TEST_KEY,
+           "COBALT_APP_SETTINGS": "manual", "COBALT_MAX_RPS": "0"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    manifest = tmp_path / "cobalt.yaml"
+    manifest.write_text(MANIFEST.replace("  slack: {enabled: true}\n", ""))
+    result = cli("apply", "-f", str(manifest), "--auto-approve")
+    assert result.exit_code == 7, result.output
+    assert "Apply: 2 done, 0 failed, 0 skipped; 1 dashboard step to take." in result.stdout
+    last = result.stderr.splitlines()[-2:]
+    assert last[0] == "Not finished: every API change is done; 1 dashboard step still to take " \
+        "(listed above)"
+    assert last[1].startswith("Hint: take them in the Cobalt dashboard")
+    assert "Error" not in result.stderr and "remain " not in result.stderr
