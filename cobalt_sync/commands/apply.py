@@ -36,7 +36,12 @@ from cobalt_sync.commands.common import (
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.commands.progress import ProgressPrinter
-from cobalt_sync.commands.waiting import POLL_SECONDS, WaitPace, wait_for_dashboard
+from cobalt_sync.commands.waiting import (
+    POLL_SECONDS,
+    ReportOnce,
+    WaitPace,
+    wait_for_dashboard,
+)
 from cobalt_sync.errors import (
     ApiError,
     ApplyInterrupted,
@@ -120,6 +125,8 @@ def command(
     saved: Plan | None = None
     chosen = parse_targets(targets)
     pace = WaitPace.from_environment(os.environ)  # a bad setting is refused before any write
+    color = use_color() and fmt == "text"  # decided here: a watchdog thread may print it
+    out = ReportOnce(lambda done: render_report(done, fmt, color=color))
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
@@ -140,9 +147,13 @@ def command(
         report, unverified = run_apply(computed, run, loaded)
         if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
             report, unverified = wait_for_dashboard(
-                report, lambda: rechecked(report, computed, run, loaded), wait_seconds, pace
+                report,
+                lambda: rechecked(report, computed, run, loaded),
+                wait_seconds,
+                pace,
+                out,
             )
-    click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
+    out.emit(report)
     if unverified is not None and report.complete:
         raise unverified  # failures, if any, are the bigger news: finish() reports them
     return finish(report)

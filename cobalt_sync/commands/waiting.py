@@ -8,8 +8,11 @@ said. A signal while waiting ends the wait with the report of what was done (exi
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from cobalt_sync.applying.interrupts import Interrupted, signal_name, signals_raise
@@ -61,22 +64,55 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+class ReportOnce:
+    """The apply report goes to stdout exactly once: printed by the command, or, when a
+    re-read stuck in a stalled request keeps a signal from unwinding in time, by the
+    watchdog that then ends the process (stdout must not stay empty, nor hold two JSON
+    documents). Reentrant: a second signal's handler runs in the thread that may hold it."""
+
+    def __init__(self, render: Callable[[ApplyReport], str]) -> None:
+        self.render = render
+        self.lock = threading.RLock()
+        self.done = False
+
+    def emit(self, report: ApplyReport) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            text = self.render(report)
+            with suppress(OSError, ValueError):  # a closed pipe (`| head`) ends nothing here
+                sys.stdout.write(text)
+                sys.stdout.flush()
+
+
 def wait_for_dashboard(
-    report: ApplyReport, recheck: Recheck, seconds: float, pace: WaitPace
+    report: ApplyReport,
+    recheck: Recheck,
+    seconds: float,
+    pace: WaitPace,
+    out: ReportOnce,
 ) -> tuple[ApplyReport, ApiError | None]:
     """Re-read until every dashboard step is seen done or `seconds` pass. Returns the last
     report (marked interrupted on SIGINT/SIGTERM), and the API error that cut a re-read
-    short, if one did: the report of what was done is printed either way."""
+    short, if one did: the report of what was done is printed either way (`out`)."""
     log = WaitLog(report.dashboard_steps, seconds, pace.heartbeat)
     deadline = time.monotonic() + seconds
+    latest = [report]
+
+    def last_words(signum: int) -> str:
+        final = replace(latest[0], interrupted=signal_name(signum))
+        out.emit(final)
+        return interrupted_line(signum, final)
+
     try:
-        with signals_raise(lambda signum: interrupted_line(signum, report)):
+        with signals_raise(last_words):
             while report.dashboard_steps:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 time.sleep(min(pace.poll, left))
-                report = recheck()
+                report = latest[0] = recheck()
                 log.seen(report.dashboard_steps, deadline - time.monotonic())
     except Interrupted as interrupt:
         return replace(report, interrupted=signal_name(interrupt.signum)), None
@@ -91,7 +127,7 @@ def wait_for_dashboard(
 
 
 def interrupted_line(signum: int, report: ApplyReport) -> str:
-    """The last line when the reads do not unwind in time to print the report."""
+    """The last line when the reads do not unwind in time to print the report normally."""
     return (
         f"Interrupted ({signal_name(signum)}) while waiting for dashboard steps: every API "
         f"change had landed ({plural(len(report.outcomes), 'change')}); the dashboard steps "

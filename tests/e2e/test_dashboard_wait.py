@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_KEY, Sandbox
-from tests.reliability.support import cli_env_for, finished, kill9, no_traceback, start_cli
+from tests.reliability.support import (
+    SandboxProcess,
+    cli_env_for,
+    finished,
+    kill9,
+    no_traceback,
+    start_cli,
+)
 
 MANIFEST = """\
 version: 1
@@ -115,6 +122,38 @@ def test_a_signal_while_waiting_prints_what_was_done(
     assert said in report_text.replace("\\", "").replace("**", "")  # Markdown marks
     assert "Apply: 2 done" in report_text.replace("**", "")
     assert "Stripe" in report_text and "Slack" not in report_text
+
+
+def test_sigterm_during_a_stalled_re_read_still_prints_the_json_report(tmp_path: Path) -> None:
+    """The re-read hangs (an API stalled for a minute), so the signal cannot unwind it in
+    time; the process still ends with the JSON report of what landed, once, and 143."""
+    box = SandboxProcess(None, "--profile", "cobalt").start(tmp_path)
+    try:
+        manifest = tmp_path / "cobalt.yaml"
+        manifest.write_text(MANIFEST)
+        env = cli_env_for(box.url, TEST_KEY, COBALT_APP_SETTINGS="manual",
+                          COBALT_DASHBOARD_POLL="0.2", COBALT_TIMEOUT="120")
+        args = ["apply", "-f", str(manifest), "--auto-approve", "--wait-for-dashboard", "600",
+                "--format", "json"]
+        process = start_cli(args, env, tmp_path)
+        try:
+            wait_for(process, WAIT_HEADER)
+            box.admin("POST", "faults", json={"latency_ms": 60_000})
+            time.sleep(1)  # the next re-read is under way, and hangs
+            os.kill(process.pid, signal.SIGTERM)
+            result = finished(process, timeout=60)
+        finally:
+            kill9(process)
+    finally:
+        box.kill()
+    no_traceback(result)
+    assert result.exit_code == 143, result.stderr[-3000:]
+    report = json.loads(result.stdout)  # one document, whole
+    assert report["interrupted"] == "SIGTERM" and report["summary"]["done"] == 2
+    assert len(report["dashboard_steps"]) == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Interrupted (SIGTERM) while waiting for dashboard steps: every API change had landed"
+    )
 
 
 def test_the_wait_logs_each_step_once_and_a_bounded_heartbeat(
