@@ -163,6 +163,12 @@ def test_the_deploy_loop_converges_after_dashboard_steps(
     assert code == 0, log
     assert "Waiting up to 2 min for 5 dashboard steps" in log and "1. Apps → Hubspot" in log
     assert log.count("Apps → Hubspot → Settings") == 2  # in the plan, and listed once more
+    # The wait's own part of the job log: the 5 steps once, a line per step seen done.
+    waited = log[log.index("Waiting up to") : log.index("<!-- cobalt-sync-apply -->")]
+    lines = waited.strip().splitlines()
+    done = [line for line in lines if line.startswith("✓ ")]
+    assert len(done) == 5 and done[-1].endswith("done in the dashboard; no steps left")
+    assert len(lines) == 1 + 5 + 5 + sum("still waiting" in line for line in lines)
 
     written = everything_written(tmp_path)
     assert HUB_SECRET not in written and SF_SECRET not in written
