@@ -70,8 +70,9 @@ Exit codes:
   5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
   6  finished part-way: an API change failed; re-running is safe
   7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
-  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM: no new writes, the ones in flight
-     finished, the report lists what landed; re-running is safe
+  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM (while writing, verifying or waiting
+     for dashboard steps): no new writes, the ones in flight finished, the report lists
+     what landed; re-running is safe
 """
 
 
