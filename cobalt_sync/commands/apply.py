@@ -145,7 +145,7 @@ def command(
         if computed.plan.changes:
             guard_mass_delete(computed.plan, allow_mass_delete)
             confirm(auto_approve, run.target)
-        report, unverified = run_apply(computed, run, loaded)
+        report, unverified = run_apply(computed, run, loaded, out)
         if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
             report, unverified = wait_for_dashboard(
                 report,
@@ -209,7 +209,7 @@ def confirm(auto_approve: bool, target: str) -> None:
 
 
 def run_apply(
-    computed: Computed, run: RunContext, loaded: LoadedManifest
+    computed: Computed, run: RunContext, loaded: LoadedManifest, out: ReportOnce
 ) -> tuple[ApplyReport, ApiError | None]:
     """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
@@ -227,8 +227,14 @@ def run_apply(
         if stop.is_set():
             return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
+
+    def last_words(signum: int) -> str:
+        # The reads did not unwind in time: the report is still printed, once.
+        out.emit(ApplyReport(plan=plan, outcomes=outcomes, interrupted=signal_name(signum)))
+        return interrupted_while_verifying(signum)
+
     try:
-        with signals_raise(interrupted_while_verifying):
+        with signals_raise(last_words):
             recheck = compute(
                 loaded, run, run.environment, targets_of(plan)
             )
