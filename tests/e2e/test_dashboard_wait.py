@@ -52,11 +52,11 @@ def start_apply(box: Sandbox, tmp: Path, *args: str, poll: float, heartbeat: flo
     env = cli_env_for(
         box.url,
         TEST_KEY,
-        COBALT_APP_SETTINGS="manual",
         COBALT_DASHBOARD_POLL=str(poll),
         COBALT_DASHBOARD_HEARTBEAT=str(heartbeat),
     )
-    return start_cli(["apply", "-f", str(manifest), "--auto-approve", *args], env, tmp)
+    command = ["--app-settings", "manual", "apply", "-f", str(manifest), "--auto-approve"]
+    return start_cli([*command, *args], env, tmp)
 
 
 def wait_for(process: Any, text: str, count: int = 1) -> None:
