@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
 
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, Identifier, SectionModel
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change
@@ -186,8 +186,7 @@ class EnvironmentVariablesKind(ResourceKind):
             resource = values.resources[name]
             if not is_identifier(name):
                 builder.warnings.append(
-                    f"{KIND}/{name!r}: left out: a manifest key cannot be empty or start or "
-                    "end with whitespace"
+                    f"{KIND}/{name!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             plain = resource.secrets.get("value")

@@ -17,7 +17,7 @@ from pydantic import JsonValue as PydanticJson
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import Identifier, SectionModel
 from cobalt_sync.kinds.rules import KindRules, event_shape
 from cobalt_sync.plan import FieldChange
@@ -192,8 +192,7 @@ class EventsKind(ResourceKind):
         for name in sorted(events.resources):
             if not is_identifier(name):
                 builder.warnings.append(
-                    f"events/{name!r}: left out: a manifest key cannot be empty or start or "
-                    "end with whitespace"
+                    f"events/{name!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             sample = exported_sample(events.resources[name])

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.kinds.base import ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
     IDENTIFIER_SCHEMA,
@@ -236,8 +236,7 @@ class LinkedAccountsKind(ResourceKind):
                 continue
             if not is_identifier(account_id):
                 builder.warnings.append(
-                    f"linked_accounts/{account_id!r}: left out: a manifest key cannot be empty "
-                    "or start or end with whitespace"
+                    f"linked_accounts/{account_id!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             entries[account_id] = exported_account(resource, builder)
@@ -283,8 +282,7 @@ def exported_account(resource: Resource, builder: ExportBuilder) -> dict[str, An
                 kept[key] = str(udf[key])
             else:
                 builder.warnings.append(
-                    f"linked_accounts/{resource.key}: udf key {key!r} left out: a manifest "
-                    "key cannot be empty or start or end with whitespace"
+                    f"linked_accounts/{resource.key}: udf key {key!r} left out: {NOT_A_KEY}"
                 )
         if kept:
             entry["udf"] = kept

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.kinds.base import ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
     Identifier,
@@ -163,7 +163,7 @@ class McpServersKind(ResourceKind):
                     + (
                         f"Cobalt holds {servers.duplicates[name]} servers of this name"
                         if name in servers.duplicates
-                        else "a manifest key cannot be empty or start or end with whitespace"
+                        else NOT_A_KEY
                     )
                 )
                 continue
