@@ -60,6 +60,19 @@ class RunContext:
         return kind in self.read_all
 
 
+@dataclass(frozen=True)
+class LiveCopy:
+    """One of the live objects holding a key, with what orders copies the same way for every
+    reader: the vendor's creation stamp, then the server id (both as the vendor sends them)."""
+
+    resource: Resource
+    created: str = ""
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return (self.created, self.resource.server_ref or "")
+
+
 class ResourceKind:
     """One kind of Cobalt object. Subclasses set the class attributes and override what
     differs; the registry (`kinds/__init__.py`) derives every list of kinds from them."""
@@ -83,6 +96,10 @@ class ResourceKind:
     # entries. With nothing or keys, the read can start from the manifest's draft before
     # its models check it (read_ahead.py).
     read_uses: ClassVar[Literal["nothing", "keys", "entries"]] = "entries"
+    # False when the vendor lets two objects share the kind's key (webhooks by URL, MCP
+    # servers by name): two applies racing can then each create one. Such a kind implements
+    # `copies`, and apply keeps one copy after every create (applying/duplicates.py).
+    key_unique_on_server: ClassVar[bool] = True
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         raise NotImplementedError
@@ -93,6 +110,31 @@ class ResourceKind:
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError
+
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        """Every live object holding `key`, read fresh. Needed only when the vendor does not
+        keep the key unique (`key_unique_on_server = False`): apply re-reads by key after a
+        create, so two applies racing end with one object (applying/duplicates.py)."""
+        raise NotImplementedError
+
+    def duplicate_advice(self, address: str, count: int, *, declared: bool) -> str:
+        """The plan's warning for `count` live objects sharing one key, saying what to do."""
+        how = (
+            "Cobalt does not keep this key unique: someone created it twice, or two applies "
+            "of a cobalt-sync older than 0.3 raced"
+            if not self.key_unique_on_server
+            else "Cobalt should have refused the second one"
+        )
+        then = (
+            "then `plan` updates the one left to match the manifest"
+            if declared
+            else "the manifest does not declare it, so cobalt-sync never deletes any of them"
+        )
+        return (
+            f"{address}: {count} live objects share this key ({how}). cobalt-sync will not "
+            "guess which one is meant and plans nothing for it: keep the one you want, "
+            f"delete the others in Cobalt's dashboard; {then}."
+        )
 
     def draft_keys(self, document: Mapping[str, Any]) -> KindState | None:
         """The declared objects as far as a read needs them (key and `ensure`), guessed from

@@ -3,7 +3,8 @@ the apps they expose (`apps` here, `associated_apps` in Cobalt; slugs from the c
 
 Cobalt creates a server from name and description only; everything else is a patch-style PUT.
 Names are not unique upstream, so a create whose reply was lost is re-read by name before it
-is repeated, and live duplicates of one name are named and left alone. Per-app workflow and
+is repeated, a create is re-read by name after it lands (two applies racing keep one copy),
+and other live duplicates of one name are named and left alone. Per-app workflow and
 action filters, prompts, colours and chains are not managed and are kept on every write.
 """
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import LiveCopy, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -90,6 +91,7 @@ class WireMcpServer(BaseModel):
     name: str
     description: str | None = None
     associated_apps: list[dict[str, Any]] | None = None
+    created_at: str = Field(default="", alias="createdAt")
 
 
 _SERVER: ReplyShape[WireMcpServer] = ReplyShape(WireMcpServer)
@@ -106,6 +108,7 @@ class McpServersKind(ResourceKind):
     entry_model = McpServerConfig
     apply_rank = 60
     rules = KindRules()
+    key_unique_on_server = False  # Cobalt lets two servers share a name
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         for name, server in manifest.mcp_servers.items():
@@ -123,6 +126,13 @@ class McpServersKind(ResourceKind):
         for server in list_servers(ctx):
             state.add(live_resource(server))
         return state
+
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        return [
+            LiveCopy(live_resource(server), server.created_at)
+            for server in list_servers(ctx)
+            if server.name == key
+        ]
 
     def create(self, ctx: RunContext, want: Resource) -> None:
         body: JsonObject = {"name": want.key, "description": want.attrs.get("description")}

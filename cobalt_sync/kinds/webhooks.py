@@ -2,7 +2,8 @@
 keyed by URL: one webhook per URL per environment (cobalt-api.md §2e).
 
 Cobalt has no uniqueness, so a create whose reply was lost is re-read by URL before it is
-repeated, and live duplicates of one URL are named in the plan and left alone. Header values
+repeated, a create is re-read by URL after it lands (two applies racing keep one copy), and
+other live duplicates of one URL are named in the plan and left alone. Header values
 are secrets: Resources carry their fingerprints (compared, never printed) and the values only
 in `secrets`, which apply reads. Fields the manifest cannot express (body template, workflow
 filter, group) are never written, so a partial PUT leaves them as they are.
@@ -26,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import LiveCopy, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -130,6 +131,7 @@ class WireWebhook(BaseModel):
     is_enabled: bool = True
     description: str | None = None
     webhook_headers: dict[str, Any] | None = None
+    created_at: str = Field(default="", alias="createdAt")
 
 
 _WEBHOOK: ReplyShape[WireWebhook] = ReplyShape(WireWebhook)
@@ -171,6 +173,7 @@ class WebhooksKind(ResourceKind):
     entry_model = WebhookConfig
     apply_rank = 50
     rules = KindRules(align=align_webhooks, sensitive=frozenset({"headers"}))
+    key_unique_on_server = False  # Cobalt keeps webhook URLs apart by nothing
 
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         for url, hook in manifest.webhooks.items():
@@ -197,6 +200,13 @@ class WebhooksKind(ResourceKind):
         for hook in list_webhooks(ctx):
             state.add(live_resource(hook))
         return state
+
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        return [
+            LiveCopy(live_resource(hook), hook.created_at)
+            for hook in list_webhooks(ctx)
+            if hook.webhook_url == key
+        ]
 
     def create(self, ctx: RunContext, want: Resource) -> None:
         body = write_body(ctx, want)
