@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from cobalt_sync.kinds.apps import AppsKind
-from cobalt_sync.kinds.base import LiveCopy, ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    LiveCopy,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
 from cobalt_sync.kinds.environment_variables import EnvironmentVariablesKind
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
@@ -76,6 +83,8 @@ __all__ = [
     "RULES",
     "SECTIONS",
     "STEP_KINDS",
+    "DashboardAction",
+    "KindSamples",
     "LiveCopy",
     "ResourceKind",
     "RunContext",

@@ -14,7 +14,13 @@ from pydantic import Discriminator, Field, SecretStr, Tag, field_validator
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import NonEmptyString, SectionModel, unique
 from cobalt_sync.plan import Action, Change
@@ -149,6 +155,14 @@ class AppsKind(ResourceKind):
         if change.action is Action.DELETE:
             return where, "disable the app (connected customers lose it)"
         return where, "enable the app (Go Live)"
+
+    def samples(self) -> KindSamples:
+        """A key-based app (no OAuth client to go with it): enabled, then disabled."""
+        return KindSamples(
+            create={KIND: {"stripe": {"enabled": True}}},
+            updates={"enabled": {KIND: {"stripe": {"enabled": False}}}},
+            dashboard=(DashboardAction("POST", "apps/stripe", {"enabled": True}),),
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         from cobalt_sync.kinds.oauth_credentials import oauth_block

@@ -10,7 +10,7 @@ client at run time, so `validate` can load every kind's section model without ht
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cobalt_sync.kinds.rules import KindRules
@@ -58,6 +58,34 @@ class RunContext:
 
     def reads_all(self, kind: str) -> bool:
         return kind in self.read_all
+
+
+@dataclass(frozen=True)
+class DashboardAction:
+    """What a person does in Cobalt's dashboard, as the sandbox's dashboard JSON routes take
+    it: `method` on `/_sandbox/dashboard/<path>` with `body` (the sender adds the org's key)."""
+
+    method: str
+    path: str
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KindSamples:
+    """Small manifest fragments a kind offers for checking every README guarantee on it
+    (tests/guarantees/): a new kind that provides them is checked by itself.
+
+    `create` declares a few objects from scratch (manifest sections → entries); `updates`
+    holds, per updatable field, the same objects with that field changed; `secrets` the
+    `${VARIABLE}`s the fragments reference and their values (canaries that must never show);
+    `dashboard` what a person does in Cobalt's dashboard for `create` to converge when the
+    plan lists dashboard steps (definitions only the dashboard creates, or every step on
+    real Cobalt)."""
+
+    create: Mapping[str, Any]
+    updates: Mapping[str, Mapping[str, Any]]
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    dashboard: tuple[DashboardAction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,3 +212,7 @@ class ResourceKind:
     def export(self, live: State, builder: ExportBuilder) -> ExportSection | None:
         """The kind's manifest section for `export`; None when another kind writes it."""
         return None
+
+    def samples(self) -> KindSamples:
+        """Small fragments to check every README guarantee on this kind (see KindSamples)."""
+        raise NotImplementedError(f"{self.name}: no samples for tests/guarantees")

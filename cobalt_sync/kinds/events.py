@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import JsonValue as PydanticJson
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import KindSamples, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import SectionModel
 from cobalt_sync.kinds.rules import KindRules, event_shape
@@ -160,6 +160,14 @@ class EventsKind(ResourceKind):
     def delete(self, ctx: RunContext, have: Resource) -> None:
         assert have.server_ref is not None
         ctx.api.delete_event(have.server_ref)
+
+    def samples(self) -> KindSamples:
+        sample = {"order": {"id": "o_1", "total": 10}}
+        changed = {"order": {"id": "o_1", "total": 10, "currency": "EUR"}}
+        return KindSamples(
+            create={KIND: {"Sample Order Paid": {"schema": sample}}},
+            updates={"schema": {KIND: {"Sample Order Paid": {"schema": changed}}}},
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         events = live.kinds.get(KIND, KindState())

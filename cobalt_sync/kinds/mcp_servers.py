@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds.base import LiveCopy, ResourceKind, RunContext
+from cobalt_sync.kinds.base import KindSamples, LiveCopy, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -156,6 +156,18 @@ class McpServersKind(ResourceKind):
     def delete(self, ctx: RunContext, have: Resource) -> None:
         assert have.server_ref is not None
         ctx.api.remove("delete_mcp_server", {"mcp_server_id": have.server_ref})
+
+    def samples(self) -> KindSamples:
+        def server(description: str, apps: list[str]) -> dict[str, Any]:
+            return {KIND: {"Sample Agent": {"description": description, "apps": apps}}}
+
+        return KindSamples(
+            create=server("Answers from Slack", ["slack"]),
+            updates={
+                "description": server("Answers from Slack, changed", ["slack"]),
+                "apps": server("Answers from Slack", ["hubspot", "slack"]),
+            },
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         servers = live.kinds.get(KIND, KindState())

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.apps import OAuthConfig, app_name
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
 from cobalt_sync.kinds.exporting import ExportBuilder
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
@@ -138,6 +144,38 @@ class OAuthCredentialsKind(ResourceKind):
 
     def secret_path(self, key: str) -> tuple[str, ...]:
         return ("apps", key, "oauth", "client_secret")
+
+    def samples(self) -> KindSamples:
+        """GitHub's own client (no mandatory scopes): id, secret and scopes each change."""
+        def app(client_id: str, secret: str, scopes: list[str]) -> dict[str, Any]:
+            oauth = {"client_id": client_id, "client_secret": secret, "scopes": scopes}
+            return {"apps": {"github": {"oauth": oauth}}}
+
+        secret = 'CANARY-gh"sécret\\-6b1f'
+        return KindSamples(
+            create=app("gh-sample-client", "${GH_SAMPLE_SECRET}", ["repo"]),
+            updates={
+                "client_id": app("gh-sample-client-2", "${GH_SAMPLE_SECRET}", ["repo"]),
+                "client_secret": app("gh-sample-client", "${GH_SAMPLE_ROTATED}", ["repo"]),
+                "scopes": app("gh-sample-client", "${GH_SAMPLE_SECRET}", ["repo", "gist"]),
+            },
+            secrets={
+                "GH_SAMPLE_SECRET": secret,
+                "GH_SAMPLE_ROTATED": "CANARY-gh-rotated-😀-0c2d",
+            },
+            dashboard=(
+                DashboardAction(
+                    "PUT",
+                    "oauth/github",
+                    {
+                        "client_id": "gh-sample-client",
+                        "client_secret": secret,
+                        "scopes": ["repo"],
+                    },
+                ),
+                DashboardAction("POST", "apps/github", {"enabled": True}),
+            ),
+        )
 
     def dashboard_step(
         self, change: Change, want: Resource | None, source: SecretSource

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import LiveCopy, ResourceKind, RunContext
+from cobalt_sync.kinds.base import KindSamples, LiveCopy, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -221,6 +221,32 @@ class WebhooksKind(ResourceKind):
     def delete(self, ctx: RunContext, have: Resource) -> None:
         assert have.server_ref is not None
         ctx.api.remove("delete_webhook", {"id": have.server_ref})
+
+    def samples(self) -> KindSamples:
+        url = "https://hooks.example.com/sample"
+        base: dict[str, Any] = {
+            "events": ["Connection Created"],
+            "headers": {"Authorization": "${SAMPLE_HOOK_TOKEN}"},
+            "description": "sample hook",
+        }
+
+        def hook(**changed: Any) -> dict[str, Any]:
+            return {KIND: {url: {**base, **changed}}}
+
+        return KindSamples(
+            create=hook(),
+            updates={
+                "events": hook(events=["Connection Created", "Workflow Errored"]),
+                "method": hook(method="PUT"),
+                "headers": hook(headers={"Authorization": "${SAMPLE_HOOK_ROTATED}"}),
+                "enabled": hook(enabled=False),
+                "description": hook(description="sample hook, changed"),
+            },
+            secrets={
+                "SAMPLE_HOOK_TOKEN": 'Bearer CANARY-"hook"-é-4d2a',
+                "SAMPLE_HOOK_ROTATED": "Bearer CANARY-hook-rotated-\\-9e7b",
+            },
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         hooks = live.kinds.get(KIND, KindState())
