@@ -162,6 +162,7 @@ class AppsKind(ResourceKind):
             create={KIND: {"stripe": {"enabled": True}}},
             updates={"enabled": {KIND: {"stripe": {"enabled": False}}}},
             dashboard=(DashboardAction("POST", "apps/stripe", {"enabled": True}),),
+            update_steps={"enabled": (DashboardAction("POST", "apps/stripe", {"enabled": False}),)},
         )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:

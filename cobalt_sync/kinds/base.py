@@ -80,12 +80,13 @@ class KindSamples:
     `${VARIABLE}`s the fragments reference and their values (canaries that must never show);
     `dashboard` what a person does in Cobalt's dashboard for `create` to converge when the
     plan lists dashboard steps (definitions only the dashboard creates, or every step on
-    real Cobalt)."""
+    real Cobalt), and `update_steps` the same for an update, by field."""
 
     create: Mapping[str, Any]
     updates: Mapping[str, Mapping[str, Any]]
     secrets: Mapping[str, str] = field(default_factory=dict)
     dashboard: tuple[DashboardAction, ...] = ()
+    update_steps: Mapping[str, tuple[DashboardAction, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

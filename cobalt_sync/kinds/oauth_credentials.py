@@ -147,34 +147,33 @@ class OAuthCredentialsKind(ResourceKind):
 
     def samples(self) -> KindSamples:
         """GitHub's own client (no mandatory scopes): id, secret and scopes each change."""
-        def app(client_id: str, secret: str, scopes: list[str]) -> dict[str, Any]:
-            oauth = {"client_id": client_id, "client_secret": secret, "scopes": scopes}
+        secret, rotated = 'CANARY-gh"sécret\\-6b1f', "CANARY-gh-rotated-😀-0c2d"
+
+        def app(client_id: str, variable: str, scopes: list[str]) -> dict[str, Any]:
+            oauth = {"client_id": client_id, "client_secret": f"${{{variable}}}", "scopes": scopes}
             return {"apps": {"github": {"oauth": oauth}}}
 
-        secret = 'CANARY-gh"sécret\\-6b1f'
+        def step(client_id: str, value: str, scopes: list[str]) -> DashboardAction:
+            body = {"client_id": client_id, "client_secret": value, "scopes": scopes}
+            return DashboardAction("PUT", "oauth/github", body)
+
         return KindSamples(
-            create=app("gh-sample-client", "${GH_SAMPLE_SECRET}", ["repo"]),
+            create=app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo"]),
             updates={
-                "client_id": app("gh-sample-client-2", "${GH_SAMPLE_SECRET}", ["repo"]),
-                "client_secret": app("gh-sample-client", "${GH_SAMPLE_ROTATED}", ["repo"]),
-                "scopes": app("gh-sample-client", "${GH_SAMPLE_SECRET}", ["repo", "gist"]),
+                "client_id": app("gh-sample-client-2", "GH_SAMPLE_SECRET", ["repo"]),
+                "client_secret": app("gh-sample-client", "GH_SAMPLE_ROTATED", ["repo"]),
+                "scopes": app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo", "gist"]),
             },
-            secrets={
-                "GH_SAMPLE_SECRET": secret,
-                "GH_SAMPLE_ROTATED": "CANARY-gh-rotated-😀-0c2d",
-            },
+            secrets={"GH_SAMPLE_SECRET": secret, "GH_SAMPLE_ROTATED": rotated},
             dashboard=(
-                DashboardAction(
-                    "PUT",
-                    "oauth/github",
-                    {
-                        "client_id": "gh-sample-client",
-                        "client_secret": secret,
-                        "scopes": ["repo"],
-                    },
-                ),
+                step("gh-sample-client", secret, ["repo"]),
                 DashboardAction("POST", "apps/github", {"enabled": True}),
             ),
+            update_steps={
+                "client_id": (step("gh-sample-client-2", secret, ["repo"]),),
+                "client_secret": (step("gh-sample-client", rotated, ["repo"]),),
+                "scopes": (step("gh-sample-client", secret, ["repo", "gist"]),),
+            },
         )
 
     def dashboard_step(

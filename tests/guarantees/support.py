@@ -90,26 +90,32 @@ class Org:
     def apply(self, manifest: Path, *flags: str) -> CliResult:
         return self.cli("apply", "-f", str(manifest), "--auto-approve", *flags)
 
-    def take_steps(self, kind: str) -> None:
-        """What a person does in the dashboard for the kind's `create` sample. A step done
-        already (a definition that exists) is refused by the sandbox and that is fine."""
-        for action in samples(kind).dashboard:
+    def take_steps(self, kind: str, field: str | None = None) -> None:
+        """What a person does in the dashboard for the kind's `create` sample (or the update
+        of `field`). A step done already (a definition that exists) is refused by the
+        sandbox, and that is fine."""
+        sample = samples(kind)
+        actions = sample.dashboard if field is None else sample.update_steps.get(field, ())
+        for action in actions:
             try:
                 self.box.dashboard(action.method, action.path, action.body)
             except httpx.HTTPStatusError as error:
                 if error.response.status_code != 400:
                     raise
 
-    def converge(self, manifest: Path, kind: str, *flags: str, runs: int = 1) -> CliResult:
-        """Apply until exit 0, taking the dashboard steps when apply says some remain (7);
-        up to `runs` tries (a try that meets a fault may exit 4 or 6; re-running is safe)."""
+    def converge(
+        self, manifest: Path, kind: str, *flags: str, runs: int = 1, field: str | None = None
+    ) -> CliResult:
+        """Apply until exit 0, taking the dashboard steps (of the create, or of the update of
+        `field`) when apply says some remain (7); up to `runs` tries (a try that meets a
+        fault may exit 4 or 6; re-running is safe)."""
         result = self.apply(manifest, *flags)
         for _ in range(runs * 2):
             if result.exit_code == 0:
                 break
             assert result.exit_code in (4, 6, 7), result.output[-3000:]
             if result.exit_code == 7:
-                self.take_steps(kind)
+                self.take_steps(kind, field)
             result = self.apply(manifest, *flags)
         assert result.exit_code == 0, result.output[-3000:]
         return result

@@ -34,7 +34,7 @@ def test_every_fields_update_converges(org: Org, kind: str) -> None:
         manifest = org.manifest(fragment)
         shown = org.cli("plan", "-f", str(manifest), "--detailed-exitcode")
         assert shown.exit_code == 2, f"{field}: the change is not planned\n{shown.output}"
-        org.converge(manifest, kind)
+        org.converge(manifest, kind, field=field)
         org.assert_settled(manifest)
         org.converge(org.manifest(sample.create), kind)  # and back, from the changed state
         org.assert_settled(org.manifest(sample.create))
