@@ -21,6 +21,7 @@ from cobalt_sync.kinds.base import KindSamples, LiveCopy, ResourceKind, RunConte
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
+    Identifier,
     NonEmptyString,
     SectionModel,
     absent_alone,
@@ -31,7 +32,7 @@ from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "mcp_servers"
 
@@ -103,15 +104,18 @@ _OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 
 class McpServersKind(ResourceKind):
     name = KIND
+    noun = "MCP server"
     section = KIND
     read_uses = "nothing"
     entry_model = McpServerConfig
+    section_key = Identifier
+    section_doc = "MCP servers by name, with the catalog apps they expose."
     apply_rank = 60
     rules = KindRules()
     key_unique_on_server = False  # Cobalt lets two servers share a name
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for name, server in manifest.mcp_servers.items():
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for name, server in manifest.section(KIND).items():
             if server.state == "absent":
                 yield Resource(KIND, name, ensure="absent")
             else:
