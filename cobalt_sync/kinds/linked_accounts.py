@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import KindSamples, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -223,6 +223,18 @@ class LinkedAccountsKind(ResourceKind):
 
     def delete(self, ctx: RunContext, have: Resource) -> None:
         delete_account(ctx.api, have.key)
+
+    def samples(self) -> KindSamples:
+        def account(name: str, tier: str) -> dict[str, Any]:
+            return {KIND: {"sample-acct-1": {"name": name, "udf": {"tier": tier}}}}
+
+        return KindSamples(
+            create=account("Sample Co", "free"),
+            updates={
+                "name": account("Sample Co Renamed", "free"),
+                "udf": account("Sample Co", "pro"),
+            },
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         accounts = live.kinds.get(KIND, KindState())
