@@ -202,7 +202,7 @@ class FaultMiddleware:
                 if replay is None:
                     return  # the client gave up waiting: nothing to answer
                 receive = replay
-            if self._faulty(scope["path"]):
+            if self._faulty(scope["method"], scope["path"]):
                 await self._with_faults(scope, receive, counting_send)
             else:
                 await self.app(scope, receive, counting_send)
@@ -225,9 +225,12 @@ class FaultMiddleware:
                 return str(getattr(route, "path", scope["path"]))
         return "<unknown route>"
 
-    def _faulty(self, path: str) -> bool:
+    def _faulty(self, method: str, path: str) -> bool:
+        """`route` is searched in the path, and in `METHOD path`: `^POST ` faults creates."""
         pattern = self.state.settings.route
-        return pattern is None or re.search(pattern, path) is not None
+        if pattern is None:
+            return True
+        return any(re.search(pattern, text) for text in (path, f"{method} {path}"))
 
     def _stalls(self, scope: Scope) -> bool:
         settings = self.state.settings
