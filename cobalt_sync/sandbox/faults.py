@@ -121,8 +121,8 @@ class Stats:
     by_status: Counter[str] = field(default_factory=Counter)
     writes_applied: int = 0
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
-    # Each stalled request: "METHOD /path" (no query) and when it arrived (Unix time), so a
-    # test can time a client from the first request that got no answer.
+    # Each stalled request: "METHOD /path?query" and when it arrived (Unix time), so a test
+    # can time a client from the first request that got no answer.
     stalls: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,9 +242,9 @@ class FaultMiddleware:
     async def _stall(self, scope: Scope, receive: Receive) -> Receive | None:
         """Hold the request without a byte of answer for `stall_ms`. None when the client
         hung up meanwhile; else a `receive` that hands the handler the body read here."""
-        self.state.stats.stalls.append(
-            {"request": f"{scope['method']} {scope['path']}", "at": time.time()}
-        )
+        query = scope.get("query_string", b"").decode("latin-1")
+        request = f"{scope['method']} {scope['path']}" + (f"?{query}" if query else "")
+        self.state.stats.stalls.append({"request": request, "at": time.time()})
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.state.settings.stall_ms / 1000
         held: list[Message] = []
