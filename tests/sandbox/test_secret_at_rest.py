@@ -18,6 +18,7 @@ from tests.conftest import Sandbox
 from tests.sandbox.conftest import API
 
 CANARY = "CANARY-client-secret-5d1e7a"
+ADMIN = {"x-api-key": "tk_sandbox"}
 
 MANIFEST = """
 version: 1
@@ -101,7 +102,7 @@ def test_an_old_state_file_is_converted_and_scrubbed(tmp_path: Path) -> None:
     old_state_file(state)
     with SandboxServer(state_path=state) as server:
         assert files_holding(tmp_path, CANARY) == []
-        org = httpx.get(f"{server.url}/_sandbox/inspect", params={"key": "tk_sandbox"}).json()
+        org = httpx.get(f"{server.url}/_sandbox/inspect", headers=ADMIN).json()
         with httpx.Client(base_url=server.url + API, headers={"x-api-key": "tk_sandbox"}) as api:
             view = api.get("/application/hubspot/oauth-credentials").json()
             # The stored secret still counts: scopes change without sending it again.
@@ -115,5 +116,5 @@ def test_an_old_state_file_is_converted_and_scrubbed(tmp_path: Path) -> None:
     assert kept.json()["client_secret_fingerprint"] == view["client_secret_fingerprint"]
     assert files_holding(tmp_path, CANARY) == []
     with SandboxServer(state_path=state) as server:  # a converted file opens as it is
-        again = httpx.get(f"{server.url}/_sandbox/inspect", params={"key": "tk_sandbox"}).json()
+        again = httpx.get(f"{server.url}/_sandbox/inspect", headers=ADMIN).json()
     assert again["oauth"]["hubspot"]["client_id"] == "hub-old"
