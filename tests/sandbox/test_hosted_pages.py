@@ -5,6 +5,8 @@ the same pages in Chromium.)"""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -302,3 +304,47 @@ def test_an_oauth_app_without_any_client_says_so_instead_of_failing_at_the_provi
     assert page.status_code == 409 and "no OAuth client configured" in page.text
     sandbox.dashboard_set_oauth("clio_manage", "clio-1", "s")
     assert "client_id=clio-1" in browser.get(f"{url}/apps/clio_manage").headers["location"]
+
+
+@pytest.mark.parametrize("moment", ["before Allow", "before the callback"])
+def test_a_consent_whose_session_was_revoked_ends_expired_with_nothing_connected(
+    org: Sandbox, browser: httpx.Client, moment: str
+) -> None:
+    url = hosted_url(org, "a1", "Alice Co")
+    token = url.rsplit("/", 1)[1]
+    consent_url = browser.get(f"{url}/apps/hubspot").headers["location"]
+    page = browser.get(consent_url)
+    state = parse_qs(urlsplit(consent_url).query)["state"][0]
+    form = {"csrf": csrf_of(page.text), "state": state, "decision": "allow"}
+    revoke = {"authorization": f"Bearer {token}"}
+    if moment == "before Allow":
+        httpx.post(f"{org.url}{API}/session-token/revoke", headers=revoke).raise_for_status()
+        ended = browser.post(consent_url, data=form)
+    else:
+        allowed = browser.post(consent_url, data=form)
+        assert allowed.status_code == 303
+        httpx.post(f"{org.url}{API}/session-token/revoke", headers=revoke).raise_for_status()
+        ended = browser.get(allowed.headers["location"])
+    assert ended.status_code == 401 and "This link has expired" in ended.text
+    assert org.inspect()["linked_accounts"][0]["integrations"] == []
+
+
+def test_tokens_and_ids_show_no_part_of_a_key(org: Sandbox, browser: httpx.Client) -> None:
+    """The session token's readable payload holds an opaque id, not the org or account; the
+    org id is random, so neither leads to the key (`tk_sandbox` here)."""
+    url = hosted_url(org, "a1", "Alice Co")
+    token = url.rsplit("/", 1)[1]
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(claims) == {"sid", "iat", "exp"}
+    assert "Alice" not in json.dumps(claims) and "a1\"" not in json.dumps(claims)
+    with httpx.Client(
+        base_url=org.url + API, headers={"authorization": f"Bearer {token}"}
+    ) as session:
+        active = session.get("/session/active-linked-account")
+    org_id = active.json()["associated_org"]
+    assert re.fullmatch(r"[0-9a-f]{24}", org_id)
+    pages = [active.text, browser.get(url).text, browser.get(f"{url}/apps/15file").text]
+    for text in pages:
+        for spelling in ("tk_sandbox", "pk_sandbox", "org_sandbox", "sandbox/test"):
+            assert spelling not in text
