@@ -62,8 +62,13 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         problem = ApiProblem(404, "NOT_FOUND", f"Cannot {request.method} {request.url.path}")
-    elif exc.status_code == 413 and request.url.path.startswith(admin.PREFIX + "/"):
-        return admin.admin_error_response(str(exc.detail), 413)
+    elif exc.status_code == 413:
+        # Close the connection: the rest of an oversized body is dropped, not read.
+        close = {"connection": "close"}
+        if request.url.path.startswith(admin.PREFIX + "/"):
+            return JSONResponse({"error": str(exc.detail)}, 413, headers=close)
+        problem = ApiProblem(413, "PAYLOAD_TOO_LARGE", str(exc.detail))
+        return JSONResponse(problem_body(problem), 413, headers=close)
     else:
         problem = ApiProblem(exc.status_code, "BAD_REQUEST", str(exc.detail))
     return JSONResponse(problem_body(problem), status_code=exc.status_code)
