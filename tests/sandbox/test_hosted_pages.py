@@ -334,7 +334,7 @@ def test_tokens_and_ids_show_no_part_of_a_key(org: Sandbox, browser: httpx.Clien
     org id is random, so neither leads to the key (`tk_sandbox` here)."""
     url = hosted_url(org, "a1", "Alice Co")
     token = url.rsplit("/", 1)[1]
-    header, payload, _ = token.split(".")
+    _, payload, _ = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert set(claims) == {"sid", "iat", "exp"}
     assert "Alice" not in json.dumps(claims) and 'a1"' not in json.dumps(claims)
