@@ -166,13 +166,6 @@ class Store:
                 return value.encode()
             return str(row["value"]).encode()
 
-    def wipe(self) -> None:
-        with self._tx() as db:
-            for table in TABLES:
-                db.execute(f"DELETE FROM {table}")
-            self._header_values.clear()
-        self._account_counts.clear()
-
     def wipe_org(self, org: str) -> None:
         """Delete everything of one org (every environment); its id stays."""
         with self._tx() as db:
