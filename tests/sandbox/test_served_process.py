@@ -28,10 +28,12 @@ PEAK_LIMIT_KB = 150 * 1024
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 
 
-def serve(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    tmp_path: Path, env: dict[str, str] | None = None, *flags: str
+) -> tuple[subprocess.Popen[bytes], str]:
     log = tmp_path / "sandbox.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cobalt_sync", "sandbox", "serve", "--port", "0"],
+        [sys.executable, "-m", "cobalt_sync", "sandbox", "serve", "--port", "0", *flags],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env=env,
@@ -171,3 +173,20 @@ def test_pages_still_render_when_the_package_files_disappear(tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_sandbox_serve_answers_the_hosts_it_is_told_about(tmp_path: Path) -> None:
+    process, url = serve(tmp_path, None, "--allowed-host", "devbox.example")
+    try:
+        hosts = {
+            host: httpx.get(f"{url}{API}/linked-account", headers={**KEY, "host": host})
+            for host in ("devbox.example", "localhost", "evil.example")
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    assert {host: r.status_code for host, r in hosts.items()} == {
+        "devbox.example": 200,
+        "localhost": 200,
+        "evil.example": 421,
+    }
