@@ -192,6 +192,13 @@ def step_named(action: dict[str, Any], name: str) -> dict[str, Any]:
     return next(step for step in steps_of(action) if step.get("name") == name)
 
 
+def script_text(step: dict[str, Any]) -> str:
+    """A step's `run:`, with the text of the action's own scripts it runs."""
+    run = str(step.get("run", ""))
+    called = re.findall(r'"\$ACTION_PATH/(scripts/action/[\w.-]+)"', run)
+    return "\n".join([run, *((ROOT / path).read_text(encoding="utf-8") for path in called)])
+
+
 # --- shape and references -----------------------------------------------------------------
 
 
@@ -211,7 +218,7 @@ def test_every_input_the_action_reads_is_declared(action: dict[str, Any]) -> Non
 
 
 def test_outputs_and_conditions_name_steps_that_exist(action: dict[str, Any]) -> None:
-    scripts = {step["id"]: step.get("run", "") for step in steps_of(action) if "id" in step}
+    scripts = {step["id"]: script_text(step) for step in steps_of(action) if "id" in step}
     for text in strings(action):
         for step_id, _, output in STEP_REF.findall(text):
             assert step_id in scripts, f"no step with id '{step_id}'"
@@ -403,9 +410,9 @@ class Runner:
             "RUNNER_TEMP": str(self.temp),
             "GITHUB_STEP_SUMMARY": str(self.summary),
             "GITHUB_REPOSITORY": "acme/cobalt-config",
-            # The sandbox's URL goes in as the Action's api-url input; the key as the caller's env.
-            **{name: value for name, value in cli_env.items() if name != "COBALT_API_URL"},
-            "API_URL": cli_env["COBALT_API_URL"],
+            # The key as the caller's env; the sandbox's URL as the Check inputs step puts the
+            # api-url input in $GITHUB_ENV for the later steps.
+            **cli_env,
         }
         # The code under test, also when it is a worktree on PYTHONPATH, not the install.
         if "PYTHONPATH" in os.environ:
@@ -448,7 +455,8 @@ def test_plan_step_reports_changes_then_apply_step_converges(
     assert summary.startswith(PLAN_MARKER) and "**Plan:** 2 to create" in summary
     saved = json.loads((runner.temp / "cobalt-plan" / "plan.json").read_text())
     Draft202012Validator(PLAN_SCHEMA).validate(saved)
-    assert "Plan: 2 to create, 0 to update, 0 to delete" in log  # the full text plan, in the log
+    assert "**Plan:** 2 to create" in log  # the plan, in the log
+    assert not (runner.temp / "cobalt-plan" / "plan.txt").exists()  # no second process
 
     apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
     code, outputs, log = runner.run(step_named(action, "Apply"), **apply_env)
@@ -535,7 +543,7 @@ def test_one_manifest_planned_per_environment_with_the_promotion_diff(
         step_named(action, "Plan"), **plan_env(), COBALT_ENVIRONMENT="test"
     )
     assert code == 0 and outputs["has-changes"] == "true", log
-    assert "+ events/Debug Ping" in log and "Plan for the test environment" in log
+    assert "Debug Ping" in log and "### cobalt-sync plan · <code>test</code>" in log
 
     diff = {"MANIFEST": "cobalt.yaml", "DIFF_FROM": "test", "DIFF_TO": "production"}
     code, _, log = runner.run(step_named(action, "Promotion diff"), **diff)
