@@ -780,3 +780,162 @@ def test_fetch_step_refuses_a_push_that_no_pull_request_reviewed(
     code, outputs, log = run_fetch(action, runner, data)
     assert code == 5 and "plan-file" not in outputs
     assert "was not merged from a pull request" in log and "apply-from: replan" in log
+
+
+# --- inputs: one argument per line, targets, api-url, required secrets ---------------------
+
+TWO_EVENTS = SMALL_MANIFEST + """  Invoice Voided:
+    schema: {amount: 10}
+"""
+
+
+def check_inputs(runner: Runner, **env: str) -> tuple[int, str, Path]:
+    job_env = runner.tmp / "github_env"
+    base = {"COMMAND": "plan", "APPLY_FROM": "pr", "ENVIRONMENT": "", "API_URL": ""}
+    code, _, log = runner.run(
+        step_named(load_yaml(ACTION), "Check inputs"),
+        **{**base, "GITHUB_ENV": str(job_env), "EXTRA_ARGS": "", "REQUIRED_SECRETS": "", **env},
+    )
+    return code, log, job_env
+
+
+@pytest.mark.parametrize("how", ["args", "targets"])
+def test_a_target_with_a_space_reaches_the_plan_whole(
+    action: dict[str, Any], runner: Runner, how: str
+) -> None:
+    (runner.work / "cobalt.yaml").write_text(TWO_EVENTS)
+    if how == "args":
+        env = {"EXTRA_ARGS": "--target\nevents/Invoice Paid\n\n", "TARGETS": ""}
+    else:
+        env = {"EXTRA_ARGS": "--fail-on-breaking", "TARGETS": "  events/Invoice Paid  \n"}
+    code, outputs, log = runner.run(step_named(action, "Plan"), **{**plan_env(), **env})
+    assert code == 0 and outputs["exitcode"] == "2", log
+    saved = json.loads((runner.temp / "cobalt-plan" / "plan.json").read_text())
+    assert [(c["kind"], c["key"]) for c in saved["changes"]] == [("events", "Invoice Paid")]
+
+
+def test_an_args_line_holding_several_arguments_is_refused_with_how_to_write_it(
+    runner: Runner,
+) -> None:
+    code, log, _ = check_inputs(runner, EXTRA_ARGS="--target events/Invoice Paid")
+    assert code == 3
+    assert "input 'args' takes one argument per line" in log
+    assert "put '--target' and its value on lines of their own" in log
+    code, log, _ = check_inputs(runner, EXTRA_ARGS="--target=events/Invoice Paid\n--impact")
+    assert code == 0, log
+
+
+def test_api_url_and_environment_reach_the_job_s_later_steps(runner: Runner) -> None:
+    code, log, job_env = check_inputs(
+        runner, ENVIRONMENT="test", API_URL="https://cobalt.example.test/api"
+    )
+    assert code == 0, log
+    assert job_env.read_text().splitlines() == [
+        "COBALT_ENVIRONMENT=test",
+        "COBALT_API_URL=https://cobalt.example.test/api",
+    ]
+    code, log, _ = check_inputs(runner, API_URL="https://a.test\nCOBALT_API_KEY=x")
+    assert code == 3 and "input 'api-url' must be one URL" in log
+
+
+def test_a_missing_secret_is_named_before_anything_runs(runner: Runner) -> None:
+    env = {"REQUIRED_SECRETS": "COBALT_PROD_API_KEY HUBSPOT_CLIENT_SECRET\nSLACK_CLIENT_SECRET"}
+    code, log, _ = check_inputs(runner, **env, SLACK_CLIENT_SECRET="s", COBALT_PROD_API_KEY="")
+    assert code == 3
+    assert "secret COBALT_PROD_API_KEY is not set" in log
+    assert "secret HUBSPOT_CLIENT_SECRET is not set" in log
+    assert "SLACK_CLIENT_SECRET is not set" not in log
+    code, log, _ = check_inputs(
+        runner, **env, SLACK_CLIENT_SECRET="s", COBALT_PROD_API_KEY="k", HUBSPOT_CLIENT_SECRET="h"
+    )
+    assert code == 0, log
+
+
+# --- the pinned install ---------------------------------------------------------------------
+
+PYPROJECT_VERSION = re.search(
+    r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE
+)
+
+
+def test_the_action_installs_only_the_release_it_is_pinned_to(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    assert PYPROJECT_VERSION is not None
+    version = PYPROJECT_VERSION.group(1)
+    step = step_named(action, "Find the pinned release")
+    env = {"ACTION_PATH": str(ROOT), "RUNNER_OS": "Linux"}
+    code, outputs, log = runner.run(step, **env, VERSION="")
+    assert code == 0, log
+    assert outputs["version"] == version
+    assert outputs["requirements"] == str(ROOT / "requirements" / "action.txt")
+    # The cache follows the requirements: new pins, a new cache.
+    assert outputs["cache-key"].startswith("cobalt-sync-uv-Linux-")
+    code, _, log = runner.run(step, **env, VERSION="0.0.1")
+    assert code == 3
+    assert f"pinned to cobalt-sync {version}" in log and "pin the action at v0.0.1" in log
+
+
+FAKE_UV = """#!/usr/bin/env bash
+# Stands in for uv: records each call; `pip install cobalt-sync==…` fails when told to.
+echo "$*" >> "$FAKE_UV_LOG"
+if [ "$1" = venv ]; then mkdir -p "${@: -1}/bin"; fi
+if [[ "$*" == *"cobalt-sync=="* ]] && [ -n "${FAKE_UV_NO_RELEASE:-}" ]; then exit 1; fi
+exit 0
+"""
+
+
+def run_install(action: dict[str, Any], runner: Runner, **env: str) -> tuple[int, str, list[str]]:
+    (runner.tmp / "bin").mkdir(exist_ok=True)
+    (runner.tmp / "bin" / "uv").write_text(FAKE_UV)
+    (runner.tmp / "bin" / "uv").chmod(0o755)
+    log_path = runner.tmp / "uv.log"
+    base = {
+        "VERSION": "",
+        "ACTION_PATH": str(ROOT),
+        "PINNED": "0.2.0",
+        "REQUIREMENTS": str(ROOT / "requirements" / "action.txt"),
+        "GITHUB_PATH": str(runner.tmp / "github_path"),
+        "FAKE_UV_LOG": str(log_path),
+    }
+    code, _, log = runner.run(step_named(action, "Install cobalt-sync"), **{**base, **env})
+    return code, log, log_path.read_text().splitlines()
+
+
+def test_install_takes_pinned_wheels_by_hash_and_never_resolves(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    code, log, calls = run_install(action, runner)
+    assert code == 0, log
+    venv, dependencies, package, check = calls
+    assert venv.startswith("venv ")
+    requirements = str(ROOT / "requirements" / "action.txt")
+    assert dependencies.startswith("pip install ") and dependencies.endswith(f"-r {requirements}")
+    for flag in ("--require-hashes", "--no-deps", "--only-binary :all:"):
+        assert flag in dependencies
+    assert package.endswith("--no-deps --only-binary :all: cobalt-sync==0.2.0")
+    assert check.startswith("pip check")
+    venv_bin = runner.temp / "cobalt-sync-venv" / "bin"
+    assert (runner.tmp / "github_path").read_text() == f"{venv_bin}\n"
+
+
+def test_install_of_a_ref_that_is_no_release_says_what_to_pin(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    code, log, _ = run_install(action, runner, FAKE_UV_NO_RELEASE="1")
+    assert code == 3
+    assert "cobalt-sync 0.2.0 is not on the package index" in log
+    assert "@v0.2.0" in log and "version: source" in log
+    code, log, calls = run_install(action, runner, VERSION="source", FAKE_UV_NO_RELEASE="1")
+    assert code == 0, log
+    assert calls[-2].endswith(f"--no-deps {ROOT}")  # the checkout, its dependencies pinned
+
+
+@pytest.mark.skipif(shellcheck_binary() is None, reason="shellcheck is not installed")
+def test_shellcheck_finds_nothing_in_the_action_s_scripts() -> None:
+    scripts = sorted((ROOT / "scripts" / "action").glob("*.sh"))
+    assert scripts
+    result = subprocess.run(
+        [str(shellcheck_binary()), *map(str, scripts)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
