@@ -784,9 +784,12 @@ def test_fetch_step_refuses_a_push_that_no_pull_request_reviewed(
 
 # --- inputs: one argument per line, targets, api-url, required secrets ---------------------
 
-TWO_EVENTS = SMALL_MANIFEST + """  Invoice Voided:
+TWO_EVENTS = (
+    SMALL_MANIFEST
+    + """  Invoice Voided:
     schema: {amount: 10}
 """
+)
 
 
 def check_inputs(runner: Runner, **env: str) -> tuple[int, str, Path]:

@@ -61,7 +61,7 @@ def test_the_release_checks_the_tag_then_tests_and_builds() -> None:
         "twine check --strict dist/*",
         "scripts/action_constraints.py --check",  # the Action's pins are current
         "--require-hashes",  # the wheel installs as the Action installs it
-        "cobalt-sync\" --version",
+        'cobalt-sync" --version',
         "validate",
     ):
         assert command in build, command
