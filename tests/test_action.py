@@ -873,7 +873,8 @@ def test_the_action_installs_only_the_release_it_is_pinned_to(
     assert outputs["version"] == version
     assert outputs["requirements"] == str(ROOT / "requirements" / "action.txt")
     # The cache follows the requirements: new pins, a new cache.
-    assert outputs["cache-key"].startswith("cobalt-sync-uv-Linux-")
+    assert outputs["cache-key"].startswith(f"cobalt-sync-{version}-Linux-")
+    assert outputs["pycache"] == str(runner.temp / "cobalt-sync-cache" / "pycache")
     code, _, log = runner.run(step, **env, VERSION="0.0.1")
     assert code == 3
     assert f"pinned to cobalt-sync {version}" in log and "pin the action at v0.0.1" in log
