@@ -928,7 +928,8 @@ def test_install_of_a_ref_that_is_no_release_says_what_to_pin(
 ) -> None:
     code, log, _ = run_install(action, runner, FAKE_UV_NO_RELEASE="1")
     assert code == 3
-    assert "cobalt-sync 0.2.0 is not on the package index" in log
+    assert "could not install cobalt-sync 0.2.0 from the package index" in log
+    assert "the action's ref is not a published release" in log
     assert "@v0.2.0" in log and "version: source" in log
     code, log, calls = run_install(action, runner, VERSION="source", FAKE_UV_NO_RELEASE="1")
     assert code == 0, log
