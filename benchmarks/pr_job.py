@@ -302,6 +302,7 @@ def figures(
         "wall_s": round(wall, 3),
         "wall_s_runs": [round(w, 3) for w in walls],
         "steps_s": {step.name: round(step.wall_s, 3) for step in best},
+        "steps_cpu_s": {step.name: round(step.cpu_s, 3) for step in best},
         "requests": requests,
         "requests_needed": requests,
         "lower_bound_s": round(bound, 3),
