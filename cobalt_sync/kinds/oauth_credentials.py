@@ -17,8 +17,14 @@ from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.apps import KIND as APPS
 from cobalt_sync.kinds.apps import OAuthConfig, app_name, connected_note
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
-from cobalt_sync.kinds.exporting import ExportBuilder
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
+from cobalt_sync.kinds.exporting import ExportBuilder, variable_name
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
@@ -154,6 +160,37 @@ class OAuthCredentialsKind(ResourceKind):
     def secret_path(self, key: str) -> tuple[str, ...]:
         return ("apps", key, "oauth", "client_secret")
 
+    def samples(self) -> KindSamples:
+        """GitHub's own client (no mandatory scopes): id, secret and scopes each change."""
+        secret, rotated = 'CANARY-gh"sécret\\-6b1f', "CANARY-gh-rotated-😀-0c2d"
+
+        def app(client_id: str, variable: str, scopes: list[str]) -> dict[str, Any]:
+            oauth = {"client_id": client_id, "client_secret": f"${{{variable}}}", "scopes": scopes}
+            return {APPS: {"github": {"oauth": oauth}}}
+
+        def step(client_id: str, value: str, scopes: list[str]) -> DashboardAction:
+            body = {"client_id": client_id, "client_secret": value, "scopes": scopes}
+            return DashboardAction("PUT", "oauth/github", body)
+
+        return KindSamples(
+            create=app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo"]),
+            updates={
+                "client_id": app("gh-sample-client-2", "GH_SAMPLE_SECRET", ["repo"]),
+                "client_secret": app("gh-sample-client", "GH_SAMPLE_ROTATED", ["repo"]),
+                "scopes": app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo", "gist"]),
+            },
+            secrets={"GH_SAMPLE_SECRET": secret, "GH_SAMPLE_ROTATED": rotated},
+            dashboard=(
+                step("gh-sample-client", secret, ["repo"]),
+                DashboardAction("POST", "apps/github", {"enabled": True}),
+            ),
+            update_steps={
+                "client_id": (step("gh-sample-client-2", secret, ["repo"]),),
+                "client_secret": (step("gh-sample-client", rotated, ["repo"]),),
+                "scopes": (step("gh-sample-client", secret, ["repo", "gist"]),),
+            },
+        )
+
     def dashboard_step(
         self, change: Change, want: Resource | None, source: SecretSource
     ) -> tuple[str, str]:
@@ -182,7 +219,8 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
     elif declared is None:  # whose client it is, unknown: never a reason to delete anything
         state.notes.append(
             f"{KIND}/{view.slug}: Cobalt shows client id `{view.client_id}` for it, but not "
-            "whether it is your own or Cobalt's default, so it is left out"
+            f"whether it is your own or Cobalt's default, so it is left out; if it is yours, "
+            f"declare it: {adopting_block(view)}"
         )
     elif declared.ensure == "absent":
         state.notes.append(
@@ -196,6 +234,19 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
             f"{KIND}/{view.slug}: the client secret cannot be read from Cobalt, so a "
             "rotated secret is not detected: set it in the dashboard when you rotate it"
         )
+
+
+def adopting_block(view: OAuthCredentials) -> str:
+    """The `oauth:` block that declares a client seen in a consent URL (flow style, one
+    line), its secret as the variable export would name."""
+    implied = implied_scopes(view.slug) | set(view.mandatory_scopes)
+    scopes = "" if view.scopes is None else ", ".join(map(str, scope_list(view.scopes, implied)))
+    variable = f"${{{variable_name(view.slug, 'CLIENT_SECRET', ())}}}"
+    shown = f", scopes: [{scopes}]" if view.scopes is not None else ""
+    return (
+        f"`apps.{view.slug}.oauth: {{client_id: {view.client_id}, "
+        f'client_secret: "{variable}"{shown}}}`'
+    )
 
 
 def live_attrs(view: OAuthCredentials) -> JsonObject:

@@ -21,6 +21,7 @@ from cobalt_sync.render.values import (
     DASHBOARD_TITLE,
     SIGNS,
     by_kind,
+    interruption_sentence,
     ordered_outcomes,
     plan_counts,
     plural,
@@ -367,12 +368,10 @@ def report_summary(report: ApplyReport) -> str:
     steps = report.dashboard_steps
     remain = f" · **{plural(len(steps), 'dashboard step')} to take**" if steps else ""
     not_run = f" · {counts['not_run']} not run" if counts["not_run"] else ""
-    stopped = (
-        f"\n\n⏸️ **Interrupted by {md_text(report.interrupted)}:** no write was started "
-        "after the interrupt; re-running apply is safe."
-        if report.interrupted
-        else ""
-    )
+    stopped = ""
+    if report.interrupted:
+        head, rest = interruption_sentence(report).split(": ", 1)
+        stopped = f"\n\n⏸️ **{md_text(head)}:** {md_text(rest)} Re-running apply is safe."
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
         f"{counts['skipped']} skipped{not_run}{remain}{stopped}"
@@ -380,6 +379,12 @@ def report_summary(report: ApplyReport) -> str:
 
 
 def verification(report: ApplyReport) -> str:
+    if report.duplicates:
+        shown = ", ".join(md_code(address) for address in report.duplicates[:10])
+        return (
+            f"❌ **Held by several live objects each:** "
+            f"{plural(len(report.duplicates), 'declared object')} ({shown})"
+        )
     if report.remaining:
         return (
             f"❌ **The live org still differs:** {plural(len(report.remaining), 'change')} "
@@ -397,5 +402,5 @@ def outcome_row(outcome: Outcome) -> str:
     action = f"{SIGNS[change.action]} {change.action.value}"
     return (
         f"| {_STATUS_LABELS[outcome.status]} | {action} | {md_code(change.address)} | "
-        f"{md_text(outcome.reason)} |"
+        f"{md_text('; '.join([outcome.reason, *outcome.notes]).strip('; '))} |"
     )
