@@ -76,6 +76,28 @@ def target_option(function: F) -> F:
     )(function)
 
 
+LINK_BASE_ENV = "COBALT_LINK_BASE"
+
+
+def link_base_option(function: F) -> F:
+    return click.option(
+        "--link-base",
+        metavar="URL",
+        envvar=LINK_BASE_ENV,
+        default=None,
+        help="With --format markdown, link each change to its manifest line under URL, the "
+        "repository at a commit: https://github.com/OWNER/REPO/blob/SHA (env "
+        f"{LINK_BASE_ENV}; the GitHub Action sets it to the pull request's head).",
+    )(function)
+
+
+def verbose() -> bool:
+    """-v: a plan shows every note, those about unchanged objects too."""
+    ctx = click.get_current_context(silent=True)
+    options = ctx.find_object(GlobalOptions) if ctx is not None else None
+    return options is not None and options.verbose > 0
+
+
 def use_color() -> bool:
     """Colour only on a terminal, and never with --no-color or NO_COLOR set (no-color.org)."""
     ctx = click.get_current_context(silent=True)

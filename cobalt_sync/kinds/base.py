@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Change
-from cobalt_sync.resource import KindState, Resource, State
+from cobalt_sync.resource import KindNote, KindState, Resource, State
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -87,9 +87,14 @@ class ResourceKind:
     def desired(self, manifest: Manifest) -> Iterable[Resource]:
         raise NotImplementedError
 
-    def notes(self, manifest: Manifest) -> Iterable[str]:
-        """Facts about the declared objects a reviewer should see (e.g. implied scopes)."""
+    def notes(self, manifest: Manifest) -> Iterable[KindNote]:
+        """Facts about the declared objects a reviewer should see (e.g. implied scopes), as
+        (key, text): the plan shows one with its object's change, or folds it away."""
         return ()
+
+    def manifest_path(self, key: str) -> tuple[str, ...]:
+        """Where object `key` is declared in the manifest (its line is cited by a change)."""
+        return (self.section or self.name, key)
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError

@@ -20,7 +20,7 @@ from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
-from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
+from cobalt_sync.resource import JsonObject, JsonValue, KindNote, KindState, Resource
 
 if TYPE_CHECKING:
     from cobalt_sync.api import OAuthCredentials
@@ -80,7 +80,7 @@ class OAuthCredentialsKind(ResourceKind):
             }
             yield Resource(KIND, slug, attrs, secrets={"client_secret": secret})
 
-    def notes(self, manifest: Manifest) -> Iterable[str]:
+    def notes(self, manifest: Manifest) -> Iterable[KindNote]:
         """Declared scopes that the app implies: accepted, and said once, not compared."""
         for slug, app in sorted(manifest.apps.items()):
             if not isinstance(app.oauth, OAuthConfig):
@@ -91,8 +91,8 @@ class OAuthCredentialsKind(ResourceKind):
                 scopes, are, them = ("scope", "is", "it") if len(implied) == 1 else (
                     "scopes", "are", "them"
                 )
-                yield (
-                    f"{KIND}/{slug}: {scopes} {listed} {are} mandatory for {slug}: Cobalt "
+                yield slug, (
+                    f"{scopes} {listed} {are} mandatory for {slug}: Cobalt "
                     f"always requests {them}, so declaring {them} changes nothing"
                 )
 
@@ -139,6 +139,9 @@ class OAuthCredentialsKind(ResourceKind):
     def secret_path(self, key: str) -> tuple[str, ...]:
         return ("apps", key, "oauth", "client_secret")
 
+    def manifest_path(self, key: str) -> tuple[str, ...]:
+        return ("apps", key, "oauth")
+
     def dashboard_step(
         self, change: Change, want: Resource | None, source: SecretSource
     ) -> tuple[str, str]:
@@ -165,22 +168,25 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
     if view.mode != "unknown":
         state.add(Resource(KIND, view.slug, live_attrs(view)))
     elif declared is None:  # whose client it is, unknown: never a reason to delete anything
-        state.notes.append(
-            f"{KIND}/{view.slug}: Cobalt shows client id `{view.client_id}` for it, but not "
-            "whether it is your own or Cobalt's default, so it is left out"
-        )
+        state.notes.append((
+            view.slug,
+            f"Cobalt shows client id `{view.client_id}` for it, but not "
+            "whether it is your own or Cobalt's default, so it is left out",
+        ))
     elif declared.ensure == "absent":
-        state.notes.append(
-            f"{KIND}/{view.slug}: `state: absent` cannot be verified on Cobalt: its consent "
+        state.notes.append((
+            view.slug,
+            "`state: absent` cannot be verified on Cobalt: its consent "
             f"URL shows client id `{view.client_id}` but not whether it is yours or Cobalt's; "
-            "if it is yours, switch the app to Cobalt's credentials in the dashboard"
-        )
+            "if it is yours, switch the app to Cobalt's credentials in the dashboard",
+        ))
     else:
         state.add(Resource(KIND, view.slug, live_attrs(view)))
-        state.notes.append(
-            f"{KIND}/{view.slug}: the client secret cannot be read from Cobalt, so a "
-            "rotated secret is not detected: set it in the dashboard when you rotate it"
-        )
+        state.notes.append((
+            view.slug,
+            "the client secret cannot be read from Cobalt, so a "
+            "rotated secret is not detected: set it in the dashboard when you rotate it",
+        ))
 
 
 def live_attrs(view: OAuthCredentials) -> JsonObject:

@@ -134,8 +134,9 @@ def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> Da
     where, what = kind.dashboard_step(change, want, source)
     if UNVERIFIED in change.tags:
         tags = tuple(t for t in change.tags if t != UNVERIFIED)
-        reason = "; ".join(change.notes)
-        bare = replace(change, tags=tags, notes=())
+        # The planner's first note says why it cannot be observed; the rest stay notes.
+        reason = change.notes[0] if change.notes else ""
+        bare = replace(change, tags=tags, notes=change.notes[1:])
         return DashboardStep(bare, where, what, StepStatus.UNVERIFIED, f"not observable: {reason}")
     return DashboardStep(change, where, what)
 
