@@ -14,6 +14,7 @@ from cobalt_sync.kinds import APPLY_ORDER, KINDS, STEP_KINDS, RunContext, Secret
 from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
+from cobalt_sync.planning.citations import cite
 from cobalt_sync.planning.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
 from cobalt_sync.planning.targets import Target, select
 from cobalt_sync.reading.read_ahead import ReadAhead, read_org
@@ -80,6 +81,7 @@ def compute(
     if targets:
         plan = select(plan, targets)
         plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
+    plan = cite(plan, loaded)  # the lines of the changes only, after narrowing to targets
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 
