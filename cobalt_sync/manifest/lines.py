@@ -99,10 +99,14 @@ def _walk(next_event: Any, asked: set[Path_]) -> dict[Path_, int]:
             child = top.child()
             if child in asked:
                 lines[child] = event.start_mark.line + 1
+                if len(lines) == len(asked):
+                    return lines  # all found: the rest of the file need not be read
             continue
         path = () if top is None else top.child()
         if top is not None and not top.is_map and path in asked:
             lines[path] = event.start_mark.line + 1
+            if len(lines) == len(asked):
+                return lines
         if kind is MappingStartEvent or kind is SequenceStartEvent:
             stack.append(_Frame(path, kind is MappingStartEvent))
         elif top is not None:  # a scalar (or an alias, which a manifest never holds)
