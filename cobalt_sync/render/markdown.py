@@ -24,6 +24,7 @@ from cobalt_sync.render.values import (
     SIGNS,
     by_kind,
     footnotes,
+    interruption_sentence,
     ordered_outcomes,
     plan_counts,
     plural,
@@ -94,7 +95,9 @@ def render_plan_markdown(
     `link_base` (`https://github.com/OWNER/REPO/blob/SHA`) makes each change's manifest
     line a link; `verbose` unfolds the notes about unchanged objects."""
     ordered = [change for _, changes in by_kind(plan.changes) for change in changes]
-    rows = [table_row(change, link_base) for change in ordered]
+    # A `line` column only where some change has one (not in `diff`'s comparison).
+    with_lines = any(change.source for change in ordered)
+    rows = [table_row(change, link_base, with_lines=with_lines) for change in ordered]
     details = [details_block(change) for change in ordered]
     view = PlanView(verbose, link_base)
 
@@ -155,10 +158,11 @@ def assemble_plan(
     shown_rows, shown_details = shown
     parts = [*plan_header(plan)]
     index = 0
+    with_lines = any(change.source for change in ordered)
     for kind, changes in by_kind(ordered):
         span = range(index, index + len(changes))
         index += len(changes)
-        parts += kind_section(kind, [rows[i] for i in span if i < shown_rows])
+        parts += kind_section(kind, [rows[i] for i in span if i < shown_rows], with_lines)
         parts += [details[i] for i in span if i < shown_details and details[i]]
     parts += dashboard_section(plan.dashboard_steps, view.link_base)
     parts += notes_section(plan.notes, plan.unchanged_notes, verbose=view.verbose)
@@ -260,22 +264,23 @@ def address_list(changes: Sequence[Change]) -> str:
     return shown + (f" and {rest} more" if rest > 0 else "")
 
 
-def kind_section(kind: str, rows: Sequence[str]) -> list[str]:
+def kind_section(kind: str, rows: Sequence[str], with_lines: bool = False) -> list[str]:
     if not rows:
         return []
-    header = "| action | key | line | fields changed | notes |"
-    table = "\n".join([header, "|---|---|---|---|---|", *rows])
+    columns = ["action", "key", *(["line"] if with_lines else []), "fields changed", "notes"]
+    header = "| " + " | ".join(columns) + " |"
+    table = "\n".join([header, "|" + "---|" * len(columns), *rows])
     return [f"#### {md_text(kind)}", table]
 
 
-def table_row(change: Change, link_base: str | None = None) -> str:
+def table_row(change: Change, link_base: str | None = None, *, with_lines: bool = True) -> str:
     action = f"{SIGNS[change.action]} {change.action.value}"
     paths = [md_code(f.path) for f in change.fields[:TABLE_PATHS_SHOWN]]
     more = len(change.fields) - TABLE_PATHS_SHOWN
     fields = ", ".join(paths) + (f" +{more} more" if more > 0 else "")
     notes = [f"**{md_text(tag)}**" for tag in change.tags] + [md_text(n) for n in change.notes]
-    line = source_cell(change, link_base)
-    return f"| {action} | {md_code(change.key)} | {line} | {fields} | {'<br>'.join(notes)} |"
+    line = f" {source_cell(change, link_base)} |" if with_lines else ""
+    return f"| {action} | {md_code(change.key)} |{line} {fields} | {'<br>'.join(notes)} |"
 
 
 def source_cell(change: Change, link_base: str | None) -> str:
@@ -423,12 +428,10 @@ def report_summary(report: ApplyReport) -> str:
     steps = report.dashboard_steps
     remain = f" · **{plural(len(steps), 'dashboard step')} to take**" if steps else ""
     not_run = f" · {counts['not_run']} not run" if counts["not_run"] else ""
-    stopped = (
-        f"\n\n⏸️ **Interrupted by {md_text(report.interrupted)}:** no write was started "
-        "after the interrupt; re-running apply is safe."
-        if report.interrupted
-        else ""
-    )
+    stopped = ""
+    if report.interrupted:
+        head, rest = interruption_sentence(report).split(": ", 1)
+        stopped = f"\n\n⏸️ **{md_text(head)}:** {md_text(rest)} Re-running apply is safe."
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
         f"{counts['skipped']} skipped{not_run}{remain}{stopped}"
