@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -62,6 +63,18 @@ class Source:
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {"file": self.file, "line": self.line}
+
+
+# A link base: an http(s) URL with nothing that could end a Markdown link or open markup.
+_LINK_BASE = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+")
+LINK_BASE_HINT = (
+    "give the repository's URL at a commit, e.g. https://github.com/OWNER/REPO/blob/SHA"
+)
+
+
+def is_link_base(url: str) -> bool:
+    """True when `url` may prefix a link to a manifest line (`URL/path#L12`)."""
+    return _LINK_BASE.fullmatch(url) is not None
 
 
 @dataclass(frozen=True)

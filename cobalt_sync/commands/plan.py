@@ -79,7 +79,6 @@ def command(
       cobalt-sync plan --target apps/slack --target events
     """
     chosen = parsed_targets(targets)
-    check_link_base(link_base)  # before anything is read: a bad URL is a usage error
     with start_run(
         options, manifest_path, choose_environment(environment, options), parallelism
     ) as started:
@@ -115,12 +114,6 @@ def command(
     if detailed_exitcode and plan.has_changes:
         return int(ExitCode.CHANGES)
     return int(ExitCode.OK)
-
-
-def check_link_base(url: str | None) -> None:
-    from cobalt_sync.render import check_link_base as check
-
-    check(url)
 
 
 def parsed_targets(texts: tuple[str, ...]) -> tuple[Target, ...]:

@@ -6,11 +6,9 @@ and never decide on colour themselves (the caller looks at isatty and NO_COLOR).
 
 from __future__ import annotations
 
-import re
-
 from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.errors import InputError
-from cobalt_sync.plan import Plan
+from cobalt_sync.plan import LINK_BASE_HINT, Plan, is_link_base
 from cobalt_sync.render.json_format import render_plan_json, render_report_json
 from cobalt_sync.render.markdown import (
     COMMENT_LIMIT,
@@ -45,18 +43,11 @@ def check_format(fmt: str) -> None:
         )
 
 
-# An http(s) URL with nothing that could end a Markdown link or open markup.
-_LINK_BASE = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+")
-LINK_BASE_HINT = (
-    "give the repository's URL at a commit, e.g. https://github.com/OWNER/REPO/blob/SHA"
-)
-
-
 def check_link_base(url: str | None, source: str = "--link-base") -> str | None:
     """`url` when it is fit to prefix a link to a manifest line; empty means none."""
     if not url:
         return None
-    if not _LINK_BASE.fullmatch(url):
+    if not is_link_base(url):
         raise InputError(
             f"{source}: not an http(s) URL without spaces, quotes or brackets",
             hint=LINK_BASE_HINT,

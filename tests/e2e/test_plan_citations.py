@@ -108,11 +108,16 @@ def test_markdown_links_each_change_to_its_line_at_the_commit(
     assert f"| cobalt.yaml:{line} |" in plain and "](" not in plain
 
 
-def test_a_link_base_that_could_break_the_comment_is_refused(cli: Any, manifest: Path) -> None:
+def test_a_link_base_that_could_break_the_comment_is_refused(
+    cli: Any, manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for bad in ("javascript:alert(1)", f"{BASE}) [x](http://e.vil", "github.com/acme/x"):
         result = cli("plan", "-f", str(manifest), "--format", "markdown", "--link-base", bad)
         assert result.exit_code == 3, result.stdout
         assert "--link-base: not an http(s) URL" in result.stderr
+    monkeypatch.setenv("COBALT_LINK_BASE", "ftp://example.com/x")
+    result = cli("plan", "-f", str(manifest), "--format", "markdown")
+    assert result.exit_code == 3 and "COBALT_LINK_BASE: not an http(s) URL" in result.stderr
 
 
 def test_the_path_is_the_one_in_the_repository(
