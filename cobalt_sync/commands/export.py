@@ -106,9 +106,9 @@ def command(
         # Export's own read scope: every live object of each exported kind.
         run = replace(connected, read_all=frozenset(kinds))
         live = read_live(run, State(), tuple(k for k in KIND_ORDER if k in kinds))
-        for kind in live.kinds.values():
-            for text in kind.notes:
-                note(f"Note: {text}")
+        for name, kind in live.kinds.items():
+            for key, text in kind.notes:
+                note(f"Note: {text}" if key is None else f"Note: {name}/{key}: {text}")
         export = export_manifest(
             live,
             ExportOptions(

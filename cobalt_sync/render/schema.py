@@ -79,7 +79,30 @@ CHANGE: dict[str, Any] = {
             "Review markers: `breaking` (an event-schema key removed or retyped), `additive`, "
             "`reauthorize` (existing connections must re-authorize)."
         ),
-        "notes": _strings("One-line explanations shown under the change."),
+        "notes": _strings(
+            "One-line explanations shown under the change, notes about its object included."
+        ),
+        "source": {
+            "description": "The manifest line that causes the change (for a value set by an "
+            "environment section, that section's line; for a prune delete, the `prune` line); "
+            "null where no line does (the probe account, a promotion diff).",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["file", "line"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "description": "The manifest, relative to the root of the git "
+                            "repository holding it (as a link to it names it), else as given.",
+                        },
+                        "line": {"type": "integer", "minimum": 1, "description": "1-based."},
+                    },
+                },
+            ],
+        },
     },
 }
 
@@ -199,8 +222,25 @@ PLAN_SCHEMA: dict[str, Any] = {
             "them; apply verifies them read-only afterwards (exit 7 while any remain).",
         },
         "notes": _strings(
-            "Facts a reviewer should know: implied scopes, what cannot be verified on Cobalt."
+            "Facts about the plan as a whole a reviewer should know (accounts left behind, "
+            "UDF keys Cobalt keeps). A note about one object is in its change's `notes`, or "
+            "in `unchanged_notes` when the plan does not change it."
         ),
+        "unchanged_notes": {
+            "type": "array",
+            "description": "Notes about objects the plan does not change (mandatory scopes, a "
+            "secret Cobalt cannot show): text and Markdown fold them away unless `-v`.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "key", "note"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"type": "string", "description": "Kind of the object."},
+                    "key": {"type": "string", "description": "Natural key of the object."},
+                    "note": {"type": "string", "description": "The note."},
+                },
+            },
+        },
         "targets": _strings(
             "`--target` addresses (`apps/slack`) or kinds the plan was narrowed to; empty for "
             "the whole manifest. A saved plan is applied with its own targets."
