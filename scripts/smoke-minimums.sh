@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Proves the lower bounds in pyproject.toml: installs cobalt-sync with every direct dependency
+# at its declared minimum (uv's `--resolution lowest-direct`) into a fresh venv, prints what was
+# resolved, then runs what a user runs: the README's sandbox demo, a change taken through
+# validate, plan --out (into a folder that does not exist yet), show, apply PLANFILE and a clean
+# plan, an export, and one of the sandbox's HTML pages (starlette, uvicorn and jinja2).
+# A minimum that no longer works fails here, not on a user's fresh install.
+#
+# Usage: bash scripts/smoke-minimums.sh   (from anywhere; needs python3 and the package index)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# uv itself comes from the package index, pinned so a new resolver cannot move the floor.
+python3 -m venv "$work/tools"
+"$work/tools/bin/pip" install -q 'uv==0.13.9'
+uv="$work/tools/bin/uv"
+
+"$uv" venv -q --python "$(command -v python3)" "$work/venv"
+"$uv" pip install -q --python "$work/venv/bin/python" --resolution lowest-direct "$root"
+echo "smoke-minimums: resolved (lowest direct):"
+"$uv" pip freeze --python "$work/venv/bin/python" 2>/dev/null | grep -v '^cobalt-sync' | sed 's/^/  /'
+
+cp -r "$root/examples" "$work/demo"
+rm -rf "$work/demo/.cobalt-sandbox"
+cd "$work/demo"
+export PATH="$work/venv/bin:$PATH"
+export SLACK_CLIENT_SECRET=demo-slack-secret HUBSPOT_CLIENT_SECRET=demo-hubspot-secret
+
+expect() {  # expect CODE command...: run it, fail unless it exits CODE
+  local want=$1 got=0
+  shift
+  "$@" >"$work/out" 2>&1 || got=$?
+  if [ "$got" != "$want" ]; then
+    cat "$work/out"
+    echo "smoke-minimums: \`$*\` exited $got, expected $want" >&2
+    exit 1
+  fi
+}
+
+# The README's quick start.
+expect 0 cobalt-sync --sandbox apply -f cobalt.yaml --auto-approve
+expect 0 cobalt-sync --sandbox plan -f cobalt.yaml --detailed-exitcode
+
+# A change (the README's: one more HubSpot scope), reviewed as a saved plan, then applied.
+python3 - <<'EOF'
+from pathlib import Path
+path = Path("cobalt.yaml")
+text = path.read_text()
+old = "        - crm.objects.deals.read\n"
+assert old in text, "examples/cobalt.yaml no longer lists crm.objects.deals.read"
+path.write_text(text.replace(old, old + "        - crm.objects.deals.write\n", 1))
+EOF
+expect 0 cobalt-sync validate -f cobalt.yaml
+expect 2 cobalt-sync --sandbox plan -f cobalt.yaml --detailed-exitcode
+expect 0 cobalt-sync --sandbox plan -f cobalt.yaml --out plans/change.json
+expect 0 cobalt-sync show plans/change.json
+grep -q 'crm.objects.deals.write' "$work/out"
+expect 0 cobalt-sync --sandbox apply plans/change.json --auto-approve
+expect 0 cobalt-sync --sandbox plan -f cobalt.yaml --detailed-exitcode
+expect 0 cobalt-sync schema --output "$work/cobalt.schema.json"
+expect 0 cobalt-sync --sandbox export -o exported.yaml
+expect 0 cobalt-sync validate -f exported.yaml
+
+# The sandbox's own pages: a starlette app under uvicorn, rendered by jinja2.
+python3 - <<'EOF'
+from pathlib import Path
+import httpx
+from cobalt_sync.embedded_sandbox import embedded_sandbox
+with embedded_sandbox(Path(".cobalt-sandbox")) as url:
+    page = httpx.get(url + "/_sandbox/")
+assert page.status_code == 200 and "<html" in page.text.lower(), (page.status_code, page.text[:300])
+EOF
+echo "smoke-minimums: demo, validate/plan/show/apply/export and the sandbox pages work at the minimums"
