@@ -1,7 +1,8 @@
 """The JSON Schema of cobalt.yaml, generated from the pydantic models.
 
-`schemas/cobalt.schema.json` is this text, committed so editors can use it through the
-modeline `# yaml-language-server: $schema=…`; a test fails when the two differ. Rules the
+`schemas/cobalt.schema.json` (and the package's copy, schema_files.py) is this text, committed
+so editors can use it through the modeline `# yaml-language-server: $schema=…`; a test fails
+when they differ. Rules the
 models check in code (catalog, variables, files) are not expressible here and stay in
 `load.py`.
 
@@ -29,9 +30,8 @@ from pydantic_core import core_schema
 from cobalt_sync.kinds import SECTIONS
 from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.manifest.overlay import ENVIRONMENTS, FILE_LEVEL_FIELDS, SECTION
+from cobalt_sync.schema_files import schema_url
 
-SCHEMA_ID = "https://github.com/cobalt-sync/cobalt-sync/schemas/cobalt.schema.json"
-REGENERATE = "cobalt-sync schema > schemas/cobalt.schema.json"
 
 
 OVERLAY_SUFFIX = "Overlay"
@@ -43,8 +43,10 @@ _WHOLE_ENTRY_RULES = frozenset({"required", "if", "then", "else", "default"})
 
 def json_schema() -> dict[str, Any]:
     """The schema as a dict (draft 2020-12)."""
-    schema = Manifest.model_json_schema(
-        by_alias=True, mode="validation", schema_generator=DocumentedSchema
+    schema = _checked_keys(
+        Manifest.model_json_schema(
+            by_alias=True, mode="validation", schema_generator=DocumentedSchema
+        )
     )
     definitions: dict[str, Any] = schema.pop("$defs")
     properties: dict[str, Any] = schema["properties"]
@@ -83,7 +85,7 @@ def json_schema() -> dict[str, Any]:
         definitions[name + OVERLAY_SUFFIX] = _loosen(definition)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
+        "$id": schema_url("cobalt"),
         "title": "cobalt.yaml",
         **{key: value for key, value in schema.items() if key != "title"},
         "$defs": dict(sorted(definitions.items())),
@@ -131,6 +133,25 @@ def _own_docstrings(cls: type) -> dict[str, str]:
         ):
             found[statement.target.id] = inspect.cleandoc(following.value.value)
     return found
+
+
+def _checked_keys(schema: Any) -> Any:
+    """Pydantic writes a constrained key type as `patternProperties`, which lets a key that
+    does not match through unchecked (`"acme "` would pass); the loader refuses it. As
+    `propertyNames.pattern` every key is checked, and the entries' schema becomes
+    `additionalProperties`, which `_loosen` makes nullable in a section."""
+    if isinstance(schema, list):
+        return [_checked_keys(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    checked = {key: _checked_keys(value) for key, value in schema.items()}
+    patterns = checked.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in checked:
+        ((pattern, entry),) = patterns.items()
+        del checked["patternProperties"]
+        checked["propertyNames"] = {**checked.get("propertyNames", {}), "pattern": pattern}
+        checked["additionalProperties"] = entry
+    return checked
 
 
 def _loosen(schema: Any) -> Any:

@@ -1,0 +1,59 @@
+"""The JSON Schemas cobalt-sync publishes (the manifest, a plan, an apply report): their one
+URL scheme, and the copies shipped inside the package, read through `importlib.resources`.
+
+Every `$id` is the file at its release tag, `https://raw.githubusercontent.com/<repository>/
+v<version>/schemas/<name>.schema.json`: it resolves as soon as the tag is pushed, from any
+machine, and never changes under a pinned version. `schemas/` (the repository's copy, what
+that URL serves) and `cobalt_sync/schemas/` (the package's) hold the same generated text:
+`python scripts/generate-schemas.py` writes both, and a test fails when either is stale.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+REPOSITORY = "cobalt-sync/cobalt-sync"
+REPOSITORY_URL = f"https://github.com/{REPOSITORY}"
+RAW_URL = f"https://raw.githubusercontent.com/{REPOSITORY}"
+NAMES = ("cobalt", "plan", "report")
+"""`cobalt` is the manifest's (cobalt.yaml), `plan` a plan's (JSON, `--out`), `report` apply's."""
+REGENERATE = "python scripts/generate-schemas.py"
+
+
+def file_name(name: str) -> str:
+    return f"{name}.schema.json"
+
+
+def schema_url(name: str, version: str | None = None) -> str:
+    """The schema of this (or `version`'s) release, at its tag: what `$id` and the modeline
+    `export` writes say."""
+    if version is None:
+        from cobalt_sync import __version__ as version
+    return f"{RAW_URL}/v{version}/schemas/{file_name(name)}"
+
+
+def major_url(name: str, version: str | None = None) -> str:
+    """The schema at the major tag (`v0`), which every release moves: the newest of the
+    major version, for an editor's catalog that names no version."""
+    if version is None:
+        from cobalt_sync import __version__ as version
+    return f"{RAW_URL}/v{version.split('.')[0]}/schemas/{file_name(name)}"
+
+
+def packaged_text(name: str) -> str:
+    """The schema as shipped in the wheel (cobalt_sync/schemas/)."""
+    if name not in NAMES:
+        raise ValueError(f"no schema named {name!r}; expected one of {', '.join(NAMES)}")
+    return (files("cobalt_sync") / "schemas" / file_name(name)).read_text(encoding="utf-8")
+
+
+def generated_text(name: str) -> str:
+    """The schema generated from the code (models and renderers), as committed."""
+    if name == "cobalt":
+        from cobalt_sync.manifest.json_schema import schema_text
+
+        return schema_text()
+    from cobalt_sync.render.json_format import dumps
+    from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
+
+    return dumps({"plan": PLAN_SCHEMA, "report": REPORT_SCHEMA}[name])
