@@ -27,17 +27,20 @@ def file_name(name: str) -> str:
 def schema_url(name: str, version: str | None = None) -> str:
     """The schema of this (or `version`'s) release, at its tag: what `$id` and the modeline
     `export` writes say."""
-    if version is None:
-        from cobalt_sync import __version__ as version
-    return f"{RAW_URL}/v{version}/schemas/{file_name(name)}"
+    return f"{RAW_URL}/v{version or _installed_version()}/schemas/{file_name(name)}"
 
 
 def major_url(name: str, version: str | None = None) -> str:
     """The schema at the major tag (`v0`), which every release moves: the newest of the
     major version, for an editor's catalog that names no version."""
-    if version is None:
-        from cobalt_sync import __version__ as version
-    return f"{RAW_URL}/v{version.split('.')[0]}/schemas/{file_name(name)}"
+    major = (version or _installed_version()).split(".")[0]
+    return f"{RAW_URL}/v{major}/schemas/{file_name(name)}"
+
+
+def _installed_version() -> str:
+    import cobalt_sync
+
+    return str(cobalt_sync.__version__)
 
 
 def packaged_text(name: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cobalt_sync.manifest.json_schema import schema_text
+from cobalt_sync.manifest.yaml_reader import read_yaml
 from cobalt_sync.schema_files import (
     NAMES,
     REGENERATE,
@@ -23,7 +24,6 @@ from cobalt_sync.schema_files import (
     packaged_text,
     schema_url,
 )
-from cobalt_sync.manifest.yaml_reader import read_yaml
 
 ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "schemas" / "cobalt.schema.json"

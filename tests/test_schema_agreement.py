@@ -140,7 +140,11 @@ BAD_HERE: dict[str, dict[str, Any]] = {
         "environment": "test",
         "linked_accounts": {"a": {"udf": {"managed_by": "me"}}},
     },
-    "udf number": {"version": 1, "environment": "test", "linked_accounts": {"a": {"udf": {"n": 3}}}},
+    "udf number": {
+        "version": 1,
+        "environment": "test",
+        "linked_accounts": {"a": {"udf": {"n": 3}}},
+    },
     "padded account id": {"version": 1, "environment": "test", "linked_accounts": {" a": {}}},
     "probe account": {
         "version": 1,
@@ -198,7 +202,7 @@ def validate(cli: Any, path: Path) -> int:
 
 
 def schema_errors(validator: Draft202012Validator, data: Any) -> list[str]:
-    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)

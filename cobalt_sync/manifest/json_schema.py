@@ -32,8 +32,6 @@ from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.manifest.overlay import ENVIRONMENTS, FILE_LEVEL_FIELDS, SECTION
 from cobalt_sync.schema_files import schema_url
 
-
-
 OVERLAY_SUFFIX = "Overlay"
 # Every kind's section (from the registry) may hold partial entries beside `environments:`.
 ENTRY_SECTIONS = tuple(SECTIONS)

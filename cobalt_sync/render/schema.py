@@ -1,7 +1,8 @@
 """JSON Schemas (draft 2020-12) of the plan and apply-report JSON documents.
 
 The source of truth for `schemas/plan.schema.json` and `schemas/report.schema.json`: a test
-fails when those files are stale (`python scripts/generate-schemas.py` rewrites them). Pure data, no I/O.
+fails when those files are stale (`python scripts/generate-schemas.py` rewrites them). Pure
+data, no I/O.
 """
 
 from __future__ import annotations
