@@ -6,8 +6,10 @@
 # plan, an export, and one of the sandbox's HTML pages (starlette, uvicorn and jinja2).
 # A minimum that no longer works fails here, not on a user's fresh install.
 #
-# Usage: bash scripts/smoke-minimums.sh   (from anywhere; needs python3 and the package index)
+# Usage: bash scripts/smoke-minimums.sh   (from anywhere; needs the package index)
+#        PYTHON=/path/to/python3.13 bash scripts/smoke-minimums.sh   (another interpreter)
 set -euo pipefail
+python=${PYTHON:-python3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,9 +19,9 @@ python3 -m venv "$work/tools"
 "$work/tools/bin/pip" install -q 'uv==0.13.9'
 uv="$work/tools/bin/uv"
 
-"$uv" venv -q --python "$(command -v python3)" "$work/venv"
+"$uv" venv -q --python "$(command -v "$python")" "$work/venv"
 "$uv" pip install -q --python "$work/venv/bin/python" --resolution lowest-direct "$root"
-echo "smoke-minimums: resolved (lowest direct):"
+echo "smoke-minimums: $("$work/venv/bin/python" --version), resolved (lowest direct):"
 "$uv" pip freeze --python "$work/venv/bin/python" 2>/dev/null | grep -v '^cobalt-sync' | sed 's/^/  /'
 
 cp -r "$root/examples" "$work/demo"
