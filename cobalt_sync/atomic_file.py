@@ -15,7 +15,8 @@ from pathlib import Path
 from cobalt_sync.errors import InputError
 
 _TRIES = 8  # random names: a clash (or a planted link) at every one means something is wrong
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_LINKS = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows has no such flag
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINKS | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_atomically(target: Path, text: str, *, overwrite: bool) -> None:

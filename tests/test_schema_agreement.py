@@ -7,14 +7,20 @@ Runs both over the examples, the bad manifests of tests/manifests and the manife
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from cobalt_sync.commands.validate import validate_file
+from cobalt_sync.errors import ManifestError
 from cobalt_sync.manifest.yaml_reader import YamlProblem, read_yaml
 
 ROOT = Path(__file__).parent.parent
@@ -246,3 +252,96 @@ def test_bad_manifests_agree_but_for_the_listed_rules(
         assert errors == [], f"the schema now rejects {path.stem}: drop it from ONLY_VALIDATE"
     else:
         assert errors != [], f"validate rejects {path.stem}, the schema accepts it"
+
+
+# --- Differential: mutated examples that validate accepts, the schema accepts -------------
+EXAMPLE_DATA = [read_yaml(path.read_bytes()).data for path in EXAMPLES]
+# A replacement keeps the kind of value it replaces (or is null), and `{state: absent}` is
+# written only where the manifest allows it (an entry of a kind that has `state`). Otherwise
+# a value that is wrong by itself at the top level, which every environment section replaces
+# (`{state: absent}` on either side is replaced whole) or removes (`null`), loads, as no
+# environment sees it; the schema cannot know every section does so, and rejects it: the one
+# disagreement left, and a harmless one (the value is wrong wherever it is not replaced).
+REPLACEMENTS: dict[type, list[Any]] = {
+    dict: [{}, {"enabled": False}, {"name": "x"}],
+    list: [[], ["x"], ["events"]],
+    str: ["x", "", "absent"],
+    int: [0, 1, 2],
+    bool: [True, False],
+}
+ABSENT_ALLOWED = {"events", "linked_accounts", "webhooks", "mcp_servers", "environment_variables"}
+
+
+def replacement(path: tuple[Any, ...], old: Any, draw: Any) -> Any:
+    choices = [None, *REPLACEMENTS.get(type(old), REPLACEMENTS[str])]
+    kind = path[-2] if len(path) >= 2 else None
+    if kind in ABSENT_ALLOWED and path[0] in (kind, "environments"):
+        choices.append({"state": "absent"})
+    return copy.deepcopy(draw(st.sampled_from(choices)))
+
+
+def key_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from key_paths(value, (*prefix, key))
+
+
+def into_section(document: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    """Write `value` at `path` in an environment section, as an overlay would."""
+    if document.get("environment") in ("test", "production"):
+        document["environments"] = {document.pop("environment"): {}}
+    sections = document.get("environments")
+    if not isinstance(sections, dict) or not sections or path[0] in ("version", "environments"):
+        return
+    node = sections.setdefault(next(iter(sections)), {})
+    for key in path[:-1]:
+        if not isinstance(node, dict):
+            return
+        node = node.setdefault(key, {}) if isinstance(node.get(key), dict | None) else node[key]
+        if node is None:
+            return
+    if isinstance(node, dict):
+        node[path[-1]] = value
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_what_validate_accepts_the_schema_accepts(
+    validator: Draft202012Validator, tmp_path_factory: pytest.TempPathFactory, data: Any
+) -> None:
+    """Random edits of the examples (a key removed, a value replaced, a key set or nulled in
+    an environment section): no false error in an editor for a manifest that validates.
+    (`--hypothesis-show-statistics` shows how many validate.)"""
+    document = copy.deepcopy(data.draw(st.sampled_from(EXAMPLE_DATA)))
+    top_level_replaced = False  # then no section may later replace or remove that value
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(sorted(key_paths(document), key=repr)))
+        parent = document
+        for key in path[:-1]:
+            parent = parent[key]
+        edit = data.draw(st.sampled_from(["remove", "replace", "in a section"]))
+        value = replacement(path, parent[path[-1]], data.draw)
+        if edit == "remove":
+            del parent[path[-1]]
+        elif edit == "replace":
+            if path[0] != "environments" and "environments" in document:
+                continue  # the top level of sections: see REPLACEMENTS
+            parent[path[-1]] = value
+            top_level_replaced |= path[0] != "environments"
+        elif not top_level_replaced:
+            into_section(document, path, value)
+        if not document:
+            return
+    folder = tmp_path_factory.mktemp("edited")
+    (folder / "events").mkdir()
+    (folder / "events" / "invoice_paid.json").write_text('{"invoice": {"id": 1}}')
+    (folder / "cobalt.yaml").write_text(json.dumps(document))
+    secrets = {"SLACK_CLIENT_SECRET": "s", "HUBSPOT_CLIENT_SECRET": "h"}
+    try:
+        validate_file(folder / "cobalt.yaml", {**secrets, "HUBSPOT_TEST_CLIENT_SECRET": "t"})
+    except ManifestError:
+        event("validate rejects")
+        return
+    event("validate accepts")
+    assert schema_errors(validator, document) == [], json.dumps(document)

@@ -71,13 +71,15 @@ def json_schema() -> dict[str, Any]:
     }
     schema["required"] = [name for name in schema["required"] if name != "environment"]
     schema["oneOf"] = [{"required": ["environment"]}, {"required": [SECTION]}]
-    # With sections, the top level may hold partial entries too (a section completes them):
-    # entries are checked strictly only in the single-environment form.
-    entries = {name: properties[name] for name in ENTRY_SECTIONS}
+    # With sections, the top level may hold partial entries, or null, too (every section
+    # completes or replaces them; the loader checks each merged environment): the top level
+    # is checked strictly only in the single-environment form.
+    entries = {name: value for name, value in properties.items() if name not in FILE_LEVEL_FIELDS}
     for name, value in entries.items():
         properties[name] = {"description": value.get("description", "")}
     schema["if"] = {"required": [SECTION]}
-    schema["then"] = {"properties": {name: _loosen(value) for name, value in entries.items()}}
+    loose = {name: _nullable(_loosen(value)) for name, value in entries.items()}
+    schema["then"] = {"properties": loose}
     schema["else"] = {"properties": entries}
     for name, definition in list(definitions.items()):
         definitions[name + OVERLAY_SUFFIX] = _loosen(definition)
