@@ -72,9 +72,9 @@ def json_schema() -> dict[str, Any]:
     schema["required"] = [name for name in schema["required"] if name != "environment"]
     schema["oneOf"] = [{"required": ["environment"]}, {"required": [SECTION]}]
     # With sections, the top level may hold partial entries, or null, too (every section
-    # completes or replaces them; the loader checks each merged environment): the top level
-    # is checked strictly only in the single-environment form.
-    entries = {name: value for name, value in properties.items() if name not in FILE_LEVEL_FIELDS}
+    # completes or replaces them; the loader checks each merged environment): entries are
+    # checked strictly only in the single-environment form.
+    entries = {name: properties[name] for name in ENTRY_SECTIONS}
     for name, value in entries.items():
         properties[name] = {"description": value.get("description", "")}
     schema["if"] = {"required": [SECTION]}
