@@ -20,8 +20,8 @@ from pathlib import Path
 import click
 
 from cobalt_sync import DISTRIBUTION
+from cobalt_sync.applying.interrupts import EXIT_CODES, Interrupted, signals_raise, stopped_line
 from cobalt_sync.errors import CobaltSyncError, ExitCode, ManifestError
-from cobalt_sync.interrupts import EXIT_CODES, Interrupted, signals_raise, stopped_line
 from cobalt_sync.options import GlobalOptions
 
 # name → module under cobalt_sync.commands; imported only when the command runs, so that

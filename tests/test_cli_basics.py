@@ -83,7 +83,10 @@ def test_every_example_validates(cli: Any, path: Path) -> None:
 def test_validate_summary_counts_what_the_file_declares(cli: Any) -> None:
     result = cli("validate", "-f", "cobalt.yaml", cwd=EXAMPLES)
     assert result.exit_code == 0
-    assert result.stdout == "cobalt.yaml is valid: 6 apps, 4 events, 4 linked accounts\n"
+    assert result.stdout == (
+        "cobalt.yaml is valid: 6 apps, 2 own OAuth clients, 4 events, 4 linked accounts, "
+        "1 webhook, 1 MCP server\n"
+    )
 
 
 def test_validate_defaults_to_cobalt_yaml_in_the_working_directory(
@@ -92,7 +95,7 @@ def test_validate_defaults_to_cobalt_yaml_in_the_working_directory(
     (tmp_path / "cobalt.yaml").write_text("version: 1\nenvironment: test\n")
     result = cli("validate", cwd=tmp_path)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == "cobalt.yaml is valid: 0 apps, 0 events, 0 linked accounts\n"
+    assert result.stdout == "cobalt.yaml is valid: no objects declared\n"
 
 
 def test_warnings_go_to_stderr_and_the_summary_to_stdout(cli: Any, tmp_path: Path) -> None:
@@ -102,7 +105,7 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(cli: Any, tmp_path: Pat
     )
     result = cli("validate", cwd=tmp_path)
     assert result.exit_code == 0
-    assert result.stdout == "cobalt.yaml is valid: 1 app, 0 events, 0 linked accounts, 1 warning\n"
+    assert result.stdout == "cobalt.yaml is valid: 1 app, 1 own OAuth client, 1 warning\n"
     assert result.stderr == (
         "cobalt.yaml:7:22: apps.slack.oauth.client_secret: warning: the client secret is "
         "written in the file; use a variable: ${SLACK_CLIENT_SECRET}\n"

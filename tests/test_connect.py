@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from cobalt_sync.backends import ManualAppSettings, SandboxAppSettings
-from cobalt_sync.connect import open_connection, read_tuning
 from cobalt_sync.errors import ExitCode, InputError, InsecureUrlError
+from cobalt_sync.kinds.events import list_events
+from cobalt_sync.kinds.linked_accounts import get_account, list_accounts, upsert_account
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.connect import open_connection, read_tuning
 from tests.conftest import TEST_KEY, Sandbox
 
 SECRET_KEY = "pk_live_0123456789abcdef"
@@ -50,7 +52,7 @@ def test_a_loopback_url_uses_the_sandbox_routes(
         assert isinstance(connection.settings, SandboxAppSettings)
         assert connection.environment == "test"
         assert connection.target == f"sandbox at {sandbox.url} (test key)"
-        assert connection.api.list_events() == []
+        assert list_events(connection.api) == []
 
 
 def test_cobalts_own_host_uses_the_manual_backend(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,7 +144,7 @@ def test_page_size_sets_how_many_accounts_one_listing_request_reads(
     monkeypatch.setenv("COBALT_MAX_RPS", "0")
     monkeypatch.setenv("COBALT_PAGE_SIZE", "7")
     with open_connection(GlobalOptions(api_url=sandbox.url)) as connection:
-        accounts = connection.api.list_linked_accounts()
+        accounts = list_accounts(connection.api)
         assert len({account.account_id for account in accounts}) == 20
         assert connection.api.stats.total == 3  # ceil(20 / 7) pages
 
@@ -154,7 +156,7 @@ def test_sandbox_flag_runs_an_embedded_sandbox_with_its_default_key(
     with open_connection(GlobalOptions(sandbox=True)) as connection:
         assert connection.target.startswith("embedded sandbox at http://127.0.0.1:")
         assert isinstance(connection.settings, SandboxAppSettings)
-        connection.api.upsert_linked_account("kept", None, {})
+        upsert_account(connection.api, "kept", None, {})
     assert (tmp_path / ".cobalt-sandbox").is_dir()
     with open_connection(GlobalOptions(sandbox=True)) as connection:
-        assert connection.api.get_linked_account("kept") is not None  # state persisted
+        assert get_account(connection.api, "kept") is not None  # state persisted

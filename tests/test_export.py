@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cobalt_sync.export import ExportOptions, export_manifest, reconstruct_sample
+from cobalt_sync.exporting.document import ExportOptions, export_manifest, reconstruct_sample
+from cobalt_sync.kinds.rules import event_shape
 from cobalt_sync.manifest import load_manifest
-from cobalt_sync.normalise import event_shape
 from cobalt_sync.resource import JsonObject, JsonValue, Resource, State
 from tests.conftest import PROD_KEY, CliResult, Sandbox
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cobalt_sync.export import ExportOptions, export_manifest
+from cobalt_sync.exporting.document import ExportOptions, export_manifest
 from cobalt_sync.kinds import (
     APPLY_ORDER,
     KIND_ORDER,

@@ -312,8 +312,8 @@ def test_validate_checks_every_environment_and_reports_shared_problems_once(
     result = cli("validate", "-f", str(path))
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
-        f"{path} is valid: test: 2 apps, 1 event, 1 linked account; "
-        "production: 2 apps, 1 event, 0 linked accounts\n"
+        f"{path} is valid: test: 2 apps, 1 own OAuth client, 1 event, 1 linked account; "
+        "production: 2 apps, 1 own OAuth client, 1 event\n"
     )
     broken = write(tmp_path, MANIFEST.replace("slack: {enabled: true}", "slak: {}"))
     result = cli("validate", "-f", str(broken))

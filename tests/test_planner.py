@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cobalt_sync.plan import Action, Plan
-from cobalt_sync.planner import PlanInputs, build_plan
+from cobalt_sync.planning.planner import PlanInputs, build_plan
 from cobalt_sync.resource import KindState, Resource, State
 
 

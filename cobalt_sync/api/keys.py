@@ -15,6 +15,15 @@ KEY_FORMAT_HINT = (
 )
 
 
+def environment_named_by(api_key: str) -> Environment | None:
+    """The environment a key's prefix names, None for any other text (the one tk/pk map)."""
+    if api_key.startswith("tk"):
+        return "test"
+    if api_key.startswith("pk"):
+        return "production"
+    return None
+
+
 def environment_of(api_key: str) -> Environment:
     """The environment a key acts on, from its prefix; never repeats the key in an error."""
     if not api_key:
@@ -24,10 +33,9 @@ def environment_of(api_key: str) -> Environment:
             "COBALT_API_KEY contains spaces or characters that cannot be sent in an HTTP header",
             hint=KEY_FORMAT_HINT,
         )
-    if api_key.startswith("tk"):
-        return "test"
-    if api_key.startswith("pk"):
-        return "production"
+    named = environment_named_by(api_key)
+    if named is not None:
+        return named
     raise InputError(
         "COBALT_API_KEY does not look like a Cobalt org API key "
         "(it should start with 'tk' for test or 'pk' for production)",

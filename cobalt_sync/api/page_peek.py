@@ -22,8 +22,9 @@ class PeekedPage:
     shown: frozenset[str]  # the ids of the accounts on the page
 
 
-def peek_page(data: object, asked: int) -> PeekedPage | None:
-    """The paging facts of a `GET /linked-account` reply asked at `asked` per page."""
+def peek_page(data: object, asked: int, id_field: str) -> PeekedPage | None:
+    """The paging facts of a paged listing's reply asked at `asked` per page, whose objects
+    carry their key in `id_field`."""
     if not isinstance(data, dict):
         return None
     docs, total, total_pages = data.get("docs"), data.get("totalDocs"), data.get("totalPages")
@@ -32,7 +33,7 @@ def peek_page(data: object, asked: int) -> PeekedPage | None:
         return None
     if type(total) is not int or type(total_pages) is not int or total < 0:
         return None
-    ids = [doc.get("account_id") if isinstance(doc, dict) else None for doc in docs]
+    ids = [doc.get(id_field) if isinstance(doc, dict) else None for doc in docs]
     if not all(isinstance(account_id, str) for account_id in ids):
         return None
     if not 0 <= total_pages <= MAX_PAGES:

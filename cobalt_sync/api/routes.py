@@ -3,6 +3,8 @@ the listings. Plain data, so the first reads can be sent before the client is lo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cobalt_sync.api.types import Endpoint
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -62,3 +64,41 @@ DEFAULT_PAGE_SIZE = 1000
 
 # A listing that claims more pages than this is not believed (each page is one request).
 MAX_PAGES = 10_000
+
+
+@dataclass(frozen=True)
+class PagedRead:
+    """A kind read as a paged listing, with a GET per key for what the first page did not
+    show (`reading/paging.py` decides which): its manifest section, the two endpoints, the
+    path parameter of the one and the id field of a listed object."""
+
+    section: str
+    listing: str
+    one: str
+    key_param: str
+    id_field: str
+
+
+@dataclass(frozen=True)
+class ReadsAhead:
+    """The reads every plan begins with, declared for the kinds that make them, as plain
+    data: they go out before the kinds' modules (and pydantic) are loaded, ~130 ms of every
+    run (tests/test_imports.py). `listings` are read by every plan; `app_settings` only where
+    the app-settings routes exist (the `api` backend); `paged` by the declared keys."""
+
+    listings: tuple[str, ...]
+    app_settings: tuple[str, ...]
+    paged: PagedRead
+
+
+READS_AHEAD = ReadsAhead(
+    listings=("list_events",),
+    app_settings=("list_applications",),
+    paged=PagedRead(
+        section="linked_accounts",
+        listing="list_linked_accounts",
+        one="get_linked_account",
+        key_param="linked_account_id",
+        id_field="account_id",
+    ),
+)

@@ -1,80 +1,10 @@
-"""The values the Cobalt client returns: frozen dataclasses, already normalised from the wire.
-
-Nothing here talks HTTP or knows a vendor field name; `wire.py` turns JSON into these. Server
-ids appear only where a later call needs them (`Event.id`).
-"""
+"""The client's own values: a route (`Endpoint`) and the request counters of a run. The
+values of a kind's replies are the kind's (`kinds/<kind>.py`). Nothing here talks HTTP."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-
-from cobalt_sync.resource import JsonObject
-
-
-@dataclass(frozen=True)
-class Application:
-    """An app enabled for the org and environment of the key."""
-
-    slug: str
-    name: str
-    auth_type: str
-    connected: bool = False
-
-
-@dataclass(frozen=True)
-class Event:
-    """An app event definition. `sample` is the payload when Cobalt returned it, else None;
-    `shape` is the vendor's `(key, type)` list, derived locally when only the sample came back."""
-
-    id: str
-    name: str
-    sample: JsonObject | None
-    shape: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class LinkedAccount:
-    """An end-customer account; `integrations` are the slugs of its connected apps."""
-
-    account_id: str
-    name: str | None
-    udf: dict[str, str]
-    environment: str
-    integrations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class OAuthCredentials:
-    """An app's OAuth client settings as far as they can be observed; never the secret.
-
-    `mode` is `custom` (own client), `default` (Cobalt's shared client), `unset`, or `unknown`
-    when read from real Cobalt's consent URL, which shows the client id and the effective
-    scopes in use but not the secret (the fingerprint is None) nor whose client it is.
-    `scopes` is None when they could not be seen.
-    """
-
-    slug: str
-    mode: str
-    client_id: str | None
-    client_secret_fingerprint: str | None
-    scopes: tuple[str, ...] | None
-    mandatory_scopes: tuple[str, ...]
-    callback_url: str | None
-
-
-@dataclass(frozen=True)
-class LinkedAccountPage:
-    """One page of the linked-account list, with the vendor's paging facts."""
-
-    items: list[LinkedAccount]
-    total: int
-    page: int
-    total_pages: int
-    has_next: bool
-    # Items per page the server used: its echoed `limit` when it paged at fewer than we
-    # asked (a clamp), else the limit we asked for; 0 when the page was built elsewhere.
-    limit: int = 0
 
 
 @dataclass(frozen=True)

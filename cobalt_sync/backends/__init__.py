@@ -1,6 +1,6 @@
 """Backends for what Cobalt's public API cannot do: app enablement and org OAuth credentials.
 
-`app_settings.py` holds the one interface (`AppSettings`) and its two implementations; a real
+`app_settings.py` holds the two implementations of `kinds.app_settings.AppSettings`; a real
 Cobalt endpoint, if one appears, replaces only that module.
 """
 

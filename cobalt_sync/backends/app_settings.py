@@ -1,6 +1,7 @@
 """App enablement and org OAuth credentials: the settings Cobalt's public API cannot change.
 
-`AppSettings` is the interface the `apps` and `oauth_credentials` kinds use.
+`AppSettings` (kinds/app_settings.py) is the interface the two kinds use; the two
+implementations here call its routes through the client's generic calls.
 `SandboxAppSettings` calls the sandbox-defined routes (cobalt-api.md §3.2) and can write.
 `ManualAppSettings` is for real Cobalt: it reads what is observable without writing anything
 and cannot write (`can_write` is False): the plan turns those changes into dashboard steps.
@@ -12,10 +13,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from cobalt_sync.api import CobaltApi, OAuthCredentials
+from cobalt_sync.api import CobaltApi
 from cobalt_sync.errors import (
     ApiError,
     AuthError,
@@ -24,11 +24,12 @@ from cobalt_sync.errors import (
     NotObservable,
     UnexpectedResponseError,
 )
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds import app_settings as routes
+from cobalt_sync.kinds.app_settings import AppSettings, Mode, OAuthCredentials
+from cobalt_sync.kinds.linked_accounts import get_account
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
 
 __all__ = ["AppSettings", "ManualAppSettings", "NotObservable", "SandboxAppSettings"]
-
-Mode = Literal["api", "manual"]
 
 # Declared seed accounts tried as the reader before the probe account: each try is one GET.
 READER_CANDIDATES_TRIED = 3
@@ -52,38 +53,6 @@ NO_APP_SETTINGS_HINT = (
 )
 
 
-class AppSettings(Protocol):
-    """Read and (when `can_write`) change which apps are enabled and their OAuth clients."""
-
-    @property
-    def mode(self) -> Mode: ...
-
-    @property
-    def can_write(self) -> bool: ...
-
-    def begin_read(self, accounts: Sequence[str]) -> None:
-        """Start a fresh reading of the org (plan, or the re-check after apply); `accounts`
-        are declared seed accounts a read may go through, best first."""
-        ...
-
-    def list_enabled(self) -> set[str]:
-        """Slugs of the enabled apps; raises NotObservable when they cannot be read."""
-        ...
-
-    def set_enabled(self, slug: str, enabled: bool) -> None: ...
-
-    def get_oauth(self, slug: str) -> OAuthCredentials | None:
-        """The app's own OAuth client, or None when it is on Cobalt's default (or unset);
-        raises NotObservable when that cannot be told."""
-        ...
-
-    def put_oauth(
-        self, slug: str, client_id: str, client_secret: str | None, scopes: list[str]
-    ) -> None: ...
-
-    def delete_oauth(self, slug: str) -> None: ...
-
-
 class SandboxAppSettings:
     """The sandbox's non-public routes: every read and write goes over HTTP."""
 
@@ -99,7 +68,7 @@ class SandboxAppSettings:
     def list_enabled(self) -> set[str]:
         # Without a linked_account_id header: a sandbox leniency (§3.2), not vendor behaviour.
         try:
-            return {app.slug for app in self._api.list_applications()}
+            return {app.slug for app in routes.list_applications(self._api)}
         except ApiError as refused:
             if refused.status == 400 and "linked_account_id" in refused.message:
                 raise no_app_settings_routes(refused) from None
@@ -108,9 +77,9 @@ class SandboxAppSettings:
     def set_enabled(self, slug: str, enabled: bool) -> None:
         try:
             if enabled:
-                self._api.enable_app(slug)
+                routes.enable_app(self._api, slug)
             else:
-                self._api.disable_app(slug)
+                routes.disable_app(self._api, slug)
         except NotFoundError as missing:
             if missing.error_code == "APPLICATION_NOT_FOUND":
                 raise
@@ -118,7 +87,7 @@ class SandboxAppSettings:
 
     def get_oauth(self, slug: str) -> OAuthCredentials | None:
         try:
-            view = self._api.get_oauth_credentials(slug)
+            view = routes.get_oauth_credentials(self._api, slug)
         except NotFoundError as missing:
             if missing.error_code != "APPLICATION_NOT_FOUND":
                 raise no_app_settings_routes(missing) from None  # the route itself is absent
@@ -132,11 +101,11 @@ class SandboxAppSettings:
     def put_oauth(
         self, slug: str, client_id: str, client_secret: str | None, scopes: list[str]
     ) -> None:
-        self._api.put_oauth_credentials(slug, client_id, client_secret, scopes)
+        routes.put_oauth_credentials(self._api, slug, client_id, client_secret, scopes)
 
     def delete_oauth(self, slug: str) -> None:
         try:
-            self._api.delete_oauth_credentials(slug)
+            routes.delete_oauth_credentials(self._api, slug)
         except NotFoundError:
             return
 
@@ -186,7 +155,7 @@ class ManualAppSettings:
         with self._lock:  # the apps and credentials kinds read at once: one look-up
             if not self._looked_up:
                 self._reader = next(
-                    (a for a in self._candidates if self._api.get_linked_account(a)), None
+                    (a for a in self._candidates if get_account(self._api, a)), None
                 )
                 self._looked_up = True
             return self._reader
@@ -195,7 +164,7 @@ class ManualAppSettings:
         reader = self.reader
         if reader is None:
             raise NotObservable(NO_READER)
-        return {app.slug for app in self._api.list_applications(linked_account_id=reader)}
+        return {app.slug for app in routes.list_applications(self._api, linked_account_id=reader)}
 
     def get_oauth(self, slug: str) -> OAuthCredentials | None:
         """The client id and effective scopes Cobalt would use for `slug`, from its consent
@@ -204,7 +173,7 @@ class ManualAppSettings:
         if reader is None:
             raise NotObservable(NO_READER)
         try:
-            auth_url = self._api.get_oauth_url(slug, reader)
+            auth_url = routes.get_oauth_url(self._api, slug, reader)
         except NotFoundError:
             raise NotObservable(APP_NOT_ENABLED) from None
         except AuthError:

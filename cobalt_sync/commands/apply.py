@@ -16,7 +16,15 @@ from pathlib import Path
 
 import click
 
-from cobalt_sync.apply import GRACE_SECONDS, apply_plan
+from cobalt_sync.applying.apply import GRACE_SECONDS, apply_plan
+from cobalt_sync.applying.interrupts import (
+    EXIT_CODES,
+    Interrupted,
+    graceful_stop,
+    signal_name,
+    signals_raise,
+)
+from cobalt_sync.applying.report import ApplyReport, Outcome, Status
 from cobalt_sync.commands.common import (
     format_option,
     manifest_option,
@@ -37,23 +45,15 @@ from cobalt_sync.errors import (
     PartialApplyError,
     RefusedError,
 )
-from cobalt_sync.interrupts import (
-    EXIT_CODES,
-    Interrupted,
-    graceful_stop,
-    signal_name,
-    signals_raise,
-)
 from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.plan import Plan
-from cobalt_sync.planning import Computed, compute
+from cobalt_sync.planning.pipeline import Computed, compute
+from cobalt_sync.planning.saved_plan import check_saved_plan, load_saved_plan
+from cobalt_sync.planning.targets import Target, parse_targets
 from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.values import step_heading
-from cobalt_sync.report import ApplyReport, Outcome, Status
-from cobalt_sync.saved_plan import check_saved_plan, load_saved_plan
-from cobalt_sync.targets import Target, parse_targets
 
 # How often --wait-for-dashboard re-reads the org: a few requests each time.
 DASHBOARD_POLL_SECONDS = 5.0

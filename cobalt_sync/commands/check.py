@@ -12,6 +12,13 @@ from pathlib import Path
 
 import click
 
+from cobalt_sync.applying.smoke import (
+    AccountCheck,
+    Verdict,
+    render_checks,
+    run_smoke_check,
+    smoke_target,
+)
 from cobalt_sync.commands.common import (
     load,
     manifest_option,
@@ -22,7 +29,6 @@ from cobalt_sync.commands.common import (
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ApiError, ExitCode, RefusedError
 from cobalt_sync.options import GlobalOptions
-from cobalt_sync.smoke import AccountCheck, Verdict, render_checks, run_smoke_check, smoke_target
 
 
 @click.command("check")

@@ -14,12 +14,12 @@ from pathlib import Path
 import click
 
 from cobalt_sync.commands.common import DEFAULT_MANIFEST, format_option, manifest_option, note
-from cobalt_sync.commands.environment import checked_name
 from cobalt_sync.commands.validate import PlaceholderEnviron
 from cobalt_sync.errors import ExitCode, InputError
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
-from cobalt_sync.promotion import promotion_plan, render_promotion
+from cobalt_sync.planning.promotion import promotion_plan, render_promotion
+from cobalt_sync.reading.environment import checked_name
 
 
 @click.command("diff")

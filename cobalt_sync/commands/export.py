@@ -17,13 +17,13 @@ from cobalt_sync import atomic_file
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.commands.common import note, parallelism_option
 from cobalt_sync.commands.environment import choose_environment, environment_option
-from cobalt_sync.connect import open_connection
 from cobalt_sync.errors import InputError
-from cobalt_sync.export import Export, ExportOptions, export_manifest
-from cobalt_sync.kinds import KIND_ORDER
+from cobalt_sync.exporting.document import Export, ExportOptions, export_manifest
+from cobalt_sync.kinds import KIND_ORDER, KINDS
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.connect import open_connection
+from cobalt_sync.reading.state import read_live
 from cobalt_sync.resource import State
-from cobalt_sync.state import read_live
 
 STDOUT = "-"
 
@@ -37,8 +37,10 @@ def parse_kinds(ctx: click.Context, param: click.Parameter, value: str) -> froze
             if unknown
             else f"name at least one of {', '.join(KIND_ORDER)}"
         )
-    if "oauth_credentials" in kinds and "apps" not in kinds:
-        raise click.BadParameter("oauth_credentials are written under apps: add apps")
+    for name in sorted(kinds):
+        under = KINDS[name].written_under
+        if under is not None and under not in kinds:
+            raise click.BadParameter(f"{name} are written under {under}: add {under}")
     return kinds
 
 
@@ -146,7 +148,7 @@ def environment_section(
 
 
 def write_section(target: Path, export_text: str, name: str) -> None:
-    from cobalt_sync.export_section import new_manifest, write_into
+    from cobalt_sync.exporting.environment_section import new_manifest, write_into
 
     if not target.exists():
         write_atomically(target, new_manifest(export_text, name), force=False)

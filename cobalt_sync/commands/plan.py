@@ -22,7 +22,7 @@ from cobalt_sync.errors import ExitCode, RefusedError
 from cobalt_sync.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from cobalt_sync.targets import Target
+    from cobalt_sync.planning.targets import Target
 
 
 @click.command("plan")
@@ -82,10 +82,10 @@ def command(
     ) as started:
         # Imported here, not at the top: `start_run` sends the plan's first reads before
         # the kinds and models these load are built (commands/common.py).
-        from cobalt_sync.impact import annotate, app_slugs, connected_counts
-        from cobalt_sync.planning import compute
+        from cobalt_sync.planning.impact import annotate, app_slugs, connected_counts
+        from cobalt_sync.planning.pipeline import compute
+        from cobalt_sync.planning.saved_plan import save_plan
         from cobalt_sync.render import render_plan
-        from cobalt_sync.saved_plan import save_plan
 
         loaded, run = started.loaded, started.run
         computed = compute(loaded, run, run.environment, chosen, started.ahead)
@@ -116,6 +116,6 @@ def parsed_targets(texts: tuple[str, ...]) -> tuple[Target, ...]:
     that only when there are some)."""
     if not texts:
         return ()
-    from cobalt_sync.targets import parse_targets
+    from cobalt_sync.planning.targets import parse_targets
 
     return parse_targets(texts)

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 import click
 
+from cobalt_sync.applying.report import Outcome, Status
 from cobalt_sync.commands.common import note
 from cobalt_sync.render import progress_line
-from cobalt_sync.report import Outcome, Status
 
 
 class ProgressPrinter:

@@ -9,8 +9,8 @@ import click
 
 from cobalt_sync.commands.common import format_option, use_color
 from cobalt_sync.errors import ExitCode
+from cobalt_sync.planning.saved_plan import load_saved_plan
 from cobalt_sync.render import render_plan
-from cobalt_sync.saved_plan import load_saved_plan
 
 
 @click.command("show")

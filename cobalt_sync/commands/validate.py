@@ -131,12 +131,16 @@ def summary(loaded: LoadedManifest) -> str:
 
 
 def counts(loaded: LoadedManifest) -> str:
-    manifest = loaded.manifest
-    parts = [
-        _count(len(manifest.apps), "app"),
-        _count(len(manifest.events), "event"),
-        _count(len(manifest.linked_accounts), "linked account"),
-    ]
+    """Every kind the manifest declares objects of, in the registry's order."""
+    from cobalt_sync.kinds import KINDS
+
+    parts = []
+    for kind in KINDS.values():
+        declared = sum(1 for _ in kind.desired(loaded.manifest))
+        if declared:
+            parts.append(_count(declared, kind.noun))
+    if not parts:
+        parts.append("no objects declared")
     if loaded.warnings:
         parts.append(_count(len(loaded.warnings), "warning"))
     return ", ".join(parts)

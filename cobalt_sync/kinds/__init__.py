@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from cobalt_sync.kinds.apps import AppsKind
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import Declared, ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.environment_variables import EnvironmentVariablesKind
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
 from cobalt_sync.kinds.mcp_servers import McpServersKind
 from cobalt_sync.kinds.oauth_credentials import OAuthCredentialsKind
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.kinds.webhooks import WebhooksKind
-from cobalt_sync.normalise import KindRules
 from cobalt_sync.plan import Change
 
 _ALL: tuple[ResourceKind, ...] = (
@@ -60,6 +60,23 @@ STEP_KINDS: tuple[str, ...] = tuple(n for n, kind in KINDS.items() if kind.has_d
 """Kinds whose changes can be dashboard steps (real Cobalt has no public API for them)."""
 
 
+REPLACED_TOGETHER: Mapping[str, frozenset[str]] = {
+    kind.section: kind.replaced_whole for kind in _ALL if kind.section and kind.replaced_whole
+}
+"""Per section, the fields of an entry an environment overlay replaces together."""
+
+OBSERVER: ResourceKind = next(kind for kind in _ALL if kind.observer)
+"""The kind other kinds are observed through (linked accounts: on real Cobalt, enabled apps
+are read through one), and whose declared objects `check` opens Connect for."""
+
+CONNECT_OFFERED: ResourceKind = next(kind for kind in _ALL if kind.offered_in_connect)
+"""The kind whose present objects Cobalt's Connect page offers (enabled apps)."""
+
+
+def present_keys(kind: ResourceKind, manifest: Declared) -> tuple[str, ...]:
+    """The keys of the objects of `kind` the manifest wants to exist, sorted."""
+    return tuple(sorted(r.key for r in kind.desired(manifest) if r.ensure == "present"))
+
 
 def prerequisite(change: Change) -> str | None:
     """The address a change must wait for in apply, if any (each kind says: enabling an app
@@ -70,9 +87,12 @@ def prerequisite(change: Change) -> str | None:
 
 __all__ = [
     "APPLY_ORDER",
+    "CONNECT_OFFERED",
     "KINDS",
     "KIND_ORDER",
+    "OBSERVER",
     "PRUNABLE_KINDS",
+    "REPLACED_TOGETHER",
     "RULES",
     "SECTIONS",
     "STEP_KINDS",
@@ -80,4 +100,5 @@ __all__ = [
     "RunContext",
     "SecretSource",
     "prerequisite",
+    "present_keys",
 ]

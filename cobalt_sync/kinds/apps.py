@@ -7,23 +7,39 @@ public endpoint for either, so the backend (`AppSettings`) may make them dashboa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, SecretStr, Tag, field_validator
+from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, field_validator
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DocumentChecks,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+    Severity,
+)
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import NonEmptyString, SectionModel, unique
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "apps"
+DISABLE_NOTE = (
+    "customers who have connected this app lose it; `cobalt-sync plan --impact` counts them"
+)
+
+
+def connected_note(slug: str, connected: int) -> str:
+    """`3 linked accounts have slack connected` (`plan --impact`)."""
+    noun = "linked account has" if connected == 1 else "linked accounts have"
+    return f"{connected} {noun} {slug} connected"
 # Tags of the discriminated `oauth` union: they appear in error locations and are dropped.
 OAUTH_CREDENTIALS_TAG = "oauth-credentials"
 OAUTH_ABSENT_TAG = "oauth-absent"
@@ -96,14 +112,68 @@ class AppsKind(ResourceKind):
     section = KIND
     read_uses = "keys"
     entry_model = AppConfig
+    section_doc = "Apps by catalog slug (e.g. `slack`, `hubspot`)."
+    section_schema: ClassVar[Mapping[str, Any]] = {
+        "propertyNames": {"enum": list(load_catalog().slugs())}
+    }
+    absent_spelling = "enabled: false"
+    offered_in_connect = True
+    counts_connected = True
+
+    def annotate(self, changes: list[Change], want: KindState, have: KindState) -> list[Change]:
+        """Disabling an app hides it from the customers who connected it."""
+        return [
+            replace(c, notes=(*c.notes, DISABLE_NOTE)) if c.action is Action.DELETE else c
+            for c in changes
+        ]
+
+    def nested_models(self) -> Mapping[int, type[BaseModel]]:
+        return {3: OAuthConfig}  # apps.<slug>.oauth
+
+    def impact(self, change: Change, connected: int) -> str | None:
+        note = connected_note(change.key, connected)
+        if connected and change.action is Action.DELETE:
+            note += ": disabling hides it from them"
+        return note
     # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
     # default consent screen for an app that is meant to use the org's own client.
     apply_rank = 20
     always_read = True
     has_dashboard_steps = True
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for slug, app in manifest.apps.items():
+    def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Every slug is in Cobalt's catalog, `oauth` only on OAuth apps, and a client secret
+        comes from a variable (production refuses one written in the file)."""
+        apps = data.get(KIND)
+        if not isinstance(apps, dict):
+            return {}
+        catalog = load_catalog()
+        severity: Severity = "error" if data.get("environment") == "production" else "warning"
+        for slug, app in apps.items():
+            entry = catalog.get(slug)
+            has_oauth = isinstance(app, dict) and app.get("oauth") is not None
+            if entry is None:
+                close = catalog.suggest(slug)
+                hint = f" (did you mean '{close}'?)" if close else " (not in Cobalt's catalog)"
+                checks.report((KIND, slug), f"unknown app '{slug}'{hint}", at_key=True)
+            elif has_oauth and not entry.supports_oauth:
+                checks.report(
+                    (KIND, slug, "oauth"),
+                    f"app '{slug}' uses {entry.auth_type_label} authentication; only OAuth apps "
+                    "(auth type oauth2) take `oauth` client credentials",
+                    at_key=True,
+                )
+            variable = f"${{{slug.upper()}_CLIENT_SECRET}}"
+            checks.check_secret(
+                data,
+                (KIND, slug, "oauth", "client_secret"),
+                f"the client secret is written in the file; use a variable: {variable}",
+                severity,
+            )
+        return {}
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for slug, app in manifest.section(KIND).items():
             if app.enabled:
                 yield Resource(KIND, slug, {"enabled": True})
             else:
@@ -151,11 +221,7 @@ class AppsKind(ResourceKind):
         return where, "enable the app (Go Live)"
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
-        from cobalt_sync.kinds.oauth_credentials import oauth_block
-
         apps = live.kinds.get(KIND, KindState()).resources
-        oauth = live.kinds.get("oauth_credentials", KindState()).resources
-        with_oauth = builder.options.exports("oauth_credentials")
         known = builder.options.known_apps
         entries: dict[str, Any] = {}
         for slug in sorted(apps):
@@ -165,11 +231,6 @@ class AppsKind(ResourceKind):
                     "a manifest cannot name it"
                 )
                 continue
-            entry: dict[str, Any] = {"enabled": True}
-            credentials = oauth.get(slug) if with_oauth else None
-            block = oauth_block(credentials, builder) if credentials is not None else None
-            if block is not None:
-                entry["oauth"] = block
-            entries[slug] = entry
+            entries[slug] = {"enabled": True}  # own OAuth clients: oauth_credentials.export_into
         builder.counts[KIND] = len(entries)
         return ExportSection(KIND, entries)

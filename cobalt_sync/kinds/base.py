@@ -9,21 +9,69 @@ client at run time, so `validate` can load every kind's section model without ht
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
-from cobalt_sync.normalise import KindRules
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Change
-from cobalt_sync.resource import KindState, Resource, State
+from cobalt_sync.resource import JsonObject, KindState, Resource, State
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from cobalt_sync.api import CobaltApi
-    from cobalt_sync.backends.app_settings import AppSettings
+    from cobalt_sync.kinds.app_settings import AppSettings
     from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
-    from cobalt_sync.manifest import LoadedManifest, Manifest
+
+Severity = Literal["error", "warning"]
+DocumentPath = tuple[str | int, ...]
+
+
+class Declared(Protocol):
+    """What a kind reads of a checked manifest (`manifest.models.Manifest` is one). A
+    protocol, so that `kinds/` never imports `manifest/`: the manifest is built from the
+    kinds' sections, not the other way round."""
+
+    @property
+    def environment(self) -> str: ...
+
+    @property
+    def prune(self) -> Sequence[str]: ...
+
+    def section(self, name: str) -> Mapping[str, Any]: ...
+
+
+class ManifestSource(Protocol):
+    """Where a loaded manifest's values came from (`manifest.LoadedManifest` is one)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def references(self) -> Mapping[Any, tuple[str, ...]]: ...
+
+
+class DocumentChecks(Protocol):
+    """What a kind's cross-field checks may do with the document being loaded (load.py):
+    report a problem at a path, check that a secret comes from a variable, read a file the
+    entry names."""
+
+    def report(
+        self,
+        path: DocumentPath,
+        message: str,
+        *,
+        at_key: bool = False,
+        severity: Severity = "error",
+    ) -> None: ...
+
+    def check_secret(
+        self, data: Any, path: DocumentPath, literal_message: str, severity: Severity
+    ) -> None: ...
+
+    def read_sample(self, path: DocumentPath, relative: str) -> JsonObject | None: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +82,7 @@ class SecretSource:
     text: str
 
     @classmethod
-    def of(cls, loaded: LoadedManifest, path: tuple[str, ...]) -> SecretSource:
+    def of(cls, loaded: ManifestSource, path: tuple[str, ...]) -> SecretSource:
         names = loaded.references.get(path, ())
         if names:
             return cls(" and ".join(f"${name}" for name in names))
@@ -64,7 +112,14 @@ class ResourceKind:
     """One kind of Cobalt object. Subclasses set the class attributes and override what
     differs; the registry (`kinds/__init__.py`) derives every list of kinds from them."""
 
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "noun" not in cls.__dict__ and "name" in cls.__dict__:
+            cls.noun = cls.name.replace("_", " ").removesuffix("s")
+
     name: ClassVar[str]
+    # One object of the kind, in words (`validate` counts them: "2 webhooks").
+    noun: ClassVar[str]
     # The manifest section the kind is declared in, and the model of one entry of it; None
     # when the kind is declared inside another kind's section (OAuth clients under `apps`).
     section: ClassVar[str | None] = None
@@ -83,13 +138,75 @@ class ResourceKind:
     # entries. With nothing or keys, the read can start from the manifest's draft before
     # its models check it (read_ahead.py).
     read_uses: ClassVar[Literal["nothing", "keys", "entries"]] = "entries"
+    # How the manifest's section is typed: its keys, one entry (default: `entry_model`), the
+    # section's description and any JSON Schema it adds (manifest.models builds `Manifest`).
+    section_key: ClassVar[Any] = str
+    section_value: ClassVar[Any] = None
+    section_doc: ClassVar[str] = ""
+    section_schema: ClassVar[Mapping[str, Any] | None] = None
+    # The kind whose section this kind's objects are written in (`export --kinds` needs it).
+    written_under: ClassVar[str | None] = None
+    # How a manifest says "delete this object" (`promotion` words a removal with it).
+    absent_spelling: ClassVar[str] = "state: absent"
+    # Fields of an entry that an environment overlay replaces together, never key by key.
+    replaced_whole: ClassVar[frozenset[str]] = frozenset()
+    # True for the kind whose objects other kinds are observed through: on real Cobalt,
+    # enabled apps are read through a linked account (see `observers` and `probe`).
+    observer: ClassVar[bool] = False
+    # True for the kind whose present objects Cobalt's Connect page offers (`check`).
+    offered_in_connect: ClassVar[bool] = False
+    # True for kinds whose changes reach the end customers who connected the app they are
+    # about (`plan --impact` counts them; the kind's `impact` words the note).
+    counts_connected: ClassVar[bool] = False
+    # Keys of cobalt-sync's own objects (the probe account): never unmanaged, never pruned.
+    own_keys: ClassVar[frozenset[str]] = frozenset()
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
         raise NotImplementedError
 
-    def notes(self, manifest: Manifest) -> Iterable[str]:
+    def notes(self, manifest: Declared) -> Iterable[str]:
         """Facts about the declared objects a reviewer should see (e.g. implied scopes)."""
         return ()
+
+    def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Cross-field checks of the (substituted, unvalidated) document the models cannot
+        make: catalog lookups, secrets written in the file, files an entry names. Returns
+        what to `attach` to the validated entries, by key."""
+        return {}
+
+    def attach(self, entry: Any, value: Any) -> None:
+        """Attach what `check_document` read for an entry to the validated entry."""
+
+    def nested_models(self) -> Mapping[int, type[BaseModel]]:
+        """Models of mappings deeper in an entry, by path length (`apps.slack.oauth` is 3):
+        messages name their fields."""
+        return {}
+
+    def observers(self, declared: KindState) -> list[str]:
+        """With `observer`: the declared objects (that will exist) other kinds may be read
+        through."""
+        return []
+
+    def probe(self) -> Resource | None:
+        """With `observer`: the object a plan adds when nothing declared or live lets
+        dashboard-only kinds be observed."""
+        return None
+
+    def annotate(self, changes: list[Change], want: KindState, have: KindState) -> list[Change]:
+        """The kind's changes with notes on what they do beyond their fields (disabling an
+        app hides it from customers; a new account named like one left behind)."""
+        return changes
+
+    def findings(
+        self, want: KindState, have: KindState, *, pruned: bool
+    ) -> tuple[list[str], list[str]]:
+        """(warnings, notes) about the kind as a whole that a plan shows."""
+        return [], []
+
+    def impact(self, change: Change, connected: int) -> str | None:
+        """The note for a change that reaches the `connected` end customers who connected the
+        app it is about; None when the kind's changes reach none (`plan --impact`)."""
+        return None
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError
@@ -142,3 +259,9 @@ class ResourceKind:
     def export(self, live: State, builder: ExportBuilder) -> ExportSection | None:
         """The kind's manifest section for `export`; None when another kind writes it."""
         return None
+
+    def export_into(
+        self, entries: Mapping[str, Any], live: State, builder: ExportBuilder
+    ) -> None:
+        """With `written_under`: add this kind's objects to the entries of that kind's
+        exported section (each entry a dict)."""

@@ -19,14 +19,14 @@ from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
 
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
-from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, SectionModel
-from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, Identifier, SectionModel
+from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change
 from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "environment_variables"
 REDACTED = "[REDACTED]"
@@ -110,12 +110,18 @@ class EnvironmentVariablesKind(ResourceKind):
     name = KIND
     section = KIND
     entry_model = EnvVariableAbsent
+    section_key = Identifier
+    section_value = EnvValue
+    section_doc = (
+        "Org-scope values of environment variables defined in Cobalt's dashboard, by name "
+        "(`{state: absent}` removes one). Values are secrets: plans never show them."
+    )
     apply_rank = 70
     rules = KindRules(align=align_values, sensitive=frozenset({"value"}))
     has_dashboard_steps = True
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for name, value in manifest.environment_variables.items():
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for name, value in manifest.section(KIND).items():
             if isinstance(value, EnvVariableAbsent):
                 yield Resource(KIND, name, ensure="absent")
             else:

@@ -1,29 +1,32 @@
 """events: app events, each a name and a sample JSON payload, on the org's default app.
 
 Matched by name; the server `_id` rides in `server_ref` for PUT/DELETE. A create that may have
-landed is never blindly repeated: the client re-reads by name (see `CobaltApi.create_event`).
+landed is never blindly repeated: it is re-read by name first (`create_event`). Reaches Cobalt
+through the client's generic calls with the reply models below, like every kind.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import JsonValue as PydanticJson
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
-from cobalt_sync.kinds.fields import SectionModel
-from cobalt_sync.normalise import KindRules, event_shape
+from cobalt_sync.kinds.fields import Identifier, SectionModel
+from cobalt_sync.kinds.rules import KindRules, event_shape
 from cobalt_sync.plan import FieldChange
+from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State, json_type
 
 if TYPE_CHECKING:
-    from cobalt_sync.api import Event
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.api import CobaltApi
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "events"
 RECONSTRUCTED_NOTE = (
@@ -128,12 +131,33 @@ class EventsKind(ResourceKind):
     section = KIND
     read_uses = "nothing"
     entry_model = EventConfig
+    section_key = Identifier
+    section_doc = "App events by name."
+    # A sample is given as `schema` or `schema_file`: an overlay giving one drops the other.
+    replaced_whole = frozenset({"schema", "schema_file"})
     apply_rank = 30
     always_read = True
     rules = KindRules(align=align_events, tag=tag_event_change)
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for name, event in manifest.events.items():
+    def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Reads each present event's `schema_file` (a JSON sample beside the manifest)."""
+        events = data.get(KIND)
+        samples: dict[str, JsonObject] = {}
+        for name, event in events.items() if isinstance(events, dict) else ():
+            if not isinstance(event, dict) or event.get("state", "present") != "present":
+                continue
+            relative = event.get("schema_file")
+            if isinstance(relative, str) and relative:
+                sample = checks.read_sample((KIND, name, "schema_file"), relative)
+                if sample is not None:
+                    samples[name] = sample
+        return samples
+
+    def attach(self, entry: Any, value: Any) -> None:
+        entry._file_sample = value
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for name, event in manifest.section(KIND).items():
             if event.state == "absent":
                 yield Resource(KIND, name, ensure="absent")
             else:
@@ -141,25 +165,25 @@ class EventsKind(ResourceKind):
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         state = KindState()
-        for event in ctx.api.list_events():
+        for event in list_events(ctx.api):
             state.add(live_resource(event))
         return state
 
     def create(self, ctx: RunContext, want: Resource) -> None:
         sample = sample_of(want)
-        event = ctx.api.create_event(want.key, sample)
+        event = create_event(ctx.api, want.key, sample)
         # A concurrent writer (or our own lost reply) may have created it first, with
         # another payload: converge instead of failing.
         if event.sample is not None and event.sample != sample:
-            ctx.api.update_event(event.id, want.key, sample)
+            update_event(ctx.api, event.id, want.key, sample)
 
     def update(self, ctx: RunContext, want: Resource, have: Resource) -> None:
         assert have.server_ref is not None
-        ctx.api.update_event(have.server_ref, want.key, sample_of(want))
+        update_event(ctx.api, have.server_ref, want.key, sample_of(want))
 
     def delete(self, ctx: RunContext, have: Resource) -> None:
         assert have.server_ref is not None
-        ctx.api.delete_event(have.server_ref)
+        delete_event(ctx.api, have.server_ref)
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         events = live.kinds.get(KIND, KindState())
@@ -244,3 +268,133 @@ def _longest_parent(path: str, objects: Mapping[str, JsonObject]) -> str:
         if path.startswith(candidate + ".") and len(candidate) > len(best):
             best = candidate
     return best
+
+
+# --- Cobalt's replies and calls -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """An app event definition. `sample` is the payload when Cobalt returned it, else None;
+    `shape` is the vendor's `(key, type)` list, derived locally when only the sample came back."""
+
+    id: str
+    name: str
+    sample: JsonObject | None
+    shape: tuple[tuple[str, str], ...]
+
+
+class WireShapeItem(BaseModel):
+    model_config = REPLY_CONFIG
+
+    key: str
+    type: str
+
+
+class WireEvent(BaseModel):
+    """An event as Cobalt sends it: `response` is a shape list, the sample as JSON text, or
+    the sample itself (cobalt-api.md §2c: all three are seen); `raw_response` the sample."""
+
+    model_config = REPLY_CONFIG
+
+    id: str = Field(alias="_id")
+    name: str
+    response: list[WireShapeItem] | str | dict[str, Any] | None = None
+    raw_response: str | None = None
+
+    def value(self) -> Event:
+        sample = self._sample()
+        if isinstance(self.response, list):
+            shape = tuple((item.key, item.type) for item in self.response)
+        elif sample is not None:
+            shape = tuple(event_shape(sample).items())
+        else:
+            shape = ()
+        return Event(self.id, self.name, sample, shape)
+
+    def _sample(self) -> JsonObject | None:
+        """The sample payload: `raw_response`, else a `response` that is the sample itself."""
+        if self.raw_response:
+            return _json_object(self.raw_response, "raw_response")
+        if isinstance(self.response, dict):
+            return dict(self.response)
+        if isinstance(self.response, str) and self.response.strip():
+            return _json_object(self.response, "response")
+        return None
+
+
+def _json_object(text: str, field: str) -> JsonObject:
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested past the stack
+        raise ValueError(f"event field '{field}' is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"event field '{field}' is JSON but not an object")
+    return parsed
+
+
+_EVENTS: ReplyShape[list[WireEvent]] = ReplyShape(list[WireEvent])
+_EVENT: ReplyShape[WireEvent] = ReplyShape(WireEvent)
+# Writes answer with the whole list (§2c); be lenient (a union is not a class: spelled out).
+_EVENT_WRITE: ReplyShape[list[WireEvent] | WireEvent] = ReplyShape(list[WireEvent] | WireEvent)
+
+
+def list_events(api: CobaltApi) -> list[Event]:
+    return [api.value("list_events", wire) for wire in api.request("list_events", _EVENTS)]
+
+
+def get_event(api: CobaltApi, event_id: str) -> Event | None:
+    wire = api.find("get_event", _EVENT, path_params={"event_id": event_id})
+    return api.value("get_event", wire) if wire is not None else None
+
+
+def create_event(api: CobaltApi, name: str, sample: JsonObject) -> Event:
+    """Create an event, never a duplicate: a POST whose reply was lost may have landed, so
+    before repeating it the name is looked up; a duplicate-name refusal returns the event
+    that already exists (its sample may differ: the caller compares)."""
+    body: JsonObject = {"name": name, "response": json.dumps(sample)}
+    found = api.create_once(
+        "create_event", _EVENT_WRITE, body, lambda: _wire_named(api, name), conflict_finds=True
+    )
+    return pick_event(api, "create_event", found, name=name)
+
+
+def update_event(api: CobaltApi, event_id: str, name: str, sample: JsonObject) -> Event:
+    """Replace an event's name and sample (PUT is retry-safe; a rename keeps its id)."""
+    body: JsonObject = {"name": name, "response": json.dumps(sample)}
+    path = {"event_id": event_id}
+    reply = api.request("update_event", _EVENT_WRITE, path_params=path, body=body)
+    return pick_event(api, "update_event", reply, event_id=event_id)
+
+
+def delete_event(api: CobaltApi, event_id: str) -> None:
+    """Delete an event; one that is already gone counts as deleted."""
+    api.remove("delete_event", {"event_id": event_id})
+
+
+def _wire_named(api: CobaltApi, name: str) -> WireEvent | None:
+    found = api.request("list_events", _EVENTS)
+    return next((wire for wire in found if wire.name == name), None)
+
+
+def pick_event(
+    api: CobaltApi,
+    route: str,
+    reply: list[WireEvent] | WireEvent,
+    *,
+    name: str = "",
+    event_id: str = "",
+) -> Event:
+    """Writes answer with the whole list (§2c): find the event just written in it."""
+    candidates = reply if isinstance(reply, list) else [reply]
+    for wire in candidates:
+        if (event_id and wire.id == event_id) or (not event_id and wire.name == name):
+            return api.value(route, wire)
+    found = _wire_named(api, name) if name else api.find(
+        "get_event", _EVENT, path_params={"event_id": event_id}
+    )
+    if found is None:
+        raise api.unexpected(
+            route, "answered success but the event is not in the reply or the event list"
+        )
+    return api.value(route, found)

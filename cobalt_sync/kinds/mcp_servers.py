@@ -20,17 +20,18 @@ from cobalt_sync.kinds.base import ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
+    Identifier,
     NonEmptyString,
     SectionModel,
     absent_alone,
     unique,
 )
-from cobalt_sync.normalise import KindRules
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "mcp_servers"
 
@@ -101,14 +102,17 @@ _OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 
 class McpServersKind(ResourceKind):
     name = KIND
+    noun = "MCP server"
     section = KIND
     read_uses = "nothing"
     entry_model = McpServerConfig
+    section_key = Identifier
+    section_doc = "MCP servers by name, with the catalog apps they expose."
     apply_rank = 60
     rules = KindRules()
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for name, server in manifest.mcp_servers.items():
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for name, server in manifest.section(KIND).items():
             if server.state == "absent":
                 yield Resource(KIND, name, ensure="absent")
             else:

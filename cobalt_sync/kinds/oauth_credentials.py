@@ -8,23 +8,24 @@ adds them itself, and a live view may or may not list them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
-from cobalt_sync.kinds.apps import OAuthConfig, app_name
+from cobalt_sync.kinds.apps import KIND as APPS
+from cobalt_sync.kinds.apps import OAuthConfig, app_name, connected_note
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
 from cobalt_sync.kinds.exporting import ExportBuilder
-from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
-from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource
+from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.api import OAuthCredentials
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.app_settings import OAuthCredentials
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "oauth_credentials"
 
@@ -56,7 +57,10 @@ def tag_oauth_change(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
 
 class OAuthCredentialsKind(ResourceKind):
     name = KIND
+    noun = "own OAuth client"
     # Declared as `apps.<slug>.oauth`: the `apps` section model holds it.
+    written_under = APPS
+    counts_connected = True
     apply_rank = 10
     always_read = True
     rules = KindRules(
@@ -64,8 +68,19 @@ class OAuthCredentialsKind(ResourceKind):
     )
     has_dashboard_steps = True
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for slug, app in manifest.apps.items():
+    def impact(self, change: Change, connected: int) -> str | None:
+        note = connected_note(change.key, connected)
+        if connected and "reauthorize" in change.tags:
+            note += ": they will have to authorise again"
+        return note
+
+    def export_into(
+        self, entries: Mapping[str, Any], live: State, builder: ExportBuilder
+    ) -> None:
+        _export_into(entries, live, builder)
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for slug, app in manifest.section(APPS).items():
             oauth = app.oauth
             if oauth is None:
                 continue
@@ -80,9 +95,9 @@ class OAuthCredentialsKind(ResourceKind):
             }
             yield Resource(KIND, slug, attrs, secrets={"client_secret": secret})
 
-    def notes(self, manifest: Manifest) -> Iterable[str]:
+    def notes(self, manifest: Declared) -> Iterable[str]:
         """Declared scopes that the app implies: accepted, and said once, not compared."""
-        for slug, app in sorted(manifest.apps.items()):
+        for slug, app in sorted(manifest.section(APPS).items()):
             if not isinstance(app.oauth, OAuthConfig):
                 continue
             implied = sorted(set(app.oauth.scopes) & implied_scopes(slug))
@@ -208,6 +223,15 @@ def scope_list(scopes: Iterable[str], implied: set[str] | frozenset[str] = froze
     """Scopes are a set: sorted and once each, without the implied ones, so neither order
     nor Cobalt's own additions ever show up as a change."""
     return list(sorted(set(scopes) - set(implied)))
+
+
+def _export_into(entries: Mapping[str, Any], live: State, builder: ExportBuilder) -> None:
+    oauth = live.kinds.get(KIND, KindState()).resources
+    for slug, entry in entries.items():
+        credentials = oauth.get(slug)
+        block = oauth_block(credentials, builder) if credentials is not None else None
+        if block is not None:
+            entry["oauth"] = block
 
 
 def oauth_block(credentials: Resource, builder: ExportBuilder) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ filter, group) are never written, so a partial PUT leaves them as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
+from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -35,12 +35,12 @@ from cobalt_sync.kinds.fields import (
     absent_alone,
     unique,
 )
-from cobalt_sync.normalise import UNOBSERVABLE, KindRules, secret_fingerprint
+from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.reply_shapes import REPLY_CONFIG, ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
 
 if TYPE_CHECKING:
-    from cobalt_sync.manifest import Manifest
+    from cobalt_sync.kinds.base import Declared
 
 KIND = "webhooks"
 EVENT_NAMES = (
@@ -169,11 +169,29 @@ class WebhooksKind(ResourceKind):
     section = KIND
     read_uses = "nothing"
     entry_model = WebhookConfig
+    section_key = WebhookUrl
+    section_doc = (
+        "Webhooks by URL (one per URL): Cobalt calls them on connection and workflow events."
+    )
     apply_rank = 50
     rules = KindRules(align=align_webhooks, sensitive=frozenset({"headers"}))
 
-    def desired(self, manifest: Manifest) -> Iterable[Resource]:
-        for url, hook in manifest.webhooks.items():
+    def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Header values are kept as secrets, but many are not (`X-Source: cobalt`): one
+        written literally is a warning naming the header (never its value), everywhere."""
+        hooks = data.get(KIND)
+        for url, hook in hooks.items() if isinstance(hooks, dict) else ():
+            headers = hook.get("headers") if isinstance(hook, dict) else None
+            for name in headers if isinstance(headers, dict) else {}:
+                message = (
+                    f"the value of header '{name}' is written in the file; header values are "
+                    "kept as secrets: if this one is, use a variable (`Bearer ${HOOK_TOKEN}`)"
+                )
+                checks.check_secret(data, (KIND, url, "headers", name), message, "warning")
+        return {}
+
+    def desired(self, manifest: Declared) -> Iterable[Resource]:
+        for url, hook in manifest.section(KIND).items():
             if hook.state == "absent":
                 yield Resource(KIND, url, ensure="absent")
                 continue

@@ -17,7 +17,6 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn
 
-from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import ManifestError, Problem, RefusedError
 from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.manifest.fast_reader import MarksNeeded, read_fast
@@ -185,17 +184,20 @@ class _Load:
         return data
 
     def complete(self, data: dict[str, JsonLike]) -> LoadedManifest:
-        """The checks: catalog, secrets, sample files, the models."""
-        self.check_apps(data)
-        self.check_secrets(data)
-        samples = self.read_samples(data)
+        """The checks: each kind's own (catalog, secrets, sample files), then the models."""
+        from cobalt_sync.kinds import KINDS  # after the draft: see manifest/__init__.py
+
+        attachments = {name: kind.check_document(self, data) for name, kind in KINDS.items()}
         manifest = self.validate(data)
         if not self.marked and (manifest is None or self.problems):
             raise MarksNeeded
         if manifest is None or any(p.severity == "error" for _, p in self.problems):
             raise ManifestError(self.sorted_problems())
-        for name, sample in samples.items():
-            manifest.events[name]._file_sample = sample
+        for name, attached in attachments.items():
+            kind = KINDS[name]
+            entries = manifest.section(kind.section) if attached and kind.section else {}
+            for key, value in attached.items():
+                kind.attach(entries[key], value)
         references = {path: r.references for path, r in self.resolutions.items() if r.references}
         return LoadedManifest(
             self.path,
@@ -308,50 +310,6 @@ class _Load:
         # Unresolved text stays as written, so that no follow-on type error is reported.
         return value if resolution.problems else resolution.value
 
-    def check_apps(self, data: dict[str, JsonLike]) -> None:
-        apps = data.get("apps")
-        if not isinstance(apps, dict):
-            return
-        catalog = load_catalog()
-        for slug, app in apps.items():
-            entry = catalog.get(slug)
-            if entry is None:
-                close = catalog.suggest(slug)
-                hint = f" (did you mean '{close}'?)" if close else " (not in Cobalt's catalog)"
-                self.report(("apps", slug), f"unknown app '{slug}'{hint}", at_key=True)
-            elif _has_oauth(app) and not entry.supports_oauth:
-                self.report(
-                    ("apps", slug, "oauth"),
-                    f"app '{slug}' uses {entry.auth_type_label} authentication; only OAuth apps "
-                    "(auth type oauth2) take `oauth` client credentials",
-                    at_key=True,
-                )
-
-    def check_secrets(self, data: dict[str, JsonLike]) -> None:
-        """A secret in the file ends up in git history; production refuses it outright.
-        Webhook header values are kept as secrets too, but many are not (`X-Source: cobalt`):
-        a literal one is a warning in every environment."""
-        severity: Severity = "error" if data.get("environment") == "production" else "warning"
-        apps = data.get("apps")
-        for slug in apps if isinstance(apps, dict) else {}:
-            path = ("apps", slug, "oauth", "client_secret")
-            variable = f"${{{slug.upper()}_CLIENT_SECRET}}"
-            self.check_secret(
-                data,
-                path,
-                f"the client secret is written in the file; use a variable: {variable}",
-                severity,
-            )
-        hooks = data.get("webhooks")
-        for url, hook in hooks.items() if isinstance(hooks, dict) else ():
-            headers = hook.get("headers") if isinstance(hook, dict) else None
-            for name in headers if isinstance(headers, dict) else {}:
-                message = (
-                    f"the value of header '{name}' is written in the file; header values are "
-                    "kept as secrets: if this one is, use a variable (`Bearer ${HOOK_TOKEN}`)"
-                )
-                self.check_secret(data, ("webhooks", url, "headers", name), message, "warning")
-
     def check_secret(
         self, data: JsonLike, path: Path_, literal_message: str, severity: Severity
     ) -> None:
@@ -369,19 +327,6 @@ class _Load:
                 "drop the default"
             )
             self.report(path, message, severity=severity)
-
-    def read_samples(self, data: dict[str, JsonLike]) -> dict[str, JsonObject]:
-        events = data.get("events")
-        samples: dict[str, JsonObject] = {}
-        for name, event in events.items() if isinstance(events, dict) else ():
-            if not isinstance(event, dict) or event.get("state", "present") != "present":
-                continue
-            relative = event.get("schema_file")
-            if isinstance(relative, str) and relative:
-                sample = self.read_sample(("events", name, "schema_file"), relative)
-                if sample is not None:
-                    samples[name] = sample
-        return samples
 
     def read_sample(self, path: Path_, relative: str) -> JsonObject | None:
         try:
@@ -482,7 +427,3 @@ def _value_at(data: JsonLike, path: Path_) -> JsonLike:
         else:
             return None
     return data
-
-
-def _has_oauth(app: JsonLike) -> bool:
-    return isinstance(app, dict) and app.get("oauth") is not None

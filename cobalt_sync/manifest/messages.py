@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from cobalt_sync.catalog import suggest
-from cobalt_sync.kinds import SECTIONS
+from cobalt_sync.kinds import KINDS, SECTIONS
 from cobalt_sync.kinds.fields import LEAF_TAGS
 from cobalt_sync.manifest.located import PathKey
 from cobalt_sync.manifest.models import (
@@ -100,7 +100,12 @@ def _model_at(parent: tuple[PathKey, ...]) -> type[BaseModel] | None:
     table: dict[tuple[PathKey, int], type[BaseModel]] = {
         ("", 0): Manifest,
         **{(section, 2): model for section, model in SECTIONS.items()},
-        ("apps", 3): OAuthConfig,
+        **{
+            (kind.section, depth): model
+            for kind in KINDS.values()
+            if kind.section is not None
+            for depth, model in kind.nested_models().items()
+        },
     }
     return table.get(shape)
 

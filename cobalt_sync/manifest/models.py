@@ -1,19 +1,20 @@
 """The pydantic model of `cobalt.yaml` (format version 1): the boundary where input is typed.
 
-`Manifest` holds the top-level fields and one field per kind's section; each section's entry
-model lives in its kind's module (`kinds/<kind>.py`) and a test checks the fields against the
-registry. Field docstrings become the JSON Schema's descriptions (`cobalt-sync schema`). The
-models check what needs only the document; catalog, environment and file checks are `load.py`'s.
+`Manifest` is built from the registry: the top-level fields here, then one field per kind's
+section, typed and described by the kind (`ResourceKind.section_key`, `entry_model`,
+`section_doc`), so a new kind adds its section without touching this file. Field docstrings
+become the JSON Schema's descriptions (`cobalt-sync schema`). The models check what needs
+only the document; catalog, environment and file checks are the kinds' `check_document`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 
-from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds import PRUNABLE_KINDS
+from cobalt_sync.kinds import KINDS, PRUNABLE_KINDS
 from cobalt_sync.kinds.apps import (
     OAUTH_ABSENT_TAG,
     OAUTH_CREDENTIALS_TAG,
@@ -21,12 +22,9 @@ from cobalt_sync.kinds.apps import (
     OAuthAbsent,
     OAuthConfig,
 )
-from cobalt_sync.kinds.environment_variables import EnvValue
 from cobalt_sync.kinds.events import EventConfig
-from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, Identifier, SectionModel, unique
-from cobalt_sync.kinds.linked_accounts import AccountId, LinkedAccountConfig
-from cobalt_sync.kinds.mcp_servers import McpServerConfig
-from cobalt_sync.kinds.webhooks import WebhookConfig, WebhookUrl
+from cobalt_sync.kinds.fields import CUSTOM_ERROR_TYPES, SectionModel, unique
+from cobalt_sync.kinds.linked_accounts import LinkedAccountConfig
 from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 
 if TYPE_CHECKING:
@@ -49,9 +47,15 @@ __all__ = [
     "OAuthConfig",
 ]
 
+MANIFEST_DOC = "cobalt.yaml: the desired configuration of one Cobalt org environment."
+PRUNE_DOC = (
+    "Kinds whose live objects that this file does not declare are deleted. Default: none "
+    "(undeclared objects are reported as unmanaged and left alone)."
+)
 
-class Manifest(SectionModel):
-    """cobalt.yaml: the desired configuration of one Cobalt org environment."""
+
+class ManifestTop(SectionModel):
+    """The fields of cobalt.yaml around the kinds' sections."""
 
     version: Literal[1]
     """Format version of this file. Supported versions: 1."""
@@ -60,32 +64,46 @@ class Manifest(SectionModel):
     """The org environment this file describes; must match the API key (tk… = test,
     pk… = production). Checked before any write."""
 
-    apps: dict[str, AppConfig] = Field(
-        default={}, json_schema_extra={"propertyNames": {"enum": list(load_catalog().slugs())}}
-    )
-    """Apps by catalog slug (e.g. `slack`, `hubspot`)."""
-
-    events: dict[Identifier, EventConfig] = Field(default={})
-    """App events by name."""
-
-    linked_accounts: dict[AccountId, LinkedAccountConfig] = Field(default={})
-    """Seed linked accounts by linked_account_id."""
-
-    webhooks: dict[WebhookUrl, WebhookConfig] = Field(default={})
-    """Webhooks by URL (one per URL): Cobalt calls them on connection and workflow events."""
-
-    mcp_servers: dict[Identifier, McpServerConfig] = Field(default={})
-    """MCP servers by name, with the catalog apps they expose."""
-
-    environment_variables: dict[Identifier, EnvValue] = Field(default={})
-    """Org-scope values of environment variables defined in Cobalt's dashboard, by name
-    (`{state: absent}` removes one). Values are secrets: plans never show them."""
-
-    prune: list[PrunableKind] = Field(default=[], json_schema_extra={"uniqueItems": True})
-    """Kinds whose live objects that this file does not declare are deleted. Default: none
-    (undeclared objects are reported as unmanaged and left alone)."""
-
-    @field_validator("prune")
+    @field_validator("prune", check_fields=False)
     @classmethod
     def _prune_unique(cls, kinds: list[str]) -> list[str]:
         return unique(kinds, "this kind")
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """The entries of one kind's section, by key (`kinds.base.Declared`)."""
+        entries: Mapping[str, Any] = getattr(self, name)
+        return entries
+
+
+_DICT: Any = dict  # subscripted with each kind's key and entry types, known at run time
+
+
+def _section_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for kind in KINDS.values():
+        if kind.section is None or kind.entry_model is None:
+            continue
+        value = kind.section_value if kind.section_value is not None else kind.entry_model
+        extra = dict(kind.section_schema) if kind.section_schema else None
+        field: Any = Field(default={}, description=kind.section_doc, json_schema_extra=extra)
+        fields[kind.section] = (_DICT[kind.section_key, value], field)
+    return fields
+
+
+if TYPE_CHECKING:
+
+    class Manifest(ManifestTop):
+        prune: list[str]
+
+else:
+    Manifest = create_model(
+        "Manifest",
+        __base__=ManifestTop,
+        __doc__=MANIFEST_DOC,
+        __module__=__name__,
+        **_section_fields(),
+        prune=(
+            list[PrunableKind],
+            Field(default=[], description=PRUNE_DOC, json_schema_extra={"uniqueItems": True}),
+        ),
+    )

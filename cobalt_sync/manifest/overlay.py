@@ -31,7 +31,6 @@ ENVIRONMENTS: tuple[str, ...] = ("test", "production")
 SECTION = "environments"
 # Set once for the whole file: an environment section cannot change them.
 FILE_LEVEL_FIELDS = ("version", "environment", SECTION)
-SAMPLE_FIELDS = frozenset({"schema", "schema_file"})
 KEY_SOURCE = "the API key"
 ENVIRONMENT_HINT = (
     "a Cobalt org has two environments, test and production; the API key decides which one "
@@ -258,8 +257,9 @@ class _Merge:
         ):
             return self.copy(overlay, at, over_at, from_overlay=True)
         self.sources[at] = base_at  # the mapping itself stays where the base writes its key
-        if _is_event(at) and SAMPLE_FIELDS & overlay.keys():
-            base = {key: item for key, item in base.items() if key not in SAMPLE_FIELDS}
+        together = _replaced_together(at)
+        if together & overlay.keys():
+            base = {key: item for key, item in base.items() if key not in together}
         result: dict[str, JsonLike] = {}
         for key, item in base.items():
             if key not in overlay:
@@ -300,8 +300,15 @@ def _replaced_whole(base: dict[str, JsonLike], overlay: dict[str, JsonLike]) -> 
     return base.get("state") == "absent" and any(v is not None for v in overlay.values())
 
 
-def _is_event(path: Path_) -> bool:
-    return len(path) == 2 and path[0] == "events"
+def _replaced_together(path: Path_) -> frozenset[str]:
+    """The fields of the entry at `path` that an overlay replaces together, never key by key
+    (an event's sample: `schema` or `schema_file`), as the entry's kind says."""
+    if len(path) != 2:
+        return frozenset()
+    # Imported here: only a manifest with environments merges, after its draft is read.
+    from cobalt_sync.kinds import REPLACED_TOGETHER
+
+    return REPLACED_TOGETHER.get(str(path[0]), frozenset())
 
 
 def _key_mark(document: Document, path: Path_) -> Mark | None:
@@ -320,9 +327,10 @@ def overlay_between(base: JsonLike, wanted: JsonLike, at: Path_ = ()) -> JsonLik
     if not (isinstance(base, dict) and isinstance(wanted, dict)) or _replaced_whole(base, wanted):
         return wanted
     overlay: dict[str, JsonLike] = {}
-    if _is_event(at) and _sample(base) != _sample(wanted):
-        overlay |= {key: wanted[key] for key in SAMPLE_FIELDS & wanted.keys()}
-        base = {key: item for key, item in base.items() if key not in SAMPLE_FIELDS}
+    together = _replaced_together(at)
+    if together and _only(base, together) != _only(wanted, together):
+        overlay |= {key: wanted[key] for key in together & wanted.keys()}
+        base = {key: item for key, item in base.items() if key not in together}
     for key, item in wanted.items():
         if key in overlay:
             continue
@@ -334,5 +342,5 @@ def overlay_between(base: JsonLike, wanted: JsonLike, at: Path_ = ()) -> JsonLik
     return overlay
 
 
-def _sample(entry: dict[str, JsonLike]) -> dict[str, JsonLike]:
-    return {key: entry[key] for key in SAMPLE_FIELDS & entry.keys()}
+def _only(entry: dict[str, JsonLike], keys: frozenset[str]) -> dict[str, JsonLike]:
+    return {key: entry[key] for key in keys & entry.keys()}

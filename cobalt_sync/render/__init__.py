@@ -6,6 +6,7 @@ and never decide on colour themselves (the caller looks at isatty and NO_COLOR).
 
 from __future__ import annotations
 
+from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.errors import InputError
 from cobalt_sync.plan import Plan
 from cobalt_sync.render.json_format import render_plan_json, render_report_json
@@ -18,7 +19,6 @@ from cobalt_sync.render.markdown import (
 )
 from cobalt_sync.render.text import render_plan_text, render_report_text
 from cobalt_sync.render.values import format_seconds, printable
-from cobalt_sync.report import ApplyReport
 
 FORMATS = ("text", "json", "markdown")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, Plan
-from cobalt_sync.report import ApplyReport
 
 REPORT_FORMAT_VERSION = 1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from cobalt_sync.applying.report import ApplyReport, Outcome, Status
 from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
 from cobalt_sync.render.field_diff import (
     differing_parts,
@@ -28,7 +29,6 @@ from cobalt_sync.render.values import (
     targeted_sentence,
     with_tag,
 )
-from cobalt_sync.report import ApplyReport, Outcome, Status
 
 PLAN_MARKER = "<!-- cobalt-sync-plan -->"
 REPORT_MARKER = "<!-- cobalt-sync-apply -->"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cobalt_sync.applying.report import Status
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
-from cobalt_sync.report import Status
 from cobalt_sync.schema_files import schema_url
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cobalt_sync.applying.report import ApplyReport, Outcome, Status
 from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
 from cobalt_sync.render.field_diff import Row, field_rows
 from cobalt_sync.render.values import (
@@ -26,7 +27,6 @@ from cobalt_sync.render.values import (
     step_status,
     targeted_sentence,
 )
-from cobalt_sync.report import ApplyReport, Outcome, Status
 
 UNMANAGED_KEYS_SHOWN = 10
 

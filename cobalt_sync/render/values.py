@@ -10,9 +10,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from cobalt_sync.applying.report import ApplyReport, Outcome
 from cobalt_sync.kinds import KIND_ORDER
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus
-from cobalt_sync.report import ApplyReport, Outcome
 
 VALUE_WIDTH = 80
 ELLIPSIS = "…"

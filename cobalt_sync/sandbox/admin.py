@@ -91,7 +91,7 @@ async def seed(request: Request) -> JSONResponse:
     connected = [(s, box.catalog[s].name) for s in slug_list(request, body, "connected_apps")]
     for slug in apps:
         box.store.set_enabled(tenant.scope, slug, True)
-    accounts = box.store.seed_accounts(
+    accounts = box.store.observers(
         tenant.scope, count_field(body, "linked_accounts"), prefix, udf, connected
     )
     events = seed_events(request, tenant, count_field(body, "events"), body)

@@ -318,7 +318,7 @@ class Store:
         )
         return {str(row["account_id"]): int(row["n"]) for row in rows}
 
-    def seed_accounts(
+    def observers(
         self,
         scope: str,
         count: int,
@@ -601,7 +601,7 @@ def _seed_rows(
     udf: dict[str, str],
     connected: list[tuple[str, str]],
 ) -> Iterator[tuple[str, ...]]:
-    """Rows for `seed_accounts`. The UDF entries differ per account only in their `_id`s, so
+    """Rows for `observers`. The UDF entries differ per account only in their `_id`s, so
     their JSON is written once around the ids (json.dumps per row was 40% of seeding)."""
     stamp, ids = now_iso(), _seed_ids()
     dates = json.dumps({"createdAt": stamp, "updatedAt": stamp})[1:]

@@ -3,14 +3,21 @@ for real Cobalt (observes through a linked account, never writes, never guesses)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cobalt_sync.api import CobaltApi
 from cobalt_sync.backends import ManualAppSettings, NotObservable, SandboxAppSettings
 from cobalt_sync.errors import ExitCode, ManualStepRequired
-from cobalt_sync.normalise import secret_fingerprint
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.app_settings import enable_app, put_oauth_credentials
+from cobalt_sync.kinds.linked_accounts import upsert_account
+from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds.rules import secret_fingerprint
+from cobalt_sync.reply_shapes import ReplyShape
 from tests.conftest import Sandbox
+
+OBJECT: ReplyShape[dict[str, Any]] = ReplyShape(dict[str, Any])
 
 
 def test_sandbox_settings_enable_and_disable_apps(api: CobaltApi) -> None:
@@ -43,7 +50,7 @@ def test_sandbox_settings_read_no_oauth_client_for_a_key_based_app(api: CobaltAp
     keybased = next(
         slug
         for slug in ("stripe", "openai", "airtable", "sendgrid")
-        if "keybased" in api.get_auth_structure(slug)
+        if "keybased" in api.request("get_auth_structure", OBJECT, path_params={"slug": slug})
     )
     assert SandboxAppSettings(api).get_oauth(keybased) is None
 
@@ -63,7 +70,7 @@ def test_manual_settings_never_write_and_say_what_to_do(api: CobaltApi) -> None:
 def test_manual_settings_without_a_linked_account_observe_nothing_and_say_why(
     api: CobaltApi, sandbox: Sandbox
 ) -> None:
-    api.enable_app("hubspot")
+    enable_app(api, "hubspot")
     before = sandbox.inspect()["counts"]
     settings = ManualAppSettings(api)
     settings.begin_read(["customer-1"])
@@ -79,13 +86,13 @@ def test_manual_settings_without_a_linked_account_observe_nothing_and_say_why(
 def test_manual_settings_read_client_id_and_scopes_through_a_declared_account(
     api: CobaltApi,
 ) -> None:
-    api.enable_app("hubspot")
-    api.upsert_linked_account("customer-1", "Customer", {})
+    enable_app(api, "hubspot")
+    upsert_account(api, "customer-1", "Customer", {})
     settings = ManualAppSettings(api)
     settings.begin_read(["customer-1"])
     default = settings.get_oauth("hubspot")
     assert default is not None and default.client_id and default.client_id != "own-client"
-    api.put_oauth_credentials("hubspot", "own-client", "a-long-secret", ["crm.objects.deals.read"])
+    put_oauth_credentials(api, "hubspot", "own-client", "a-long-secret", ["crm.objects.deals.read"])
     own = settings.get_oauth("hubspot")
     assert own is not None and own.mode == "unknown"
     assert own.client_id == "own-client"
@@ -100,8 +107,8 @@ def test_manual_settings_read_client_id_and_scopes_through_a_declared_account(
 
 
 def test_manual_settings_fall_back_to_an_existing_probe_account(api: CobaltApi) -> None:
-    api.enable_app("hubspot")
-    api.upsert_linked_account(PROBE_ACCOUNT_ID, "cobalt-sync probe", {})
+    enable_app(api, "hubspot")
+    upsert_account(api, PROBE_ACCOUNT_ID, "cobalt-sync probe", {})
     settings = ManualAppSettings(api)
     settings.begin_read([])
     assert settings.reader == PROBE_ACCOUNT_ID

@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 
 from cobalt_sync.api import CobaltApi
-from cobalt_sync.api.types import LinkedAccountPage
 from cobalt_sync.errors import ExitCode, UnexpectedResponseError
+from cobalt_sync.kinds.linked_accounts import (
+    LinkedAccountPage,
+    account_page,
+    following_page,
+    list_accounts,
+)
 from tests.api.conftest import HostileServer
 from tests.conftest import TEST_KEY, Sandbox
 
@@ -27,9 +32,9 @@ def client(url: str, **options: Any) -> CobaltApi:
 def test_a_clamped_limit_is_followed_and_every_account_is_read_once(sandbox: Sandbox) -> None:
     sandbox.post("seed", key=TEST_KEY, linked_accounts=SEEDED)
     with client(sandbox.url, page_size=5_000) as api:
-        first = api.linked_account_page(1)
+        first = account_page(api, 1)
         assert (first.limit, first.total_pages, len(first.items)) == (SANDBOX_CAP, 3, SANDBOX_CAP)
-        accounts = api.list_linked_accounts()
+        accounts = list_accounts(api)
         ids = [account.account_id for account in accounts]
         assert len(ids) == len(set(ids)) == SEEDED
         assert api.stats.by_status == {"200": 4}  # the page above, then pages 1, 2 and 3
@@ -63,7 +68,7 @@ def test_a_page_size_that_shrinks_after_page_one_stops_the_read(hostile: Hostile
     hostile.answer(200, envelope(2, totalDocs=6, totalPages=3, limit=2))
     first = LinkedAccountPage(items=[], total=6, page=1, total_pages=2, has_next=True, limit=3)
     with client(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.following_page(2, first)
+        following_page(api, 2, first)
     assert "limit=3" in hostile.requests[0][1]  # asked at the size page 1 used
     assert "accounts could be missed" in str(caught.value)
 
@@ -71,5 +76,5 @@ def test_a_page_size_that_shrinks_after_page_one_stops_the_read(hostile: Hostile
 def test_a_negative_limit_is_an_envelope_that_cannot_be_true(hostile: HostileServer) -> None:
     hostile.answer(200, envelope(1, totalDocs=1, totalPages=1, limit=-1))
     with client(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.linked_account_page(1)
+        account_page(api, 1)
     assert "limit -1 is not a page size" in str(caught.value)

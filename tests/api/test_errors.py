@@ -14,6 +14,9 @@ from cobalt_sync.errors import (
     NotFoundError,
     UnexpectedResponseError,
 )
+from cobalt_sync.kinds.app_settings import enable_app, put_oauth_credentials
+from cobalt_sync.kinds.events import list_events
+from cobalt_sync.kinds.linked_accounts import account_page, delete_account, get_account
 from tests.api.conftest import HostileServer
 from tests.conftest import TEST_KEY, Sandbox
 
@@ -24,7 +27,7 @@ def quiet(url: str, key: str = TEST_KEY, **options: object) -> CobaltApi:
 
 def test_a_refused_key_is_an_auth_error_with_a_key_hint(sandbox: Sandbox) -> None:
     with quiet(sandbox.url, "tk_not_a_key_of_this_org") as api, pytest.raises(AuthError) as caught:
-        api.list_events()
+        list_events(api)
     error = caught.value
     assert error.exit_code == ExitCode.API and error.status == 401
     assert error.request_id  # the vendor's request id, for support tickets
@@ -81,7 +84,7 @@ def test_a_url_with_credentials_or_another_scheme_is_bad_input() -> None:
 def test_a_redirect_is_refused_and_not_followed(hostile: HostileServer) -> None:
     hostile.answer(302, "", Location="https://elsewhere.example/steal")
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.list_events()
+        list_events(api)
     assert "redirect" in str(caught.value) and caught.value.status == 302
     assert len(hostile.requests) == 1  # nothing went to the Location
 
@@ -91,7 +94,7 @@ def test_an_html_page_with_200_is_an_unexpected_response_naming_the_endpoint(
 ) -> None:
     hostile.answer(200, "<html><body>Welcome</body></html>", **{"Content-Type": "text/html"})
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.list_events()
+        list_events(api)
     assert str(caught.value).startswith("GET /api/v2/public/application/event: ")
     assert "HTML" in str(caught.value)
     assert caught.value.exit_code == ExitCode.API
@@ -100,7 +103,7 @@ def test_an_html_page_with_200_is_an_unexpected_response_naming_the_endpoint(
 def test_cut_short_json_is_an_unexpected_response(hostile: HostileServer) -> None:
     hostile.answer(200, '{"docs": [{"account_id": "a"')
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError):
-        api.linked_account_page(1)
+        account_page(api, 1)
 
 
 def test_a_reply_of_the_wrong_shape_names_the_field_not_a_key_error(
@@ -112,7 +115,7 @@ def test_a_reply_of_the_wrong_shape_names_the_field_not_a_key_error(
         '"hasNextPage": false}',
     )
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.linked_account_page(1)
+        account_page(api, 1)
     message = str(caught.value)
     assert message.startswith("GET /api/v2/public/linked-account: ")
     assert "docs.0.account_id" in message
@@ -121,7 +124,7 @@ def test_a_reply_of_the_wrong_shape_names_the_field_not_a_key_error(
 def test_wrong_types_are_an_unexpected_response(hostile: HostileServer) -> None:
     hostile.answer(200, '[{"_id": 5, "name": ["x"]}]')
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError):
-        api.list_events()
+        list_events(api)
 
 
 def test_an_event_sample_that_is_not_json_is_an_unexpected_response(
@@ -129,14 +132,14 @@ def test_an_event_sample_that_is_not_json_is_an_unexpected_response(
 ) -> None:
     hostile.answer(200, '[{"_id": "e1", "name": "x", "raw_response": "{not json"}]')
     with quiet(hostile.url) as api, pytest.raises(UnexpectedResponseError) as caught:
-        api.list_events()
+        list_events(api)
     assert "raw_response" in str(caught.value)
 
 
 def test_a_string_response_field_is_parsed_and_its_shape_derived(hostile: HostileServer) -> None:
     hostile.answer(200, '[{"_id": "e1", "name": "x", "response": "{\\"a\\": {\\"b\\": 1}}"}]')
     with quiet(hostile.url) as api:
-        [event] = api.list_events()
+        [event] = list_events(api)
     assert event.sample == {"a": {"b": 1}}
     assert event.shape == (("a", "object"), ("a.b", "text"))
 
@@ -144,7 +147,7 @@ def test_a_string_response_field_is_parsed_and_its_shape_derived(hostile: Hostil
 def test_a_non_json_error_page_still_maps_by_status(hostile: HostileServer) -> None:
     hostile.answer(403, "<html>Forbidden</html>", **{"Content-Type": "text/html"})
     with quiet(hostile.url) as api, pytest.raises(AuthError) as caught:
-        api.list_events()
+        list_events(api)
     assert caught.value.status == 403
 
 
@@ -152,14 +155,14 @@ def test_not_found_as_a_vendor_500_is_not_found_and_not_retried(
     api: CobaltApi, sandbox: Sandbox
 ) -> None:
     sandbox.faults(not_found_status=500)
-    assert api.get_linked_account("nobody") is None
-    api.delete_linked_account("nobody")
+    assert get_account(api, "nobody") is None
+    delete_account(api, "nobody")
     assert api.stats.retries == 0
 
 
 def test_a_plain_bad_request_is_an_api_error_with_the_vendor_message(api: CobaltApi) -> None:
     with pytest.raises(ApiError) as caught:
-        api.put_oauth_credentials("hubspot", "client", "a-long-secret", ["", "x"])
+        put_oauth_credentials(api, "hubspot", "client", "a-long-secret", ["", "x"])
     error = caught.value
     assert type(error) is ApiError and error.status == 400 and error.error_code
     assert error.exit_code == ExitCode.API
@@ -167,4 +170,4 @@ def test_a_plain_bad_request_is_an_api_error_with_the_vendor_message(api: Cobalt
 
 def test_an_unknown_app_is_not_found(api: CobaltApi) -> None:
     with pytest.raises(NotFoundError):
-        api.enable_app("hubspt")
+        enable_app(api, "hubspt")

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from cobalt_sync.api import CobaltApi
 from cobalt_sync.api.pacing import TokenBucket, backoff_delay, parse_retry_after
 from cobalt_sync.errors import RateLimitedError
+from cobalt_sync.kinds.linked_accounts import count_accounts
 from tests.conftest import TEST_KEY, Sandbox
 
 REQUESTS = 150
@@ -18,7 +19,7 @@ REQUESTS = 150
 def hammer(api: CobaltApi) -> list[BaseException | None]:
     def one(_: int) -> BaseException | None:
         try:
-            api.count_linked_accounts()
+            count_accounts(api)
         except RateLimitedError as refused:
             return refused
         return None

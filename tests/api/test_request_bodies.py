@@ -16,12 +16,12 @@ import jsonschema
 import pytest
 
 from cobalt_sync.api import API_PREFIX, CobaltApi
-from cobalt_sync.apply import apply_plan
+from cobalt_sync.applying.apply import apply_plan
+from cobalt_sync.applying.report import Status
 from cobalt_sync.backends import SandboxAppSettings
 from cobalt_sync.kinds import RunContext
 from cobalt_sync.manifest import load_manifest
-from cobalt_sync.planning import compute
-from cobalt_sync.report import Status
+from cobalt_sync.planning.pipeline import compute
 from tests.conftest import TEST_KEY, Sandbox
 from tests.sandbox.test_vendor_spec import SPEC, to_json_schema
 

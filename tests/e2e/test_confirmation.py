@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from cobalt_sync.applying.report import Outcome, Status
 from cobalt_sync.commands.progress import ProgressPrinter
 from cobalt_sync.plan import Action, Change
-from cobalt_sync.report import Outcome, Status
 from tests.conftest import Sandbox
 
 MANIFEST = "version: 1\nenvironment: test\nevents:\n  Ping:\n    schema: {ok: true}\n"

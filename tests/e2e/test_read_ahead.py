@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cobalt_sync.connect import open_connection
 from cobalt_sync.kinds import KINDS
 from cobalt_sync.options import GlobalOptions
-from cobalt_sync.read_ahead import ReadAhead, Scope, read_org
+from cobalt_sync.reading.connect import open_connection
+from cobalt_sync.reading.read_ahead import ReadAhead, Scope, read_org
 from cobalt_sync.resource import KindState, Resource, State
 from tests.conftest import TEST_KEY, Sandbox
 

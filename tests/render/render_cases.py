@@ -4,6 +4,7 @@ hostile keys) and the 10,000-change plan."""
 
 from __future__ import annotations
 
+from cobalt_sync.applying.report import ApplyReport, Outcome, Status
 from cobalt_sync.plan import (
     Action,
     Change,
@@ -13,8 +14,7 @@ from cobalt_sync.plan import (
     StepStatus,
     Unmanaged,
 )
-from cobalt_sync.planner import change_sort_key
-from cobalt_sync.report import ApplyReport, Outcome, Status
+from cobalt_sync.planning.planner import change_sort_key
 
 # The kinds these plans say were read: fixed here, so that adding a kind to the registry does
 # not rewrite every golden file.

@@ -19,9 +19,9 @@ from render_cases import (
     refused_plan,
 )
 
+from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.plan import Plan
 from cobalt_sync.render import render_plan, render_report
-from cobalt_sync.report import ApplyReport
 
 Golden = Callable[[str, str], None]
 

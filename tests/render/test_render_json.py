@@ -21,12 +21,12 @@ from render_cases import (
     refused_plan,
 )
 
+from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.plan import SENSITIVE, Plan
+from cobalt_sync.planning.saved_plan import save_plan
 from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
-from cobalt_sync.report import ApplyReport
-from cobalt_sync.saved_plan import save_plan
 from cobalt_sync.schema_files import REGENERATE
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"

@@ -8,10 +8,10 @@ import re
 import pytest
 from render_cases import HOSTILE_KEY, big_plan, full_plan, hostile_plan, mixed_report
 
+from cobalt_sync.applying.report import ApplyReport, Outcome, Status
 from cobalt_sync.plan import Action, Change, FieldChange, Plan
 from cobalt_sync.render import COMMENT_LIMIT, PLAN_MARKER, render_plan, render_report
 from cobalt_sync.render.markdown import render_plan_markdown, render_report_markdown
-from cobalt_sync.report import ApplyReport, Outcome, Status
 
 GITHUB_HARD_LIMIT = 65_536
 ROW = re.compile(r"^\| [+~-] (create|update|delete) \|", re.MULTILINE)

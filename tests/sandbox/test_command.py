@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from cobalt_sync.embedded_sandbox import embedded_sandbox
 from cobalt_sync.errors import InputError
+from cobalt_sync.reading.embedded_sandbox import embedded_sandbox
 
 
 def test_non_loopback_host_is_refused_with_the_reason(cli: Any) -> None:

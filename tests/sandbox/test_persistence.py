@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from cobalt_sync.embedded_sandbox import embedded_sandbox
+from cobalt_sync.reading.embedded_sandbox import embedded_sandbox
 from cobalt_sync.sandbox.server import SandboxServer
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import API

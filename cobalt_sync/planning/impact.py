@@ -10,13 +10,16 @@ from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.planner import DISABLE_NOTE
+from cobalt_sync.kinds import KINDS
+from cobalt_sync.kinds.linked_accounts import list_accounts
+from cobalt_sync.plan import Change, Plan
+from cobalt_sync.resource import KindState
 
 if TYPE_CHECKING:
     from cobalt_sync.api import CobaltApi
 
-APP_KINDS = ("apps", "oauth_credentials")
+# Kinds whose changes reach the end customers who connected an app (each words its note).
+APP_KINDS = tuple(name for name, kind in KINDS.items() if kind.counts_connected)
 
 
 def app_slugs(plan: Plan) -> set[str]:
@@ -28,7 +31,7 @@ def connected_counts(api: CobaltApi, slugs: set[str], parallelism: int) -> dict[
     counts: Counter[str] = Counter()
     if not slugs:
         return {}
-    for account in api.list_linked_accounts(concurrency=parallelism):
+    for account in list_accounts(api, concurrency=parallelism):
         counts.update(slug for slug in set(account.integrations) if slug in slugs)
     return {slug: counts.get(slug, 0) for slug in slugs}
 
@@ -43,14 +46,10 @@ def annotate(plan: Plan, counts: dict[str, int]) -> Plan:
 def with_count(change: Change, counts: dict[str, int]) -> Change:
     if change.kind not in APP_KINDS or change.key not in counts:
         return change
-    n = counts[change.key]
-    # The count replaces the suggestion to run --impact.
-    kept = tuple(note for note in change.notes if note != DISABLE_NOTE)
-    change = replace(change, notes=kept)
-    noun = "linked account has" if n == 1 else "linked accounts have"
-    note = f"{n} {noun} {change.key} connected"
-    if n and change.kind == "apps" and change.action is Action.DELETE:
-        note += ": disabling hides it from them"
-    elif n and "reauthorize" in change.tags:
-        note += ": they will have to authorise again"
-    return replace(change, notes=(*change.notes, note))
+    kind = KINDS[change.kind]
+    # The count replaces the suggestion to run --impact (a kind's own `annotate` note).
+    empty, unchanged = KindState(), [replace(change, notes=())]
+    suggested = set(kind.annotate(unchanged, empty, empty)[0].notes)
+    kept = tuple(note for note in change.notes if note not in suggested)
+    note = kind.impact(change, counts[change.key])
+    return replace(change, notes=(*kept, note) if note else kept)

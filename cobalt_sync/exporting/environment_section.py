@@ -15,7 +15,7 @@ import re
 import yaml
 
 from cobalt_sync.errors import InputError
-from cobalt_sync.export import ExportDumper
+from cobalt_sync.exporting.document import ExportDumper
 from cobalt_sync.manifest.overlay import SECTION, overlay_between
 from cobalt_sync.manifest.yaml_reader import JsonLike, YamlProblem, read_yaml
 

@@ -8,29 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cobalt_sync.errors import RefusedError
 from cobalt_sync.gc_tuning import rare_collections
-from cobalt_sync.kinds import APPLY_ORDER, KINDS, STEP_KINDS, RunContext, SecretSource
+from cobalt_sync.kinds import APPLY_ORDER, KINDS, OBSERVER, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
-from cobalt_sync.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
-from cobalt_sync.read_ahead import ReadAhead, read_org
-from cobalt_sync.resource import Resource, State
-from cobalt_sync.state import (
+from cobalt_sync.planning.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
+from cobalt_sync.planning.targets import Target, select
+from cobalt_sync.reading.read_ahead import ReadAhead, read_org
+from cobalt_sync.reading.state import (
     desired_state,
     kinds_to_read,
     manifest_hash,
+    observers,
     resource_document,
-    seed_accounts,
 )
-from cobalt_sync.targets import Target, select
-
-PROBE_REASON = (
-    "created so that cobalt-sync can verify dashboard steps: Cobalt shows enabled apps and "
-    "OAuth clients only for a linked account. Declare a seed account in `linked_accounts` "
-    "to have it used instead."
-)
+from cobalt_sync.resource import State
 
 
 @dataclass(frozen=True)
@@ -40,17 +32,6 @@ class Computed:
     plan: Plan
     desired: State
     live: State
-
-
-def guard_environment(manifest_environment: str, key_environment: str) -> None:
-    """Refuse before any request that writes: a test manifest must never touch production."""
-    if manifest_environment != key_environment:
-        prefix = "pk" if key_environment == "production" else "tk"
-        raise RefusedError(
-            f"environment mismatch: the manifest says '{manifest_environment}' but "
-            f"COBALT_API_KEY is a {key_environment} key ({prefix}…)",
-            hint="use the key of the manifest's environment, or fix `environment:`",
-        )
 
 
 def compute(
@@ -73,9 +54,10 @@ def compute(
         # Before the probe is added: it depends on the org, and the hash on the manifest only.
         manifest_hash=manifest_hash(desired, manifest, ctx.api.digest_key()),
     )
-    if needs_probe(desired, live, ctx):
-        desired.kind("linked_accounts").add(Resource("linked_accounts", PROBE_ACCOUNT_ID))
-    plan = with_probe_reason(build_plan(desired, live, inputs))
+    probe = OBSERVER.probe()
+    if probe is not None and needs_probe(desired, live, ctx):
+        desired.kind(OBSERVER.name).add(probe)  # its change says why (the kind's `annotate`)
+    plan = build_plan(desired, live, inputs)
     plan = with_dashboard_steps(plan, desired, live, loaded, ctx)
     if targets:
         plan = select(plan, targets)
@@ -88,16 +70,7 @@ def needs_probe(desired: State, live: State, ctx: RunContext) -> bool:
     """True on real Cobalt when dashboard steps could not be verified for want of a linked
     account and the manifest declares none that apply will create."""
     unobserved = any(live.kind(kind).unobserved for kind in STEP_KINDS)
-    return unobserved and not ctx.settings.can_write and not seed_accounts(desired)
-
-
-def with_probe_reason(plan: Plan) -> Plan:
-    def explained(change: Change) -> Change:
-        if change.kind == "linked_accounts" and change.key == PROBE_ACCOUNT_ID:
-            return replace(change, notes=(*change.notes, PROBE_REASON))
-        return change
-
-    return replace(plan, changes=tuple(explained(c) for c in plan.changes))
+    return unobserved and not ctx.settings.can_write and not observers(desired)
 
 
 def with_dashboard_steps(

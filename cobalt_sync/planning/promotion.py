@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cobalt_sync.kinds import KIND_ORDER
+from cobalt_sync.kinds import KIND_ORDER, KINDS
 from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.planner import PlanInputs, build_plan
+from cobalt_sync.planning.planner import PlanInputs, build_plan
+from cobalt_sync.reading.state import desired_state
 from cobalt_sync.render import render_plan
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.resource import KindState, State
-from cobalt_sync.state import desired_state
 
 DIFF_FORMAT_VERSION = 1
 DIFF_MARKER = "<!-- cobalt-sync-diff -->"
@@ -69,7 +69,8 @@ def explain(change: Change, source: str, target: str) -> Change:
         return change
     if PRUNED_NOTE in change.notes:
         return replace(change, notes=(f"declared in {source} only",))
-    removed = "enabled: false" if change.kind == "apps" else "state: absent"
+    kind = KINDS.get(change.kind)
+    removed = kind.absent_spelling if kind is not None else "state: absent"
     return replace(change, notes=(*change.notes, f"{removed} in {target}"))
 
 

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from cobalt_sync.applying.interrupts import StopRequest
+from cobalt_sync.applying.report import Outcome, Status
 from cobalt_sync.errors import CobaltSyncError
-from cobalt_sync.interrupts import StopRequest
 from cobalt_sync.kinds import APPLY_ORDER, KINDS, RunContext, prerequisite
 from cobalt_sync.plan import Action, Change, Plan
-from cobalt_sync.report import Outcome, Status
 from cobalt_sync.resource import Resource, State
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from cobalt_sync.gc_tuning import rare_collections
-from cobalt_sync.kinds import KIND_ORDER, KINDS, RunContext
+from cobalt_sync.kinds import KIND_ORDER, KINDS, OBSERVER, RunContext
 from cobalt_sync.plan import digest
 from cobalt_sync.resource import KindState, Resource, State
 
@@ -36,10 +36,10 @@ def kinds_to_read(desired: State, prune: frozenset[str]) -> tuple[str, ...]:
     )
 
 
-def seed_accounts(desired: State) -> list[str]:
-    """Declared accounts that will exist: those a read of apps may go through."""
-    accounts = desired.kind("linked_accounts").resources.values()
-    return sorted(a.key for a in accounts if a.ensure == "present")
+def observers(desired: State) -> list[str]:
+    """Declared objects that will exist and other kinds may be read through (on real
+    Cobalt, enabled apps are read through a linked account)."""
+    return OBSERVER.observers(desired.kind(OBSERVER.name))
 
 
 def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORDER) -> State:
@@ -57,11 +57,14 @@ def read_live(ctx: RunContext, desired: State, kinds: tuple[str, ...] = KIND_ORD
 @rare_collections()  # a document of every declared object: see gc_tuning.py
 def manifest_hash(desired: State, manifest: Manifest, key: bytes) -> str:
     """Covers everything the plan was computed from on our side, secrets only as fingerprints,
-    keyed so that the hash cannot be used to test guesses of a secret offline."""
+    keyed so that the hash cannot be used to test guesses of a secret offline. Only the kinds
+    the manifest declares objects of are covered: a kind added to cobalt-sync later (with an
+    empty section in every older manifest) leaves the plans saved before it applicable."""
+    declared = State(kinds={n: k for n, k in desired.kinds.items() if k.resources})
     document = {
         "environment": manifest.environment,
         "prune": sorted(manifest.prune),
-        "state": state_document(desired),
+        "state": state_document(declared),
     }
     return digest(document, key)
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cobalt_sync.errors import ApiError
-from cobalt_sync.kinds import KINDS, RunContext
+from cobalt_sync.kinds import CONNECT_OFFERED, OBSERVER, RunContext, present_keys
+from cobalt_sync.kinds.app_settings import list_applications
 from cobalt_sync.resource import JsonObject, KindState, Resource
 
 if TYPE_CHECKING:
@@ -55,9 +56,7 @@ class SmokeTarget:
 
 
 def smoke_target(manifest: Manifest) -> SmokeTarget:
-    accounts = (k for k, a in manifest.linked_accounts.items() if a.state != "absent")
-    apps = (slug for slug, app in manifest.apps.items() if app.enabled)
-    return SmokeTarget(tuple(sorted(accounts)), tuple(sorted(apps)))
+    return SmokeTarget(present_keys(OBSERVER, manifest), present_keys(CONNECT_OFFERED, manifest))
 
 
 def run_smoke_check(
@@ -80,7 +79,7 @@ def run_smoke_check(
 
 def find_accounts(ctx: RunContext, account_ids: Sequence[str]) -> set[str]:
     """The declared accounts that exist, read the way `plan` reads them (the kind's reader)."""
-    kind = KINDS["linked_accounts"]
+    kind = OBSERVER
     declared = KindState()
     for account_id in account_ids:
         declared.add(Resource(kind.name, account_id))
@@ -115,7 +114,7 @@ def open_connect(
     try:
         url = api.create_connect_url(token, account_id, CONNECT_BODY)
         api.register_secret(url)
-        apps = api.list_applications(linked_account_id=account_id)
+        apps = list_applications(api, linked_account_id=account_id)
     except ApiError as error:
         return AccountCheck(account_id, Verdict.ERROR, str(error))
     offered = tuple(sorted(app.slug for app in apps))

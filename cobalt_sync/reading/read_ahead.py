@@ -18,10 +18,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cobalt_sync.connect import DraftReads
 from cobalt_sync.kinds import KINDS, RunContext
+from cobalt_sync.reading.connect import DraftReads
+from cobalt_sync.reading.environment import may_read_ahead
+from cobalt_sync.reading.state import kinds_to_read, observers, read_live
 from cobalt_sync.resource import State
-from cobalt_sync.state import kinds_to_read, read_live, seed_accounts
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Scope:
             for kind in kinds
             if KINDS[kind].read_uses == "keys"
         }
-        return cls(kinds, keys, prune, tuple(seed_accounts(declared)))
+        return cls(kinds, keys, prune, tuple(observers(declared)))
 
 
 def guess_scope(
@@ -51,7 +52,7 @@ def guess_scope(
     """The scope of the checked manifest as the draft `document` suggests it, with the
     declared objects the reads are given; None when the draft gives no safe guess (its
     environment is not the key's: nothing may be sent before the guard has spoken)."""
-    if draft.environment != environment or draft.prune is None:
+    if not may_read_ahead(draft.environment, environment) or draft.prune is None:
         return None
     declared = State()
     for name, kind in KINDS.items():
@@ -110,7 +111,7 @@ def read_org(
     """The live state of the kinds the checked manifest reads: those `ahead` read, when its
     scope is the manifest's, and the others read now (while that reading ends)."""
     kinds = kinds_to_read(desired, prune)
-    seeds = seed_accounts(desired)
+    seeds = observers(desired)
     if ahead is not None and ahead.scope == Scope.of(desired, prune):
         later = tuple(k for k in kinds if k not in ahead.scope.kinds)
         rest = read_live(ctx, desired, later) if later else State()

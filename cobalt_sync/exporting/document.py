@@ -76,8 +76,12 @@ def export_manifest(live: State, options: ExportOptions) -> Export:
     ]
     for name, kind in KINDS.items():
         section = kind.export(live, builder) if options.exports(name) else None
-        if section is not None:
-            sections.append(_section(section))
+        if section is None:
+            continue
+        for inner in KINDS.values():  # kinds written inside this one's entries (OAuth clients)
+            if inner.written_under == name and options.exports(inner.name):
+                inner.export_into(section.entries, live, builder)
+        sections.append(_section(section))
     sections.append("# Kinds whose undeclared live objects apply deletes; none by default.\n")
     sections.append(dump({"prune": []}))
     header = _header(options.environment, builder.variables)

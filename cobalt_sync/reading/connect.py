@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from cobalt_sync.account_reads import first_page_size, follow_up
 from cobalt_sync.api.channel import (
     BURST,
     MAX_RETRIES,
@@ -30,11 +30,14 @@ from cobalt_sync.api.channel import (
     check_base_url,
     is_loopback,
 )
+from cobalt_sync.api.keys import environment_named_by
 from cobalt_sync.api.page_peek import peek_page
-from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, READS_AHEAD
 from cobalt_sync.api.types import RequestStats
-from cobalt_sync.errors import InputError
+from cobalt_sync.errors import CobaltSyncError, InputError
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.reading.environment import PROD_SANDBOX_KEY, SANDBOX_KEY, may_read_ahead
+from cobalt_sync.reading.paging import first_page_size, follow_up
 from cobalt_sync.redact import Redactor
 
 if TYPE_CHECKING:
@@ -45,8 +48,7 @@ COBALT_HOSTS = frozenset({"app.refold.ai", "api.gocobalt.io"})
 # Cobalt's hosts that are not its API (cobalt-api.md §1.1): the dashboard and Connect pages.
 NOT_API_HOSTS = frozenset({"app.gocobalt.io", "connect.gocobalt.io", "connect.refold.ai"})
 log = logging.getLogger(__name__)
-SANDBOX_KEY = "tk_sandbox"
-PROD_SANDBOX_KEY = "pk_sandbox"
+PAGED = READS_AHEAD.paged
 SANDBOX_STATE_DIR = ".cobalt-sandbox"
 
 KEY_HINT = (
@@ -64,6 +66,40 @@ class Tuning:
     backoff: float = 0.2
     timeout: float = 30.0
     page_size: int = DEFAULT_PAGE_SIZE
+
+
+class Connection:
+    """A run's connection, opened as early as its options allow: without --sandbox at once,
+    with the reads every plan begins with sent when the manifest's `draft` names the key's
+    environment (`early`). A failure to connect, and the embedded sandbox, wait for `open`:
+    a user sees the manifest's own problems first, and --sandbox starts only for a valid
+    manifest. Closed with `stack`."""
+
+    def __init__(
+        self,
+        stack: ExitStack,
+        options: GlobalOptions,
+        parallelism: int,
+        beside: Path | None,
+        draft: DraftReads | None = None,
+    ) -> None:
+        self._open = partial(open_connection, options, parallelism=parallelism, beside=beside)
+        self._stack = stack
+        self._error: CobaltSyncError | None = None
+        self.early: RunContext | None = None
+        if draft is not None and not options.sandbox:
+            try:
+                self.early = stack.enter_context(self._open(draft=draft))
+            except CobaltSyncError as error:
+                self._error = error
+
+    def open(self) -> RunContext:
+        """The connection, made now if it was not made early; its error raised now."""
+        if self._error is not None:
+            raise self._error
+        if self.early is None:
+            self.early = self._stack.enter_context(self._open())
+        return self.early
 
 
 @contextmanager
@@ -88,7 +124,7 @@ def open_connection(
     if options.timeout is not None:  # --timeout wins over COBALT_TIMEOUT
         tuning = replace(tuning, timeout=options.timeout)
     if options.sandbox:
-        from cobalt_sync.embedded_sandbox import embedded_sandbox
+        from cobalt_sync.reading.embedded_sandbox import embedded_sandbox
 
         key = sandbox_key(read_key(environ, default=SANDBOX_KEY))
         with (
@@ -134,7 +170,7 @@ def sandbox_key(key: str) -> str:
     one of its own is swapped for the sandbox key of the same environment."""
     if key in (SANDBOX_KEY, PROD_SANDBOX_KEY):
         return key
-    chosen = PROD_SANDBOX_KEY if key.startswith("pk") else SANDBOX_KEY
+    chosen = PROD_SANDBOX_KEY if environment_named_by(key) == "production" else SANDBOX_KEY
     log.warning("--sandbox: using the sandbox key %s instead of COBALT_API_KEY", chosen)
     return chosen
 
@@ -168,7 +204,7 @@ def _connect(
         transport=None,
     )
     try:
-        if draft is not None and draft.environment == channel.environment:
+        if draft is not None and may_read_ahead(draft.environment, channel.environment):
             channel.send_ahead(
                 first_reads(mode, tuning.page_size, draft),
                 then=draft.following_reads(tuning.page_size),
@@ -222,14 +258,14 @@ class DraftReads:
         prune = document.get("prune", [])
         if not isinstance(prune, list) or not all(isinstance(name, str) for name in prune):
             return cls(environment)
-        accounts = document.get("linked_accounts", {})
+        accounts = document.get(PAGED.section, {})
         if not isinstance(accounts, Mapping) or not all(isinstance(k, str) for k in accounts):
             return cls(environment, frozenset(prune))
         return cls(environment, frozenset(prune), tuple(accounts))
 
     @property
     def all_accounts(self) -> bool:
-        return self.prune is not None and "linked_accounts" in self.prune
+        return self.prune is not None and PAGED.section in self.prune
 
     def first_page(self, page_size: int) -> Call | None:
         """The first page of linked accounts, at the size the kind will ask for it; None
@@ -245,10 +281,10 @@ class DraftReads:
         the declared accounts it did not show."""
 
         def following(call: Call, outcome: Outcome) -> list[Call]:
-            if call.endpoint != ENDPOINTS["list_linked_accounts"] or self.accounts is None:
+            if call.endpoint != ENDPOINTS[PAGED.listing] or self.accounts is None:
                 return []
             asked = first_page_size(len(self.accounts), page_size, self.all_accounts)
-            page = peek_page(outcome.data, asked)
+            page = peek_page(outcome.data, asked, PAGED.id_field)
             if page is None:
                 return []
             then = follow_up(
@@ -263,17 +299,17 @@ class DraftReads:
             )
             if then.again_at_full_size:
                 return [_page(1, page_size)]  # the kind reads the pages after it itself
-            one = ENDPOINTS["get_linked_account"]
+            one = ENDPOINTS[PAGED.one]
             return [
                 *(_page(n, page.limit) for n in then.pages),
-                *(Call(one, path_params={"linked_account_id": key}) for key in then.ids),
+                *(Call(one, path_params={PAGED.key_param: key}) for key in then.ids),
             ]
 
         return following
 
 
 def _page(number: int, size: int) -> Call:
-    return Call(ENDPOINTS["list_linked_accounts"], params={"page": str(number), "limit": str(size)})
+    return Call(ENDPOINTS[PAGED.listing], params={"page": str(number), "limit": str(size)})
 
 
 def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftReads) -> list[Call]:
@@ -283,12 +319,12 @@ def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftRead
     They are sent before the client and the kinds are loaded, the kinds' reads then find
     their answers waiting; `tests/e2e/test_read_ahead.py` checks that a plan sends each
     request once."""
-    calls = [Call(ENDPOINTS["list_events"])]
+    calls = [Call(ENDPOINTS[name]) for name in READS_AHEAD.listings]
     accounts = draft.first_page(page_size)
     if accounts is not None:
         calls.append(accounts)
     if mode == "api":
-        calls.insert(0, Call(ENDPOINTS["list_applications"]))
+        calls[:0] = [Call(ENDPOINTS[name]) for name in READS_AHEAD.app_settings]
     return calls
 
 

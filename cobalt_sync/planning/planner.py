@@ -7,11 +7,10 @@ No I/O, no HTTP, no click: every input is a value, so the planner is tested as a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, RULES
-from cobalt_sync.normalise import KindRules
-from cobalt_sync.ownership import PROBE_ACCOUNT_ID
+from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, RULES
+from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged
 from cobalt_sync.resource import JsonValue, KindState, Resource, State
 
@@ -20,12 +19,7 @@ from cobalt_sync.resource import JsonValue, KindState, Resource, State
 MAX_SAFE_DELETES = 10
 MAX_SAFE_DELETE_SHARE = 0.25
 MIN_OBJECTS_FOR_SHARE = 10
-# Named in a plan-level note; the rest are counted.
-KEYS_NAMED = 5
 
-DISABLE_NOTE = (
-    "customers who have connected this app lose it; `cobalt-sync plan --impact` counts them"
-)
 # Tag of a change whose live object could not be observed (its note says why).
 UNVERIFIED = "unverified"
 
@@ -67,13 +61,13 @@ def build_plan(
         changes.extend(pruned)
         if left.count:
             unmanaged.append(left)
-        if kind in inputs.prune and kind == "linked_accounts":
-            warnings.extend(unowned_warning(want, have))
-        if kind == "linked_accounts":
-            notes.extend(left_behind_note(want, have, prune=kind in inputs.prune))
-            notes.extend(kept_udf_note(want, have))
-    renamed = left_behind_names(desired, live)
-    changes = [with_consequences(change, renamed) for change in changes]
+        if kind in KINDS:  # a kind's own findings and consequences (kinds/<kind>.py)
+            found_warnings, found_notes = KINDS[kind].findings(
+                want, have, pruned=kind in inputs.prune
+            )
+            warnings.extend(found_warnings)
+            notes.extend(found_notes)
+    changes = annotated(changes, desired, live)
     ordered = tuple(sorted(changes, key=change_sort_key))
     return Plan(
         environment=inputs.environment,
@@ -86,6 +80,23 @@ def build_plan(
         mass_delete=tuple(mass_delete_findings(ordered, live)),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def annotated(changes: list[Change], desired: State, live: State) -> list[Change]:
+    """Each kind's changes with the notes its `annotate` adds (what they do beyond their
+    fields), in the order they came."""
+    by_kind: dict[str, list[Change]] = {}
+    for change in changes:
+        by_kind.setdefault(change.kind, []).append(change)
+    done: dict[tuple[str, str, Action], Change] = {}
+    for name, group in by_kind.items():
+        kind = KINDS.get(name)
+        if kind is None:
+            continue
+        want, have = desired.kinds.get(name, KindState()), live.kinds.get(name, KindState())
+        for before, after in zip(group, kind.annotate(group, want, have), strict=True):
+            done[(before.kind, before.key, before.action)] = after
+    return [done.get((c.kind, c.key, c.action), c) for c in changes]
 
 
 def change_sort_key(change: Change) -> tuple[int, int, str]:
@@ -136,7 +147,7 @@ def undeclared(
     pruned: list[Change] = []
     left: list[str] = []
     for key in sorted(have.resources):
-        if key in want.resources or key == PROBE_ACCOUNT_ID:
+        if key in want.resources or (kind in KINDS and key in KINDS[kind].own_keys):
             continue
         if prune and have.resources[key].owned and key not in have.duplicates:
             pruned.append(Change(kind, key, Action.DELETE, notes=("pruned: not in the manifest",)))
@@ -156,107 +167,6 @@ def duplicate_warnings(kind: str, have: KindState) -> Iterator[str]:
             f"{kind}/{key}: {count} live objects share this key; cobalt-sync will not guess "
             "which one is meant and leaves them alone. Delete the extra ones in the dashboard."
         )
-
-
-def unowned_warning(want: KindState, have: KindState) -> Iterator[str]:
-    unowned = [
-        k
-        for k, r in have.resources.items()
-        if k not in want.resources and not r.owned and k != PROBE_ACCOUNT_ID
-    ]
-    if unowned:
-        yield (
-            f"linked_accounts: {len(unowned)} undeclared accounts were not created by "
-            "cobalt-sync (no udf managed_by=cobalt-sync) and are never pruned."
-        )
-
-
-def owned_left_behind(want: KindState, have: KindState) -> list[str]:
-    """Undeclared accounts that cobalt-sync created (udf managed_by=cobalt-sync)."""
-    return sorted(
-        key
-        for key, resource in have.resources.items()
-        if resource.owned and key not in want.resources and key != PROBE_ACCOUNT_ID
-    )
-
-
-def left_behind_note(want: KindState, have: KindState, *, prune: bool) -> Iterator[str]:
-    """Accounts cobalt-sync created that the manifest no longer declares stay in Cobalt
-    unless asked: say so, and how to delete them (nothing to say when pruning them)."""
-    left = [] if prune else owned_left_behind(want, have)
-    if left:
-        yield (
-            f"linked_accounts: {plural_accounts(len(left))} created by cobalt-sync "
-            f"{'is' if len(left) == 1 else 'are'} no longer in the manifest and "
-            f"{'stays' if len(left) == 1 else 'stay'} in Cobalt ({named(left)}). To delete, "
-            "declare each with `state: absent`, or add `prune: [linked_accounts]`."
-        )
-
-
-def kept_udf_note(want: KindState, have: KindState) -> Iterator[str]:
-    """Cobalt's upsert merges UDFs, so a key no longer sent stays on the account. The
-    planner cannot tell a key removed from cobalt.yaml from one set elsewhere, so it names
-    undeclared keys on the accounts cobalt-sync created, where a removal is the likely cause."""
-    kept: list[str] = []
-    for key in sorted(want.resources):
-        desired, current = want.resources[key], have.resources.get(key)
-        if desired.ensure == "absent" or current is None or not current.owned:
-            continue
-        extra = udf_of(current.attrs).keys() - udf_of(desired.attrs).keys()
-        if extra:
-            kept.append(f"{key} ({', '.join(sorted(extra))})")
-    if kept:
-        yield (
-            f"linked_accounts: {plural_accounts(len(kept))} keep UDF keys that the manifest "
-            f"does not declare: {named(kept)}. Cobalt keeps UDF keys that are not sent, so a "
-            "key removed from cobalt.yaml stays on the account; remove it in the Cobalt "
-            "dashboard if it must go."
-        )
-
-
-def udf_of(attrs: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
-    udf = attrs.get("udf")
-    return udf if isinstance(udf, dict) else {}
-
-
-def with_consequences(change: Change, renamed: Mapping[str, str]) -> Change:
-    """Notes for what a change does beyond its fields: disabling an app hides it from the
-    customers who connected it; a new account named like one cobalt-sync created and the
-    manifest no longer declares is probably a renamed key, and the old account stays."""
-    if change.kind == "apps" and change.action is Action.DELETE:
-        return replace(change, notes=(*change.notes, DISABLE_NOTE))
-    if change.kind == "linked_accounts" and change.action is Action.CREATE:
-        name = next((f.after for f in change.fields if f.path == "name"), None)
-        old = renamed.get(name) if isinstance(name, str) else None
-        if old is not None:
-            note = (
-                f"{old} has this name and is no longer declared: if this is its new key, "
-                f"{old} stays in Cobalt unless declared with `state: absent`"
-            )
-            return replace(change, notes=(*change.notes, note))
-    return change
-
-
-def left_behind_names(desired: State, live: State) -> dict[str, str]:
-    """name → key of the accounts cobalt-sync created that the manifest no longer declares
-    (the first key, in sorted order, when several share a name)."""
-    want = desired.kinds.get("linked_accounts", KindState())
-    have = live.kinds.get("linked_accounts", KindState())
-    names: dict[str, str] = {}
-    for key in owned_left_behind(want, have):
-        name = have.resources[key].attrs.get("name")
-        if isinstance(name, str):
-            names.setdefault(name, key)
-    return names
-
-
-def plural_accounts(count: int) -> str:
-    return f"{count} account" if count == 1 else f"{count} accounts"
-
-
-def named(items: list[str]) -> str:
-    rest = len(items) - KEYS_NAMED
-    return ", ".join(items[:KEYS_NAMED]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def mass_delete_findings(changes: tuple[Change, ...], live: State) -> Iterator[str]:
