@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cobalt_sync.schema_files import NAMES, file_name, generated_text
+from cobalt_sync.schemas import NAMES, file_name
+from cobalt_sync.schemas.generate import generated_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

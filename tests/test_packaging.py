@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cobalt_sync.schema_files import NAMES, REPOSITORY_URL, file_name
+from cobalt_sync.schemas import NAMES, REPOSITORY_URL, file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -97,7 +97,7 @@ def test_the_installed_layout_reads_the_schemas_through_importlib_resources(
     with zipfile.ZipFile(dist / f"{STEM}-py3-none-any.whl") as wheel:
         wheel.extractall(tmp_path)
     script = (
-        "import cobalt_sync.schema_files as s, sys; print(s.__file__);"
+        "import cobalt_sync.schemas as s, sys; print(s.__file__);"
         "sys.stdout.write(s.packaged_text(sys.argv[1]))"
     )
     for name in NAMES:

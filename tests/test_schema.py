@@ -15,15 +15,15 @@ from jsonschema import Draft202012Validator
 
 from cobalt_sync.manifest.json_schema import schema_text
 from cobalt_sync.manifest.yaml_reader import read_yaml
-from cobalt_sync.schema_files import (
+from cobalt_sync.schemas import (
     NAMES,
     REGENERATE,
     file_name,
-    generated_text,
     major_url,
     packaged_text,
     schema_url,
 )
+from cobalt_sync.schemas.generate import generated_text
 
 ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "schemas" / "cobalt.schema.json"

@@ -1,7 +1,7 @@
 """`cobalt-sync schema`: print (or write to a file) a JSON Schema cobalt-sync publishes.
 
-Reads the copy shipped in the package (schema_files.py), identical to the release's published
-file, so an editor can use a local file where the URL cannot be reached.
+Reads the copy shipped in the package (cobalt_sync/schemas/), identical to the release's
+published file, so an editor can use a local file where the URL cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import click
 
 from cobalt_sync.atomic_file import ensure_folder, write_atomically
 from cobalt_sync.commands.common import note
-from cobalt_sync.schema_files import packaged_text, schema_url
+from cobalt_sync.schemas import packaged_text, schema_url
 
 # What a user asks for → the schema's file name (the manifest's is cobalt.schema.json).
 CHOICES = {"manifest": "cobalt", "plan": "plan", "report": "report"}

@@ -25,7 +25,7 @@ from cobalt_sync.kinds.exporting import (
     Variable,
 )
 from cobalt_sync.resource import State
-from cobalt_sync.schema_files import schema_url
+from cobalt_sync.schemas import schema_url
 
 __all__ = [
     "RECONSTRUCTED_NOTE",

@@ -1,10 +1,9 @@
 """The JSON Schema of cobalt.yaml, generated from the pydantic models.
 
-`schemas/cobalt.schema.json` (and the package's copy, schema_files.py) is this text, committed
-so editors can use it through the modeline `# yaml-language-server: $schema=…`; a test fails
-when they differ. Rules the
-models check in code (catalog, variables, files) are not expressible here and stay in
-`load.py`.
+`schemas/cobalt.schema.json` (and the package's copy in cobalt_sync/schemas/) is this text,
+committed so editors can use it through the modeline `# yaml-language-server: $schema=…`; a
+test fails when they differ. Rules the models check in code (catalog, variables, files) are
+not expressible here and stay in `load.py`.
 
 The schema covers both forms: `environment:` (one environment) or `environments:` (sections
 merged over the top level, see overlay.py). A section's entries may be partial (they merge
@@ -30,7 +29,7 @@ from pydantic_core import core_schema
 from cobalt_sync.kinds import SECTIONS
 from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.manifest.overlay import ENVIRONMENTS, FILE_LEVEL_FIELDS, SECTION
-from cobalt_sync.schema_files import schema_url
+from cobalt_sync.schemas import schema_url
 
 OVERLAY_SUFFIX = "Overlay"
 # Every kind's section (from the registry) may hold partial entries beside `environments:`.

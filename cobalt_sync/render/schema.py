@@ -13,7 +13,7 @@ from cobalt_sync.applying.report import Status
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
-from cobalt_sync.schema_files import schema_url
+from cobalt_sync.schemas import schema_url
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -27,7 +27,7 @@ from cobalt_sync.planning.saved_plan import save_plan
 from cobalt_sync.render import render_plan, render_report
 from cobalt_sync.render.json_format import dumps
 from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
-from cobalt_sync.schema_files import REGENERATE
+from cobalt_sync.schemas import REGENERATE
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"
 PLANS: list[Callable[[], Plan]] = [

@@ -4,8 +4,9 @@ URL scheme, and the copies shipped inside the package, read through `importlib.r
 Every `$id` is the file at its release tag, `https://raw.githubusercontent.com/<repository>/
 v<version>/schemas/<name>.schema.json`: it resolves as soon as the tag is pushed, from any
 machine, and never changes under a pinned version. `schemas/` (the repository's copy, what
-that URL serves) and `cobalt_sync/schemas/` (the package's) hold the same generated text:
-`python scripts/generate-schemas.py` writes both, and a test fails when either is stale.
+that URL serves) and this package's folder hold the same text, generated from the code
+(`generate.py`): `python scripts/generate-schemas.py` writes both, and a test fails when
+either is stale.
 """
 
 from __future__ import annotations
@@ -47,16 +48,4 @@ def packaged_text(name: str) -> str:
     """The schema as shipped in the wheel (cobalt_sync/schemas/)."""
     if name not in NAMES:
         raise ValueError(f"no schema named {name!r}; expected one of {', '.join(NAMES)}")
-    return (files("cobalt_sync") / "schemas" / file_name(name)).read_text(encoding="utf-8")
-
-
-def generated_text(name: str) -> str:
-    """The schema generated from the code (models and renderers), as committed."""
-    if name == "cobalt":
-        from cobalt_sync.manifest.json_schema import schema_text
-
-        return schema_text()
-    from cobalt_sync.render.json_format import dumps
-    from cobalt_sync.render.schema import PLAN_SCHEMA, REPORT_SCHEMA
-
-    return dumps({"plan": PLAN_SCHEMA, "report": REPORT_SCHEMA}[name])
+    return (files(__name__) / file_name(name)).read_text(encoding="utf-8")
