@@ -12,7 +12,12 @@ set -euo pipefail
 python=${PYTHON:-python3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # uv itself comes from the package index, pinned so a new resolver cannot move the floor.
 python3 -m venv "$work/tools"
@@ -65,13 +70,26 @@ expect 0 cobalt-sync schema --output "$work/cobalt.schema.json"
 expect 0 cobalt-sync --sandbox export -o exported.yaml
 expect 0 cobalt-sync validate -f exported.yaml
 
-# The sandbox's own pages: a starlette app under uvicorn, rendered by jinja2.
-python3 - <<'EOF'
-from pathlib import Path
+# The sandbox's own pages, served as `sandbox serve` serves them: a starlette app under uvicorn,
+# rendered by jinja2.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cobalt-sync sandbox serve --port "$port" >"$work/serve.log" 2>&1 &
+server=$!
+python3 - "$port" <<'EOF' || { cat "$work/serve.log"; exit 1; }
+import sys, time
 import httpx
-from cobalt_sync.embedded_sandbox import embedded_sandbox
-with embedded_sandbox(Path(".cobalt-sandbox")) as url:
-    page = httpx.get(url + "/_sandbox/")
+url = f"http://127.0.0.1:{sys.argv[1]}/_sandbox/"
+for _ in range(100):
+    try:
+        page = httpx.get(url)
+        break
+    except httpx.TransportError:
+        time.sleep(0.1)
+else:
+    raise SystemExit(f"the sandbox did not answer at {url}; see its log above")
 assert page.status_code == 200 and "<html" in page.text.lower(), (page.status_code, page.text[:300])
 EOF
+kill "$server"
+wait "$server" || true
+server=
 echo "smoke-minimums: demo, validate/plan/show/apply/export and the sandbox pages work at the minimums"
