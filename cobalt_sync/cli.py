@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import logging
 import os
+import shlex
 import signal
 import sys
 import traceback
@@ -34,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "apply": "apply",
     "export": "export",
     "check": "check",
+    "doctor": "doctor",
     "sandbox": "sandbox",
     "show": "show",
 }
@@ -170,7 +172,7 @@ def report_error(error: CobaltSyncError) -> None:
         hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
         if hidden > 0:
             click.echo(f"… and {hidden} more (fix these first, then run again)", err=True)
-    click.echo(f"Error: {error}", err=True)
+    click.echo(f"{error.label}: {error}", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
 
@@ -277,6 +279,10 @@ def run(args: list[str]) -> int:
         return int(ExitCode.REFUSED)
     except click.UsageError as usage:
         # click's own usage error is exit 2, which means "changes" here: bad input is 3.
+        if isinstance(usage, click.NoSuchOption):
+            where = option_goes_after(args, usage.option_name)
+            if where:
+                usage = click.UsageError(f"{usage.format_message()}{where}", usage.ctx)
         usage.show()
         return int(ExitCode.BAD_INPUT)
     except click.ClickException as problem:
@@ -298,3 +304,28 @@ def run(args: list[str]) -> int:
         click.echo("Hint: re-run with --debug to see the traceback.", err=True)
         return int(ExitCode.INTERNAL)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def option_goes_after(args: list[str], option: str) -> str:
+    """`cobalt-sync -f cobalt.yaml plan`: a command's option written before the command.
+    Says where it goes, with the user's own words, when the command has that option."""
+    at = next((i for i, token in enumerate(args) if token.split("=", 1)[0] == option), None)
+    name = next((token for token in args if token in COMMANDS), None)
+    if at is None or name is None or args.index(name) < at:
+        return ""
+    group_ctx = click.Context(cli)
+    command = cli.get_command(group_ctx, name)
+    if command is None:
+        return ""
+    takes_value = False
+    for param in command.params:
+        if isinstance(param, click.Option) and option in (*param.opts, *param.secondary_opts):
+            takes_value = not (param.is_flag or param.count)
+            break
+    else:
+        return ""
+    words = args[at : at + 1 + (takes_value and "=" not in args[at])]
+    if name in words:
+        return ""
+    example = " ".join(shlex.quote(word) for word in ["cobalt-sync", name, *words])
+    return f" {option} is an option of `{name}`: it goes after the command (`{example}`)."

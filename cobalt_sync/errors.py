@@ -30,6 +30,9 @@ class CobaltSyncError(Exception):
     # An ExitCode, except 130/143 (128 + the signal's number: the shell's convention, not
     # one of our own codes) for an interrupted apply.
     exit_code: int = ExitCode.INTERNAL
+    # The word the CLI prints before the message: outcomes that are not failures (an
+    # interrupt the user asked for, steps left to a person) are not called errors.
+    label: str = "Error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -176,6 +179,8 @@ class PartialApplyError(CobaltSyncError):
 class ApplyInterrupted(CobaltSyncError):
     """SIGINT or SIGTERM stopped apply; the report printed before this says what landed."""
 
+    label = "Interrupted"
+
     def __init__(self, message: str, *, exit_code: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.exit_code = exit_code
@@ -188,6 +193,7 @@ class DashboardStepsRemain(CobaltSyncError):
     """Every API change is done; steps only Cobalt's dashboard can take are not yet seen."""
 
     exit_code = ExitCode.DASHBOARD
+    label = "Not finished"
 
 
 # --- not an error of the run -------------------------------------------------------------

@@ -69,6 +69,29 @@ def test_unknown_option_is_bad_input(cli: Any) -> None:
     assert "No such option '--bogus'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-f", "cobalt.yaml", "plan"], "-f is an option of `plan`: it goes after the command "
+         "(`cobalt-sync plan -f cobalt.yaml`)"),
+        (["--detailed-exitcode", "plan"], "(`cobalt-sync plan --detailed-exitcode`)"),
+        (["--file=my file.yaml", "validate"], "(`cobalt-sync validate '--file=my file.yaml'`)"),
+    ],
+)
+def test_a_commands_option_before_the_command_says_where_it_goes(
+    cli: Any, args: list[str], said: str
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert said in result.stderr
+
+
+def test_an_option_no_command_has_gets_no_such_advice(cli: Any) -> None:
+    result = cli("--bogus", "plan")
+    assert result.exit_code == 3
+    assert "No such option '--bogus'" in result.stderr and "goes after" not in result.stderr
+
+
 @pytest.mark.usefixtures("example_secrets")
 @pytest.mark.parametrize(
     "path", sorted(EXAMPLES.rglob("*.yaml")), ids=lambda path: str(path.relative_to(EXAMPLES))

@@ -47,6 +47,9 @@ MUST_GIVE_UP = [
     "a" * 3 + ": [" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",  # too deep
     "\x00",
     "caf\xe9",
+    "acct\u200b: 1\n",  # an invisible character in a key
+    '{"\u202eacct": 1}\n',
+    "\u00c9cole: 1\nE\u0301cole: 2\n",  # one key in NFC: a duplicate
 ]
 
 
@@ -104,7 +107,7 @@ def test_a_valid_manifest_takes_the_fast_path_with_json_typing() -> None:
     assert read_fast((ROOT / "examples" / "cobalt.yaml").read_bytes()) is not None
 
 
-PUNCTUATION = list("ab:{}[]-,'\"&*!|>#\n $%@`?~0.\t\\")
+PUNCTUATION = [*"ab:{}[]-,'\"&*!|>#\n $%@`?~0.\t\\", "\u200b", "\u0301", "\u00c9"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -150,3 +153,11 @@ def test_a_word_that_only_starts_like_a_boolean_is_text_in_both_readers() -> Non
     raw = b"version: 1\napps:\n  intercom:a {enabled: false}\n"
     agree(raw)
     assert read_yaml(raw).data == {"version": 1, "apps": {"intercom:a {enabled": "false}"}}
+
+
+def test_keys_are_read_in_nfc_by_both_readers() -> None:
+    """`É` typed as E + combining accent is the key `É` (one code point), fast or marked."""
+    raw = "accounts:\n  E\u0301cole: {name: E\u0301}\n".encode()
+    agree(raw)
+    data = read_fast(raw)
+    assert data == {"accounts": {"\u00c9cole": {"name": "E\u0301"}}}  # values as written

@@ -37,9 +37,13 @@ ONLY_VALIDATE = {
     "bad-duplicate-event": "a duplicate key: YAML-level, the parser keeps one value",
     "bad-complex-key": "a non-string key: YAML-level, JSON has string keys only",
     "bad-unsupported-tag": "a YAML tag (!!binary): YAML-level, the schema sees a string",
+    "bad-key-nfc-duplicate": "a duplicate key once Unicode-normalised: YAML-level",
+    "bad-key-zero-width": "an invisible character in a key: the reader drops the key",
+    "bad-key-bidi-control": "a bidi control character in a key: the reader drops the key",
     # Variables: any string may be `${NAME}`, resolved from the environment of the run.
     "bad-missing-variable": "the variable is not set in the environment of the run",
     "bad-malformed-variable": "variable syntax inside any string: ${ without a name",
+    "bad-variable-in-key": "variable syntax in a key (`$${` is literal): the loader's grammar",
     "bad-literal-secret-production": "a literal secret in a production manifest: the "
     "environment is the merged result of a section, and `${…}` is resolved first",
     "bad-secret-default-production": "a default for a secret, refused for production only",

@@ -89,3 +89,18 @@ def test_apply_help_lists_every_exit_code_apply_can_return(cli: Any) -> None:
     codes = [int(code) for code in ExitCode if code is not ExitCode.CHANGES]  # 2: plan's only
     for code in [*codes, 130, 143]:
         assert f" {code} " in listed, code
+
+
+def test_show_and_apply_refuse_a_plan_file_nested_too_deeply(
+    cli: Any, saved: tuple[Path, dict[str, str]]
+) -> None:
+    """200,000 levels are past what JSON can read on the stack: bad input, not a crash."""
+    planfile, _ = saved
+    text = planfile.read_text()
+    deep = "[" * 200_000 + "]" * 200_000
+    planfile.write_text(text.replace('"after": 10', f'"after": {deep}', 1))
+    assert deep in planfile.read_text()
+    for command in ("show", "apply"):
+        result = cli(command, str(planfile))
+        assert result.exit_code == 3, result.output
+        assert "nested too deeply" in result.stderr and "RecursionError" not in result.output

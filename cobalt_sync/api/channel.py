@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
@@ -137,12 +138,21 @@ def check_base_url(url: str) -> str:
         raise InsecureUrlError(
             f"refusing to send the API key in clear text to http://{host}: "
             "use https://, or plain http only for localhost, 127.0.0.1 or ::1 (the sandbox)",
-            hint=URL_HINT,
+            hint=_loopback_hint(parts.scheme, parts.netloc, host) or URL_HINT,
         )
     path = parts.path.rstrip("/")
     if path.endswith(API_PREFIX):  # the user pasted a full API root; paths add it again
         path = path[: -len(API_PREFIX)]
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _loopback_hint(scheme: str, netloc: str, host: str) -> str | None:
+    """`http://localhots:8787` is a typo of localhost, not a remote host: say so."""
+    close = get_close_matches(host, ["localhost"], n=1, cutoff=0.7)
+    if not close or host.replace(".", "").isdigit():
+        return None
+    fixed = netloc.lower().replace(host, close[0], 1)
+    return f"Did you mean --api-url {scheme}://{fixed}? (localhost is misspelt)"
 
 
 def is_loopback(url: str) -> bool:
@@ -166,6 +176,19 @@ BURST = 5
 
 # From the outcome of a read sent ahead, the reads that follow it (sent ahead in turn).
 FollowUps = Callable[[Call, Outcome], Iterable[Call]]
+# Rate-limit headers a reply may carry (the names only are ever reported: `doctor`).
+RATE_LIMIT_HEADERS = ("retry-after", "x-ratelimit-", "ratelimit-")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt on the wire, as `doctor` reports it: the route, the status (None when no
+    reply came), how long it took, and the names of the rate-limit headers the reply had."""
+
+    endpoint: Endpoint
+    status: int | None
+    milliseconds: float
+    rate_limit_headers: tuple[str, ...] = ()
 
 
 class Channel:
@@ -198,6 +221,8 @@ class Channel:
         self._rng = random.Random()
         self._pacer = TokenBucket(requests_per_second, burst) if requests_per_second else None
         self._ahead: dict[tuple[object, ...], Future[Outcome]] = {}
+        # Told of every attempt when set (`doctor`); nothing else watches the wire.
+        self.observer: Callable[[Attempt], None] | None = None
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -337,10 +362,16 @@ class Channel:
             headers=self._headers(call),
         )
         status: int | None = None
+        limits: tuple[str, ...] = ()
         try:
             response = self._client.send(request, stream=True)
             try:
                 status = response.status_code
+                limits = tuple(
+                    name
+                    for name in (key.lower() for key in response.headers)
+                    if name.startswith(RATE_LIMIT_HEADERS)
+                )
                 raw = self._read_reply(response, deadline=started + self._timeout)
             finally:
                 response.close()
@@ -351,6 +382,9 @@ class Channel:
         else:
             outcome = self._reply(call, response, raw)
         self._log(call, path, status, started)
+        if self.observer is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.observer(Attempt(call.endpoint, status, elapsed, limits))
         return outcome
 
     @staticmethod
@@ -473,6 +507,10 @@ class Channel:
         code = self._clean(_code(envelope)) or None
         request_id = self._clean(_request_id(envelope)) or None
         kind, hint = self._classify(call, status, message, code)
+        if kind is AuthError and call.bearer is None:
+            message, hint = self._key_refused(message)
+            # Cobalt labels a refused key SERVER_ERROR: misleading next to "refused".
+            code = None if code == "SERVER_ERROR" else code
         error = kind(
             message,
             endpoint=call.endpoint.label,
@@ -487,6 +525,20 @@ class Channel:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         uncertain = kind is ServerError
         return Outcome(error=error, retry=retry, retry_after=retry_after, uncertain=uncertain)
+
+    def _key_refused(self, message: str) -> tuple[str, str]:
+        """The message and hint for a refused key, naming its environment from the
+        documented prefix, never a character of the key: a production key in a test job,
+        or a revoked one, is a common slip."""
+        test = self.environment == "test"
+        mine, other = ("test", "production") if test else ("production", "test")
+        prefix, other_prefix = ("tk", "pk") if test else ("pk", "tk")
+        return (
+            f"Cobalt refused the {mine} API key in COBALT_API_KEY ({message})",
+            f"Copy the org's current {mine} key ({prefix}…) from the Cobalt dashboard into "
+            f"COBALT_API_KEY: a revoked key, or another org's, is refused. For the {other} "
+            f"environment use its {other_prefix}… key.",
+        )
 
     @staticmethod
     def _classify(

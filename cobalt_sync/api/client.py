@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from cobalt_sync.api.channel import BURST, MAX_RETRIES, Call, Channel
+from cobalt_sync.api.channel import BURST, MAX_RETRIES, Attempt, Call, Channel
 from cobalt_sync.api.keys import Environment
 from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, MAX_PAGES
 from cobalt_sync.api.types import Endpoint, RequestStats
@@ -26,7 +26,7 @@ from cobalt_sync.api.wire import (
     WireRevoke,
     WireSessionToken,
 )
-from cobalt_sync.errors import ConflictError, NotFoundError, UnexpectedResponseError
+from cobalt_sync.errors import ApiError, ConflictError, NotFoundError, UnexpectedResponseError
 from cobalt_sync.redact import Redactor
 from cobalt_sync.reply_shapes import ReplyShape
 from cobalt_sync.resource import JsonObject, JsonValue
@@ -265,6 +265,33 @@ class CobaltApi:
             pages = min(envelope.totalPages, MAX_PAGES)
             page += 1
         return items
+
+    def raw(
+        self,
+        name: str,
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        linked_account_id: str | None = None,
+    ) -> tuple[JsonValue, ApiError | None]:
+        """A read's reply as JSON, not validated, with its error instead of raising it: for
+        `doctor`, which reports what a route answered rather than stopping at it."""
+        endpoint = ENDPOINTS[name]
+        if endpoint.method != "GET":
+            raise ValueError(f"{name} is not a read")  # a bug: doctor never writes
+        call = Call(
+            endpoint,
+            path_params=path_params or {},
+            params=params or {},
+            linked_account_id=linked_account_id,
+        )
+        outcome = self._channel.try_send(call)
+        return outcome.data, outcome.error
+
+    def observe(self, observer: Callable[[Attempt], None]) -> None:
+        """Tell `observer` of every attempt on the wire (route, status, time, rate-limit
+        header names): `doctor` reports latency per route."""
+        self._channel.observer = observer
 
     def value(self, name: str, wire: Convertible[V]) -> V:
         """The value of a validated reply model (`wire.value()`), or UnexpectedResponseError

@@ -26,7 +26,7 @@ from cobalt_sync.errors import (
 )
 from cobalt_sync.kinds import app_settings as routes
 from cobalt_sync.kinds.app_settings import AppSettings, Mode, OAuthCredentials
-from cobalt_sync.kinds.linked_accounts import get_account
+from cobalt_sync.kinds.linked_accounts import account_page, get_account
 from cobalt_sync.kinds.ownership import PROBE_ACCOUNT_ID
 
 __all__ = ["AppSettings", "ManualAppSettings", "NotObservable", "SandboxAppSettings"]
@@ -35,9 +35,9 @@ __all__ = ["AppSettings", "ManualAppSettings", "NotObservable", "SandboxAppSetti
 READER_CANDIDATES_TRIED = 3
 
 NO_READER = (
-    "no linked account exists yet to read it through (Cobalt shows enabled apps and OAuth "
-    f"clients only for one: a declared seed account, else '{PROBE_ACCOUNT_ID}'); verified "
-    "once apply has created it"
+    "the org has no linked account yet, and Cobalt shows enabled apps and OAuth clients only "
+    f"through one: `plan` adds the account '{PROBE_ACCOUNT_ID}' for that (unless the manifest "
+    "declares a linked account) and `apply` creates it; they are read once it exists"
 )
 APP_NOT_ENABLED = (
     "the app is not enabled, so Cobalt shows no consent URL to read its OAuth client from; "
@@ -126,19 +126,20 @@ class ManualAppSettings:
     """Real Cobalt: observe enabled apps and the live OAuth client, read-only.
 
     Cobalt answers both only for a linked account (`GET /application` and the consent URL
-    need one), so reads go through a *reader*: the first declared seed account that exists,
-    else the probe account `cobalt-sync-probe` if an earlier version created it. Without a
-    reader nothing is guessed: reads raise NotObservable, and the plan says how to fix it.
-    Reading never writes anything.
+    need one), and any account shows the same org-wide settings, so reads go through a
+    *reader*: the first declared seed account that exists, else the first account of the
+    org's first page (the probe account `cobalt-sync-probe` if the plan created it, or a
+    customer's: it is only read through). Only an org without any linked account has no
+    reader: then nothing is guessed, reads raise NotObservable, and the plan says how to
+    fix it. Never writes.
     """
 
     mode: Mode = "manual"
     can_write = False
 
-    def __init__(self, api: CobaltApi, probe_account_id: str = PROBE_ACCOUNT_ID) -> None:
+    def __init__(self, api: CobaltApi) -> None:
         self._api = api
-        self._probe_id = probe_account_id
-        self._candidates: tuple[str, ...] = (probe_account_id,)
+        self._candidates: tuple[str, ...] = ()
         self._reader: str | None = None
         self._looked_up = False
         self._lock = threading.Lock()
@@ -146,7 +147,7 @@ class ManualAppSettings:
     def begin_read(self, accounts: Sequence[str]) -> None:
         with self._lock:
             tried = tuple(accounts[:READER_CANDIDATES_TRIED])
-            self._candidates = (*tried, self._probe_id)
+            self._candidates = tried
             self._reader, self._looked_up = None, False
 
     @property
@@ -154,11 +155,18 @@ class ManualAppSettings:
         """The linked account reads go through, looked up once per reading."""
         with self._lock:  # the apps and credentials kinds read at once: one look-up
             if not self._looked_up:
-                self._reader = next(
-                    (a for a in self._candidates if get_account(self._api, a)), None
+                self._reader = (
+                    next((a for a in self._candidates if get_account(self._api, a)), None)
+                    or self._any_account()
                 )
                 self._looked_up = True
             return self._reader
+
+    def _any_account(self) -> str | None:
+        """One existing account of the org, in one small request (export, or a manifest whose
+        accounts do not exist yet): reading adopts an org as it is, creating nothing."""
+        first = account_page(self._api, 1, limit=1)
+        return first.items[0].account_id if first.items else None
 
     def list_enabled(self) -> set[str]:
         reader = self.reader

@@ -8,9 +8,9 @@ Dashboard steps (real Cobalt) are never written: the re-read verifies them, and
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,6 +36,12 @@ from cobalt_sync.commands.common import (
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.commands.progress import ProgressPrinter
+from cobalt_sync.commands.waiting import (
+    POLL_SECONDS,
+    ReportOnce,
+    WaitPace,
+    wait_for_dashboard,
+)
 from cobalt_sync.errors import (
     ApiError,
     ApplyInterrupted,
@@ -53,10 +59,7 @@ from cobalt_sync.planning.pipeline import Computed, compute
 from cobalt_sync.planning.saved_plan import check_saved_plan, load_saved_plan
 from cobalt_sync.planning.targets import Target, parse_targets
 from cobalt_sync.render import render_plan, render_report
-from cobalt_sync.render.values import step_heading
-
-# How often --wait-for-dashboard re-reads the org: a few requests each time.
-DASHBOARD_POLL_SECONDS = 5.0
+from cobalt_sync.render.values import plural
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -67,8 +70,9 @@ Exit codes:
   5  refused by a safety rule (stale plan, mass delete, environment, not confirmed)
   6  finished part-way: an API change failed; re-running is safe
   7  every API change done; dashboard steps remain (listed); re-run or --wait-for-dashboard
-  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM: no new writes, the ones in flight
-     finished, the report lists what landed; re-running is safe
+  130 / 143  interrupted by SIGINT (Ctrl-C) / SIGTERM (while writing, verifying or waiting
+     for dashboard steps): no new writes, the ones in flight finished, the report lists
+     what landed; re-running is safe
 """
 
 
@@ -92,7 +96,7 @@ Exit codes:
     default=0,
     metavar="SECONDS",
     help="When dashboard steps remain after the API changes, re-check every "
-    f"{DASHBOARD_POLL_SECONDS:g} s until they are seen done (exit 0) or SECONDS pass (exit 7).",
+    f"{POLL_SECONDS:g} s until they are seen done (exit 0) or SECONDS pass (exit 7).",
 )
 @click.pass_obj
 def command(
@@ -121,6 +125,9 @@ def command(
     """
     saved: Plan | None = None
     chosen = parse_targets(targets)
+    pace = WaitPace.from_environment(os.environ)  # a bad setting is refused before any write
+    color = use_color() and fmt == "text"  # decided here: a watchdog thread may print it
+    out = ReportOnce(lambda done: render_report(done, fmt, color=color))
     if planfile is not None:
         saved, saved_manifest = load_saved_plan(planfile)
         manifest_path = manifest_path or saved_manifest
@@ -138,10 +145,16 @@ def command(
         if computed.plan.changes:
             guard_mass_delete(computed.plan, allow_mass_delete)
             confirm(auto_approve, run.target)
-        report, unverified = run_apply(computed, run, loaded)
+        report, unverified = run_apply(computed, run, loaded, out)
         if unverified is None and report.complete and report.dashboard_steps and wait_seconds:
-            report = wait_for_dashboard(report, run, loaded, wait_seconds)
-    click.echo(render_report(report, fmt, color=use_color() and fmt == "text"), nl=False)
+            report, unverified = wait_for_dashboard(
+                report,
+                lambda: rechecked(report, computed, run, loaded),
+                wait_seconds,
+                pace,
+                out,
+            )
+    out.emit(report)
     if unverified is not None and report.complete:
         raise unverified  # failures, if any, are the bigger news: finish() reports them
     return finish(report)
@@ -196,7 +209,7 @@ def confirm(auto_approve: bool, target: str) -> None:
 
 
 def run_apply(
-    computed: Computed, run: RunContext, loaded: LoadedManifest
+    computed: Computed, run: RunContext, loaded: LoadedManifest, out: ReportOnce
 ) -> tuple[ApplyReport, ApiError | None]:
     """The report, and the API error that stopped the re-read to verify, if one did."""
     plan = computed.plan
@@ -214,8 +227,14 @@ def run_apply(
         if stop.is_set():
             return ApplyReport(plan=plan, outcomes=outcomes, interrupted=stop.name), None
     note("Re-reading the live org to verify…")
+
+    def last_words(signum: int) -> str:
+        # The reads did not unwind in time: the report is still printed, once.
+        out.emit(ApplyReport(plan=plan, outcomes=outcomes, interrupted=signal_name(signum)))
+        return interrupted_while_verifying(signum)
+
     try:
-        with signals_raise(interrupted_while_verifying):
+        with signals_raise(last_words):
             recheck = compute(
                 loaded, run, run.environment, targets_of(plan)
             )
@@ -247,31 +266,17 @@ def interrupted_while_verifying(signum: int) -> str:
         f"Interrupted ({signal_name(signum)}) while re-reading to verify: every write had "
         "finished (the progress lines above list them). Re-running `cobalt-sync apply` is safe."
     )
-def wait_for_dashboard(
-    report: ApplyReport, run: RunContext, loaded: LoadedManifest, seconds: float
+def rechecked(
+    report: ApplyReport, computed: Computed, run: RunContext, loaded: LoadedManifest
 ) -> ApplyReport:
-    """Re-read until every dashboard step is seen done or `seconds` pass, saying what is
-    still awaited each time (a deploy job can wait while a person clicks)."""
-    deadline = time.monotonic() + seconds
-    while report.dashboard_steps:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        count = len(report.dashboard_steps)
-        note(f"Waiting for {count} dashboard step{'s' if count != 1 else ''} ({left:.0f} s left):")
-        for number, step in enumerate(report.dashboard_steps, 1):
-            note(f"  {step_heading(number, step)}")
-        time.sleep(min(DASHBOARD_POLL_SECONDS, left))
-        recheck = compute(
-            loaded, run, run.environment, targets_of(report.plan)
-        )
-        report = replace(
-            report,
-            remaining=recheck.plan.changes,
-            verified=not recheck.plan.changes,
-            dashboard_steps=recheck.plan.dashboard_steps,
-        )
-    return report
+    """The report with what a fresh read of the org still finds to do."""
+    recheck = compute(loaded, run, run.environment, targets_of(computed.plan))
+    return replace(
+        report,
+        remaining=recheck.plan.changes,
+        verified=not recheck.plan.changes,
+        dashboard_steps=recheck.plan.dashboard_steps,
+    )
 
 
 def targets_of(plan: Plan) -> tuple[Target, ...]:
@@ -281,10 +286,8 @@ def targets_of(plan: Plan) -> tuple[Target, ...]:
 
 def finish(report: ApplyReport) -> int:
     if report.interrupted:
-        not_run = len(report.by_status(Status.NOT_RUN))
         raise ApplyInterrupted(
-            f"interrupted by {report.interrupted}: {len(report.by_status(Status.DONE))} "
-            f"changes landed, {not_run} not run (the report above lists them)",
+            interruption_message(report),
             exit_code=EXIT_CODES[getattr(signal, report.interrupted)],
             hint="re-running `cobalt-sync apply` is safe: it plans again from what landed",
         )
@@ -302,10 +305,26 @@ def finish(report: ApplyReport) -> int:
             hint="run `cobalt-sync plan` to see the differences",
         )
     if report.dashboard_steps:
+        steps = plural(len(report.dashboard_steps), "dashboard step")
         raise DashboardStepsRemain(
-            f"every API change is done; {len(report.dashboard_steps)} dashboard "
-            f"step{'s' if len(report.dashboard_steps) != 1 else ''} remain (listed above)",
+            f"every API change is done; {steps} still to take (listed above)",
             hint="take them in the Cobalt dashboard, then re-run the same command (a saved "
             "plan stays valid), or pass --wait-for-dashboard SECONDS to wait for them",
         )
     return int(ExitCode.OK)
+
+
+def interruption_message(report: ApplyReport) -> str:
+    """What an interrupt cut short, truthfully: the writes, the re-read, or the wait."""
+    done = len(report.by_status(Status.DONE))
+    if not report.complete:
+        not_run = len(report.by_status(Status.NOT_RUN))
+        return (
+            f"{report.interrupted} during the writes: {done} changes landed, {not_run} not "
+            "run (the report above lists them)"
+        )
+    landed = f"every API change had landed ({plural(done, 'change')})"
+    if report.dashboard_steps and report.verified:
+        steps = plural(len(report.dashboard_steps), "dashboard step")
+        return f"{report.interrupted} while waiting for {steps}; {landed}"
+    return f"{report.interrupted} before the re-read had verified it; {landed}"

@@ -15,7 +15,7 @@ import click
 
 from cobalt_sync.commands.common import DEFAULT_MANIFEST, format_option, manifest_option, note
 from cobalt_sync.commands.validate import PlaceholderEnviron
-from cobalt_sync.errors import ExitCode, InputError
+from cobalt_sync.errors import ExitCode, InputError, ManifestError, Problem
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.planning.promotion import promotion_plan, render_promotion
@@ -77,9 +77,7 @@ def command(
     environ: Mapping[str, str] = os.environ
     if allow_missing_variables:
         environ = PlaceholderEnviron(os.environ)
-    before, after = (
-        load_as(path, environ, name, flag) for name, flag in ((source, "--from"), (target, "--to"))
-    )
+    before, after = load_both(path, environ, source, target)
     for warning in dict.fromkeys([*before.warnings, *after.warnings]):  # shared ones once
         note(warning.format())
     promotion = promotion_plan(before.manifest, after.manifest)
@@ -87,6 +85,24 @@ def command(
     if detailed_exitcode and not promotion.identical:
         return int(ExitCode.CHANGES)
     return int(ExitCode.OK)
+
+
+def load_both(
+    path: Path, environ: Mapping[str, str], source: str, target: str
+) -> tuple[LoadedManifest, LoadedManifest]:
+    """Both environments loaded; the problems of both reported at once (a shared problem
+    once, in file order), as validate does: fixing one environment only to meet the
+    other's problems on the next run wastes a CI round."""
+    loaded: list[LoadedManifest] = []
+    problems: list[Problem] = []
+    for name, flag in ((source, "--from"), (target, "--to")):
+        try:
+            loaded.append(load_as(path, environ, name, flag))
+        except ManifestError as error:
+            problems += [p for p in error.problems if p not in problems]
+    if problems:
+        raise ManifestError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return loaded[0], loaded[1]
 
 
 def load_as(path: Path, environ: Mapping[str, str], name: str, flag: str) -> LoadedManifest:

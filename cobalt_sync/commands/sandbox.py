@@ -7,12 +7,16 @@ it; it imports the server lazily so that loading this command does not start or 
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import signal
+import socket
 from pathlib import Path
 from types import FrameType
 
 import click
+
+from cobalt_sync.errors import InputError
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -24,6 +28,31 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_port_free(host: str, port: int) -> None:
+    """A port another process listens on is refused with a way on, before uvicorn logs its
+    own bind error (a line with an errno, and no hint)."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # the server's own start reports a host it cannot resolve
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                return
+            other = port + 1 if port < 65535 else port - 1
+            raise InputError(
+                f"port {port} on {host} is already in use (another sandbox, or another server)",
+                hint=f"choose another port, e.g. `cobalt-sync sandbox serve --port {other}`, or "
+                "`--port 0` to let the system pick a free one (the URL is printed)",
+            ) from None
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -171,6 +200,7 @@ def serve(
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--api-key") from None
+    check_port_free(host, port)
     try:
         if state is not None:
             state.parent.mkdir(parents=True, exist_ok=True)

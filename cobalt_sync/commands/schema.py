@@ -1,7 +1,8 @@
 """`cobalt-sync schema`: print (or write to a file) a JSON Schema cobalt-sync publishes.
 
-Reads the copy shipped in the package (cobalt_sync/schemas/), identical to the release's
-published file, so an editor can use a local file where the URL cannot be reached.
+Generates it from the code it runs (so a kind added to the registry is in it), the same text
+as the release publishes and the package ships (cobalt_sync/schemas/; a test keeps them
+equal); `--output` writes it where an editor without network can read it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import click
 
 from cobalt_sync.atomic_file import ensure_folder, write_atomically
 from cobalt_sync.commands.common import note
-from cobalt_sync.schemas import packaged_text, schema_url
+from cobalt_sync.schemas import schema_url
+from cobalt_sync.schemas.generate import generated_text
 
 # What a user asks for → the schema's file name (the manifest's is cobalt.schema.json).
 CHOICES = {"manifest": "cobalt", "plan": "plan", "report": "report"}
@@ -40,7 +42,7 @@ def command(name: str, output: Path | None) -> None:
       cobalt-sync schema --output .cobalt/cobalt.schema.json
       cobalt-sync schema plan
     """
-    text = packaged_text(CHOICES[name])
+    text = generated_text(CHOICES[name])
     if output is None:
         click.echo(text, nl=False)
         return

@@ -18,7 +18,7 @@ from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.apps import KIND as APPS
 from cobalt_sync.kinds.apps import OAuthConfig, app_name, connected_note
 from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
-from cobalt_sync.kinds.exporting import ExportBuilder
+from cobalt_sync.kinds.exporting import ExportBuilder, variable_name
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
 from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
@@ -182,7 +182,8 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
     elif declared is None:  # whose client it is, unknown: never a reason to delete anything
         state.notes.append(
             f"{KIND}/{view.slug}: Cobalt shows client id `{view.client_id}` for it, but not "
-            "whether it is your own or Cobalt's default, so it is left out"
+            f"whether it is your own or Cobalt's default, so it is left out; if it is yours, "
+            f"declare it: {adopting_block(view)}"
         )
     elif declared.ensure == "absent":
         state.notes.append(
@@ -196,6 +197,19 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
             f"{KIND}/{view.slug}: the client secret cannot be read from Cobalt, so a "
             "rotated secret is not detected: set it in the dashboard when you rotate it"
         )
+
+
+def adopting_block(view: OAuthCredentials) -> str:
+    """The `oauth:` block that declares a client seen in a consent URL (flow style, one
+    line), its secret as the variable export would name."""
+    implied = implied_scopes(view.slug) | set(view.mandatory_scopes)
+    scopes = "" if view.scopes is None else ", ".join(map(str, scope_list(view.scopes, implied)))
+    variable = f"${{{variable_name(view.slug, 'CLIENT_SECRET', ())}}}"
+    shown = f", scopes: [{scopes}]" if view.scopes is not None else ""
+    return (
+        f"`apps.{view.slug}.oauth: {{client_id: {view.client_id}, "
+        f'client_secret: "{variable}"{shown}}}`'
+    )
 
 
 def live_attrs(view: OAuthCredentials) -> JsonObject:

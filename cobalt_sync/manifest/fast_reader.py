@@ -49,6 +49,8 @@ from cobalt_sync.manifest.yaml_reader import (
     YamlProblem,
     _convert,
     decode,
+    invisible_in,
+    normal_key,
 )
 
 CParser: Any = None
@@ -185,6 +187,10 @@ class _Builder:
         if tag is not None and tag not in KEY_TAGS:
             raise MarksNeeded
         key: str = event.value  # a key is a name as written: `12345:` is the id "12345"
+        if not key.isascii():  # read_yaml's finding, or the key in NFC as it reads it
+            if invisible_in(key) is not None:
+                raise MarksNeeded
+            key = normal_key(key)
         if key in top.value:  # duplicate key: read_yaml's finding
             raise MarksNeeded
         top.key = key

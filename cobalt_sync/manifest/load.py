@@ -29,7 +29,8 @@ from cobalt_sync.manifest.overlay import (
     select_environment,
 )
 from cobalt_sync.manifest.samples import SampleProblem, read_sample
-from cobalt_sync.manifest.variables import Resolution, resolve
+from cobalt_sync.manifest.unechoed import Screen
+from cobalt_sync.manifest.variables import Resolution, references_in, resolve
 from cobalt_sync.manifest.versions import SUPPORTED_VERSIONS
 from cobalt_sync.manifest.yaml_reader import (
     MAX_BYTES,
@@ -166,6 +167,7 @@ class _Load:
         self.document = Document(data=None)
         self.problems: list[tuple[Mark, Problem]] = []
         self.resolutions: dict[Path_, Resolution] = {}
+        self.substituted = False
 
     def run(self) -> LoadedManifest:
         return self.complete(self.prepare())
@@ -180,6 +182,7 @@ class _Load:
             self.report(finding.path, finding.message, mark=finding.mark)
         with rare_collections():  # a copy of the whole document: see gc_tuning.py
             data = self.substitute(written, ())
+        self.substituted = True  # from here on, a message may echo a variable's value
         assert isinstance(data, dict)  # substitution keeps the shape
         return data
 
@@ -222,6 +225,9 @@ class _Load:
             hint = yaml_problem_hint(text, line, problem.message)
             self.fail(problem.message + hint, problem.mark)
         data: JsonLike = self.document.data
+        if data is None and self.document.findings:  # e.g. a tag on the whole document
+            finding = self.document.findings[0]
+            self.fail(finding.message, finding.mark, finding.path)
         if data is None:
             self.fail("the file is empty; a manifest starts with `version: 1`", None)
         if not isinstance(data, dict):
@@ -292,6 +298,8 @@ class _Load:
         Only a string holding `$` can change: the others, most of a large manifest, are
         kept without a call or a Resolution each (`check_secret` knows them as literal)."""
         if isinstance(value, dict):
+            if any("$" in key for key in value):
+                self.refuse_variables_in_keys(value, path)
             return {
                 key: self.substitute(item, (*path, key)) if _may_change(item) else item
                 for key, item in value.items()
@@ -309,6 +317,22 @@ class _Load:
             self.report(path, message)
         # Unresolved text stays as written, so that no follow-on type error is reported.
         return value if resolution.problems else resolution.value
+
+    def refuse_variables_in_keys(self, mapping: dict[str, JsonLike], path: Path_) -> None:
+        """A key names its object in every plan, log and PR comment: a variable's value there
+        would be printed, and which object it is would change with the environment."""
+        for key in mapping:
+            names = references_in(key)
+            if names:
+                listed = ", ".join(f"${{{name}}}" for name in names)
+                self.report(
+                    (*path, key),
+                    f"a variable ({listed}) in a key is not substituted: keys name objects in "
+                    "every plan, log and PR comment, so a value there would be printed; write "
+                    "the key out (a key that differs per environment goes in its "
+                    "`environments:` section)",
+                    at_key=True,
+                )
 
     def check_secret(
         self, data: JsonLike, path: Path_, literal_message: str, severity: Severity
@@ -333,7 +357,7 @@ class _Load:
             return read_sample(self.path.parent, relative)
         except SampleProblem as problem:
             if problem.in_file:
-                json_file = (self.path.parent / relative).as_posix()
+                json_file = self.screen.words(path, (self.path.parent / relative).as_posix())
                 anchor = self.document.mark(path) or Mark(0, 0)
                 located = Problem(
                     json_file, problem.line, problem.column, format_path(path), problem.message
@@ -374,7 +398,15 @@ class _Load:
         if not self.marked:
             raise MarksNeeded  # wording a problem needs marks
         where = mark or self.mark_of(path, at_key)
+        if self.substituted:
+            message = self.screen.words(path, message)
         self.problems.append((where or Mark(0, 0), self.problem(path, message, where, severity)))
+
+    @cached_property
+    def screen(self) -> Screen:
+        """Built once, at the first problem after substitution: only worded loads need it."""
+        written = partial(_value_at, self.document.data)
+        return Screen(self.resolutions, written, self.environ)
 
     def mark_of(self, path: Path_, at_key: bool) -> Mark | None:
         """The mark of `path`, else of its nearest written parent (a missing field's mapping).

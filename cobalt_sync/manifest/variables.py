@@ -82,6 +82,15 @@ def resolve(text: str, environ: Mapping[str, str]) -> Resolution:
     )
 
 
+def references_in(text: str) -> tuple[str, ...]:
+    """The names of the `${…}` references in `text` (`$$` escapes one), e.g. in a map key,
+    where they are refused rather than resolved."""
+    if "${" not in text:
+        return ()
+    found = (m.group("body") for m in TOKEN.finditer(text) if m.group(0) != "$$")
+    return tuple(shown((body or "").partition(":-")[0]) for body in found)
+
+
 def shown(name: str, limit: int = 64) -> str:
     """A variable name as messages show it: a 1 MB name must not make a 1 MB error line."""
     return name if len(name) <= limit else f"{name[:limit]}… ({len(name)} characters)"

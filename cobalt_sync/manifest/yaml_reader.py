@@ -1,9 +1,10 @@
 """Bytes → plain JSON-like data plus the line and column of every key and value.
 
-Owns the YAML guards (size, encoding, NUL bytes, anchors/aliases, duplicate keys, nesting
-depth, tags) and the scalar typing rule: only what JSON would type is typed (null, true/false,
-JSON numbers); everything else stays a string, so YAML 1.1 surprises (`no` → false,
-`2024-01-01` → date, `0755` → 493, `1:20` → 80) cannot happen. Reads with libyaml when present
+Owns the YAML guards (size, encoding, NUL bytes, anchors/aliases, duplicate keys, invisible
+characters in keys, nesting depth, tags), keys in Unicode NFC, and the scalar typing rule:
+only what JSON would type is typed (null, true/false, JSON numbers); everything else stays a
+string, so YAML 1.1 surprises (`no` → false, `2024-01-01` → date, `0755` → 493, `1:20` → 80)
+cannot happen. Reads with libyaml when present
 and the pure-Python parser is the reference for every rejection and every divergence. Knows
 nothing of the manifest format; never puts a scalar's text into a message.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,32 @@ FALSE_WORDS = frozenset({"false", "False", "FALSE"})
 # JSON's number grammar: no leading zeros, no '+', no '_', no hex/octal, no .inf/.nan.
 INT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 FLOAT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def invisible_in(key: str) -> int | None:
+    """The index of the first invisible character in a key (Unicode category Cf: zero-width
+    characters such as U+200B, bidirectional controls such as U+202E, U+FEFF), else None.
+    Such a key prints like another one, so it is refused, not read as a different object."""
+    if key.isascii():
+        return None
+    return next((i for i, c in enumerate(key) if unicodedata.category(c) == "Cf"), None)
+
+
+def normal_key(key: str) -> str:
+    """A key in Unicode NFC: `É` typed as one code point or as E + accent is one key."""
+    return key if key.isascii() else unicodedata.normalize("NFC", key)
+
+
+def invisible_message(key: str, index: int) -> str:
+    """What is wrong with a key holding an invisible character, the key shown escaped (so
+    the message cannot carry the character itself into a terminal)."""
+    character = key[index]
+    name = unicodedata.name(character, "a format character")
+    escaped = key.encode("unicode_escape").decode("ascii")[:80]
+    return (
+        f"key '{escaped}' holds U+{ord(character):04X} ({name}), an invisible character, "
+        f"as its character {index + 1}: it would print like another key; remove it"
+    )
 
 
 class YamlProblem(Exception):
@@ -348,7 +376,15 @@ class _Walker:
             TAG_FLOAT,
         ):
             # A key is a name: `12345:` means the id "12345", not a number.
-            return str(node.value)
+            key = str(node.value)
+            index = invisible_in(key)
+            if index is not None:
+                quoted = 1 if node.style in ("'", '"') else 0
+                at = _mark(node.start_mark)
+                mark = Mark(at.line, at.column + quoted + index)
+                self.finding(path, mark, invisible_message(key, index))
+                return None
+            return normal_key(key)
         self.finding(path, _mark(node.start_mark), "a key must be a plain string")
         return None
 

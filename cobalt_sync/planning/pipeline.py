@@ -5,6 +5,7 @@ Owns no output (callers render and report) and no writes (that is `apply`).
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from cobalt_sync.kinds import APPLY_ORDER, KINDS, OBSERVER, STEP_KINDS, RunConte
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
 from cobalt_sync.planning.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
-from cobalt_sync.planning.targets import Target, select
+from cobalt_sync.planning.targets import Target, check_named, select
 from cobalt_sync.reading.read_ahead import ReadAhead, read_org
 from cobalt_sync.reading.state import (
     desired_state,
@@ -60,6 +61,8 @@ def compute(
     plan = build_plan(desired, live, inputs)
     plan = with_dashboard_steps(plan, desired, live, loaded, ctx)
     if targets:
+        partial = {kind for kind, found in live.kinds.items() if found.total is not None}
+        check_named(targets, keys_by_kind(desired), keys_by_kind(live), partial)
         plan = select(plan, targets)
         plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
@@ -129,3 +132,7 @@ def live_fingerprint(live: State, desired: State, plan: Plan, key: bytes) -> str
         }
         relevant[f"{name}.duplicates"] = kind.duplicates
     return digest(relevant, key)
+
+
+def keys_by_kind(state: State) -> dict[str, KeysView[str]]:
+    return {kind: found.resources.keys() for kind, found in state.kinds.items()}

@@ -252,6 +252,8 @@ def added_fields(
             yield from added_fields(value, sensitive, f"{path}.")
         else:
             is_secret = path.split(".")[0] in sensitive
+            if is_secret and value in ({}, None):
+                continue  # nothing declared (a webhook without headers): no "(sensitive)" line
             yield mask(FieldChange(path=path, after=value, sensitive=is_secret, op="add"))
 
 

@@ -45,6 +45,11 @@ def load_saved_plan(path: Path) -> tuple[Plan, Path]:
         return Plan.from_dict(document), path.parent / manifest
     except FileNotFoundError:
         raise InputError(f"{path}: no such plan file") from None
+    except RecursionError:  # `[[[[…` nested past the stack: no plan is written like that
+        raise InputError(
+            f"{path}: not a readable cobalt-sync plan file (nested too deeply)",
+            hint="write one with `cobalt-sync plan --out plan.json`",
+        ) from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         reason = error.args[0] if isinstance(error, ValueError) and error.args else "malformed"
         raise InputError(

@@ -8,6 +8,7 @@ without the other is what the apply order exists to prevent. Pure functions, no 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
 
 from cobalt_sync.catalog import suggest
@@ -95,3 +96,30 @@ def explain(change: Change, brought: dict[str, str]) -> Change:
 def targeted_kind(unmanaged: Unmanaged, targets: tuple[Target, ...]) -> bool:
     """Unmanaged objects are listed only for kinds targeted whole."""
     return any(t.kind == unmanaged.kind and t.key is None for t in targets)
+
+
+def check_named(
+    targets: tuple[Target, ...],
+    declared: Mapping[str, Set[str]],
+    live: Mapping[str, Set[str]],
+    read_in_part: Set[str] = frozenset(),
+) -> None:
+    """A `KIND/KEY` target that names no declared and no live object of its kind is a typo,
+    not "no changes": refused (exit 3) with the closest key of that kind. For the kinds in
+    `read_in_part` (a big org: only the declared objects were read) the message does not
+    claim the live org lacks it; an undeclared object there has nothing to plan anyway."""
+    for target in targets:
+        if target.key is None:
+            continue
+        here, there = declared.get(target.kind, frozenset()), live.get(target.kind, frozenset())
+        if target.key in here or target.key in there:
+            continue
+        close = suggest(target.key, sorted({*here, *there}))
+        guess = f" (did you mean '{target.kind}/{close}'?)" if close else ""
+        where = "manifest" if target.kind in read_in_part else "manifest or the live org"
+        raise InputError(
+            f"--target {str(target)!r}: no {target.kind} object has the key "
+            f"'{target.key}' in the {where}{guess}",
+            hint="a target's key is the object's key in the manifest (`cobalt-sync plan` "
+            "without --target lists them), or a live object's key",
+        )

@@ -388,14 +388,15 @@ def refuse_near_miss(base_url: str) -> None:
 
 
 def describe_target(base_url: str, environment: str, *, sandbox: bool) -> str:
-    """`sandbox at http://127.0.0.1:8787 (test key)`: what a run talks to, never the key."""
+    """`Cobalt at https://app.refold.ai (production key)`: what a run talks to, never the
+    key. Only the embedded sandbox (--sandbox) is called a sandbox: any server can listen
+    on a loopback port (a proxy, a recording, a served sandbox), and cobalt-sync cannot
+    tell them apart without asking, so such a URL is shown as it is."""
     host = (urlsplit(base_url).hostname or "").lower()
     if sandbox:
         where = f"embedded sandbox at {base_url}"
     elif host in COBALT_HOSTS:
         where = f"Cobalt at {base_url}"
-    elif is_loopback(base_url):
-        where = f"sandbox at {base_url}"
     else:
         where = base_url
     return f"{where} ({environment} key)"

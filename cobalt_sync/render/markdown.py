@@ -21,6 +21,7 @@ from cobalt_sync.render.values import (
     DASHBOARD_TITLE,
     SIGNS,
     by_kind,
+    interruption_sentence,
     ordered_outcomes,
     plan_counts,
     plural,
@@ -367,12 +368,10 @@ def report_summary(report: ApplyReport) -> str:
     steps = report.dashboard_steps
     remain = f" · **{plural(len(steps), 'dashboard step')} to take**" if steps else ""
     not_run = f" · {counts['not_run']} not run" if counts["not_run"] else ""
-    stopped = (
-        f"\n\n⏸️ **Interrupted by {md_text(report.interrupted)}:** no write was started "
-        "after the interrupt; re-running apply is safe."
-        if report.interrupted
-        else ""
-    )
+    stopped = ""
+    if report.interrupted:
+        head, rest = interruption_sentence(report).split(": ", 1)
+        stopped = f"\n\n⏸️ **{md_text(head)}:** {md_text(rest)} Re-running apply is safe."
     return (
         f"**Apply:** {counts['done']} done · {counts['failed']} failed · "
         f"{counts['skipped']} skipped{not_run}{remain}{stopped}"

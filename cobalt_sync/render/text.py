@@ -19,6 +19,7 @@ from cobalt_sync.render.values import (
     VALUE_WIDTH,
     address,
     by_kind,
+    interruption_sentence,
     ordered_outcomes,
     plan_sentence,
     plural,
@@ -192,11 +193,7 @@ def interruption_lines(report: ApplyReport, paint: Paint) -> list[str]:
     if not report.interrupted:
         return []
     return [
-        paint(
-            f"Interrupted by {report.interrupted}: the changes marked done landed; no "
-            "write was started after the interrupt.",
-            "yellow",
-        ),
+        paint(interruption_sentence(report), "yellow"),
         "Re-running `cobalt-sync apply` is safe: it plans again from what landed.",
     ]
 

@@ -127,3 +127,17 @@ def ordered_outcomes(report: ApplyReport) -> list[Outcome]:
         report.outcomes,
         key=lambda o: position.get((o.change.kind, o.change.key, o.change.action), last),
     )
+
+
+def interruption_sentence(report: ApplyReport) -> str:
+    """What a signal cut short, truthfully: the writes, the re-read, or the wait for
+    dashboard steps (every write had landed by then)."""
+    by = f"Interrupted by {printable(report.interrupted)}"
+    if not report.complete:
+        return f"{by}: the changes marked done landed; no write was started after the interrupt."
+    if report.verified and report.dashboard_steps:
+        return (
+            f"{by} while waiting for the dashboard steps: every API change had landed; "
+            "the dashboard steps below are still to take."
+        )
+    return f"{by} while re-reading to verify: every API change had landed."

@@ -115,6 +115,19 @@ def test_manual_settings_fall_back_to_an_existing_probe_account(api: CobaltApi) 
     assert settings.list_enabled() == {"hubspot"}
 
 
+def test_manual_settings_read_through_any_existing_account_when_none_is_declared(
+    api: CobaltApi, sandbox: Sandbox
+) -> None:
+    enable_app(api, "hubspot")
+    upsert_account(api, "customer-7", "A customer", {})
+    before = sandbox.inspect()["counts"]
+    settings = ManualAppSettings(api)
+    settings.begin_read(["not-created-yet"])  # a declared account apply has not created
+    assert settings.reader == "customer-7"
+    assert settings.list_enabled() == {"hubspot"}
+    assert sandbox.inspect()["counts"] == before  # read through it, nothing created
+
+
 def test_sandbox_settings_name_the_manual_backend_on_a_real_cobalt_profile(
     cobalt_api: CobaltApi,
 ) -> None:

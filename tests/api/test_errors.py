@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cobalt_sync.api import CobaltApi
@@ -25,15 +27,28 @@ def quiet(url: str, key: str = TEST_KEY, **options: object) -> CobaltApi:
     return CobaltApi(url, key, backoff=0, requests_per_second=None, **options)  # type: ignore[arg-type]
 
 
-def test_a_refused_key_is_an_auth_error_with_a_key_hint(sandbox: Sandbox) -> None:
-    with quiet(sandbox.url, "tk_not_a_key_of_this_org") as api, pytest.raises(AuthError) as caught:
+@pytest.mark.parametrize(
+    ("key", "environment", "prefix"),
+    [
+        ("tk_not_a_key_of_this_org", "test", "tk…"),
+        ("pk_not_a_key_of_this_org", "production", "pk…"),
+    ],
+)
+def test_a_refused_key_is_an_auth_error_naming_its_environment(
+    sandbox: Sandbox, key: str, environment: str, prefix: str
+) -> None:
+    with quiet(sandbox.url, key) as api, pytest.raises(AuthError) as caught:
         list_events(api)
     error = caught.value
     assert error.exit_code == ExitCode.API and error.status == 401
     assert error.request_id  # the vendor's request id, for support tickets
     assert f"[request_id {error.request_id}]" in str(error)
+    # Said as a refused key of that environment, not the vendor's "SERVER_ERROR" label.
+    assert f"Cobalt refused the {environment} API key in COBALT_API_KEY" in str(error)
+    assert "(HTTP 401)" in str(error) and "SERVER_ERROR" not in str(error)
     assert error.hint is not None
-    assert "COBALT_API_KEY" in error.hint and "'tk'" in error.hint and "'pk'" in error.hint
+    assert f"current {environment} key ({prefix})" in error.hint
+    assert "not_a_key" not in str(error) + error.hint  # never the key itself
     assert api.stats.by_status == {"401": 1}  # a refused key is not retried
 
 
@@ -60,6 +75,28 @@ def test_plain_http_to_another_host_is_refused_before_any_request(url: str) -> N
         CobaltApi(url, TEST_KEY)
     assert caught.value.exit_code == ExitCode.BAD_INPUT
     assert "https://" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "suggested"),
+    [
+        ("http://localhots:8787", "--api-url http://localhost:8787?"),
+        ("http://locahost", "--api-url http://localhost?"),
+        ("http://example.com:8787", None),
+        ("http://10.0.0.5:8787", None),
+    ],
+)
+def test_a_misspelt_localhost_is_refused_with_the_right_url(
+    cli: Any, url: str, suggested: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBALT_API_KEY", TEST_KEY)
+    result = cli("--api-url", url, "export")
+    assert result.exit_code == 3
+    assert "refusing to send the API key in clear text" in result.stderr
+    if suggested is None:
+        assert "localhost is misspelt" not in result.stderr
+    else:
+        assert f"Hint: Did you mean {suggested} (localhost is misspelt)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -194,6 +194,25 @@ def test_diff_without_secrets_compares_by_variable_name(
     assert "      ~ client_secret: (sensitive)" in allowed.stdout
 
 
+def test_diff_reports_the_problems_of_both_environments_at_once(
+    cli: Any, manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each environment's secret unset, and a bad field in the shared part: all of them in
+    one run (the shared one once), not the --from environment's alone."""
+    monkeypatch.delenv("HUBSPOT_SECRET")
+    monkeypatch.delenv("HUBSPOT_TEST_SECRET")
+    text = manifest.read_text().replace("slack: {enabled: true}", "slack: {enabled: yes}")
+    manifest.write_text(text)
+    result = run(cli, "diff", "--from", "test", "--to", "production", "-f", str(manifest))
+    assert result.exit_code == 3 and result.stdout == ""
+    problems = [line for line in result.stderr.splitlines() if line.startswith(str(manifest))]
+    assert sum("environments.test.apps.hubspot.oauth.client_secret" in p for p in problems) == 1
+    assert sum("environments.production.apps.hubspot.oauth.client_secret" in p
+               for p in problems) == 1
+    assert sum("apps.slack.enabled" in p for p in problems) == 1
+    assert f"Error: {len(problems)} problems found in the manifest" in result.stderr
+
+
 def test_export_writes_each_environment_into_its_own_section(
     cli: Any, manifest: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -384,3 +384,25 @@ def test_a_saved_plan_applies_from_any_directory(
     applied = cli("apply", str(plans / "plan.json"), "--auto-approve", cwd=elsewhere)
     assert applied.exit_code == 0, applied.output
     assert sandbox.inspect()["counts"]["events"] == 2
+
+
+def test_a_target_naming_no_object_is_refused_with_the_closest_key(
+    cli: Any, workdir: Path, sandbox: Sandbox, api: httpx.Client
+) -> None:
+    """`--target linked_accounts/globx` (globex has a pending change) once said "No changes"."""
+    manifest = write(workdir, BASE.replace('"account:2": {name: Globex}', "globex: {name: Globex}"))
+    typo = run(cli, "plan", "-f", str(manifest), "--target", "linked_accounts/globx")
+    assert typo.exit_code == 3, typo.output
+    assert "no linked_accounts object has the key 'globx'" in typo.stderr
+    assert "did you mean 'linked_accounts/globex'?" in typo.stderr
+    assert typo.stdout == ""
+    # Keys of the right kind only: an event's name is no suggestion for an app.
+    wrong_kind = run(cli, "plan", "-f", str(manifest), "--target", "apps/Invoice Paid")
+    assert wrong_kind.exit_code == 3 and "did you mean" not in wrong_kind.stderr
+    # A live object the manifest does not declare is a fine target (nothing to do for it).
+    created = api.post("/linked-account", json={"linked_account_id": "legacy", "name": "Old"})
+    assert created.status_code < 300, created.text
+    live_only = run(cli, "plan", "-f", str(manifest), "--target", "linked_accounts/legacy")
+    assert live_only.exit_code == 0, live_only.output
+    right = run(cli, "plan", "-f", str(manifest), "--target", "linked_accounts/globex")
+    assert right.exit_code == 0 and "+ linked_accounts/globex" in right.stdout

@@ -203,3 +203,19 @@ def test_a_manifest_without_webhooks_does_not_read_them(
     assert not {r for r in reads if "/webhook" in r or "/mcp-servers" in r or "/env/" in r}
     declared = plan(cli, write(workdir, MANIFEST))
     assert "1 unmanaged left alone" in declared.stdout, declared.stdout
+
+
+def test_a_webhook_without_headers_shows_no_headers_line(
+    cli: Any, workdir: Path, api: httpx.Client
+) -> None:
+    """`+ headers: (sensitive)` for headers nobody declared read as a hidden secret."""
+    manifest = write(
+        workdir,
+        "version: 1\nenvironment: test\nwebhooks:\n"
+        f'  "{OTHER}": {{events: [Connection Created]}}\n',
+    )
+    first = plan(cli, manifest)
+    assert first.exit_code == 2 and f"+ webhooks/{OTHER}" in first.stdout
+    assert "headers" not in first.stdout
+    assert apply(cli, manifest).exit_code == 0
+    assert plan(cli, manifest).exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,15 @@ def test_embedded_sandbox_with_a_broken_state_dir_says_how_to_recover(tmp_path: 
     with pytest.raises(InputError) as caught, embedded_sandbox(tmp_path):
         pass
     assert caught.value.hint is not None and str(tmp_path) in caught.value.hint
+
+
+def test_a_port_in_use_is_refused_with_a_port_hint(cli: Any) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("sandbox", "serve", "--port", str(port))
+    assert result.exit_code == 3, result.output
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port 0" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "Errno" not in result.output and "Traceback" not in result.output
