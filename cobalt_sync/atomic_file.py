@@ -31,6 +31,10 @@ def write_atomically(target: Path, text: str, *, overwrite: bool) -> None:
             os.replace(temp, target)  # replaces a link at `target` itself, never its target
         else:
             os.link(temp, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as error:  # a full disk, a read-only folder: the user's to fix, not a bug
+        raise InputError(f"{target}: cannot write it ({error.strerror})") from None
     finally:
         temp.unlink(missing_ok=True)
 

@@ -1,6 +1,7 @@
 """The published JSON Schemas' text, generated from the code: the manifest's from the models
-(manifest/json_schema.py), a plan's and a report's from render/schema.py. Used by
-scripts/generate-schemas.py and the tests that keep the committed copies current.
+(manifest/json_schema.py), a plan's and a report's from render/schema.py. Printed by
+`cobalt-sync schema`, written by scripts/generate-schemas.py, compared with the committed
+copies by the tests.
 """
 
 from __future__ import annotations
