@@ -3,7 +3,8 @@
 # at its declared minimum (uv's `--resolution lowest-direct`) into a fresh venv, prints what was
 # resolved, then runs what a user runs: the README's sandbox demo, a change taken through
 # validate, plan --out (into a folder that does not exist yet), show, apply PLANFILE and a clean
-# plan, an export, and one of the sandbox's HTML pages (starlette, uvicorn and jinja2).
+# plan, `doctor` (jsonschema), an export, and one of the sandbox's HTML pages (starlette, uvicorn
+# and jinja2).
 # A minimum that no longer works fails here, not on a user's fresh install.
 #
 # Usage: bash scripts/smoke-minimums.sh   (from anywhere; needs the package index)
@@ -67,6 +68,7 @@ grep -q 'crm.objects.deals.write' "$work/out"
 expect 0 cobalt-sync --sandbox apply plans/change.json --auto-approve
 expect 0 cobalt-sync --sandbox plan -f cobalt.yaml --detailed-exitcode
 expect 0 cobalt-sync schema --output "$work/cobalt.schema.json"
+expect 0 cobalt-sync --sandbox doctor  # the org's replies checked against the vendor spec (jsonschema)
 expect 0 cobalt-sync --sandbox export -o exported.yaml
 expect 0 cobalt-sync validate -f exported.yaml
 
@@ -92,4 +94,4 @@ EOF
 kill "$server"
 wait "$server" || true
 server=
-echo "smoke-minimums: demo, validate/plan/show/apply/export and the sandbox pages work at the minimums"
+echo "smoke-minimums: demo, validate/plan/show/apply/doctor/export and the sandbox pages work at the minimums"
