@@ -9,6 +9,7 @@ kinds (plan order, apply order) are derived from the registry in `kinds/__init__
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -102,3 +103,20 @@ class State:
         for resource in resources:
             self.kind(resource.kind).add(resource)
         return self
+
+
+# --- what a key may be ----------------------------------------------------------------------
+
+
+def invisible_in(key: str) -> int | None:
+    """The index of the first invisible character in a key (Unicode category Cf: zero-width
+    characters such as U+200B, bidirectional controls such as U+202E, U+FEFF), else None.
+    Such a key prints like another one, so it is refused, not read as a different object."""
+    if key.isascii():
+        return None
+    return next((i for i, c in enumerate(key) if unicodedata.category(c) == "Cf"), None)
+
+
+def normal_key(key: str) -> str:
+    """A key in Unicode NFC: `É` typed as one code point or as E + accent is one key."""
+    return key if key.isascii() else unicodedata.normalize("NFC", key)

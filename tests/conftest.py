@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +84,12 @@ class Sandbox:
 
     def dashboard_clear_oauth(self, slug: str, key: str = TEST_KEY) -> Any:
         return self._dashboard("DELETE", f"oauth/{slug}", {"key": key})
+
+    def dashboard(
+        self, method: str, path: str, body: Mapping[str, Any], key: str = TEST_KEY
+    ) -> Any:
+        """Any dashboard JSON route, `/_sandbox/dashboard/<path>` (a kind's sample steps)."""
+        return self._dashboard(method, path, {"key": key, **body})
 
     def _dashboard(self, method: str, path: str, body: dict[str, Any]) -> Any:
         response = self.admin.request(method, f"/_sandbox/dashboard/{path}", json=body)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cobalt_sync.exporting.document import ExportOptions, export_manifest, reconstruct_sample
+from cobalt_sync.kinds.exporting import is_identifier
 from cobalt_sync.kinds.rules import event_shape
 from cobalt_sync.manifest import load_manifest
 from cobalt_sync.resource import JsonObject, JsonValue, Resource, State
@@ -102,8 +103,9 @@ UDF = st.dictionaries(
 )
 
 
+# Keys export writes (the others it leaves out, with a warning: test_export_leaves_out_…).
 IDENTIFIERS = st.text(min_size=1, max_size=12).filter(
-    lambda k: k.strip() == k and k != "cobalt-sync-probe"
+    lambda k: is_identifier(k) and k != "cobalt-sync-probe"
 )
 
 
@@ -233,9 +235,14 @@ def test_what_a_manifest_cannot_hold_is_left_out_with_a_warning(tmp_path: Path) 
         Resource("apps", "not-a-catalog-app", {"enabled": True}),
         Resource("events", " padded", {"schema": {"a": 1}}),
         Resource("events", "Empty", {"shape": {}}),
+        # Keys the readers refuse (an invisible character) or read as another key (NFD).
+        Resource("events", "Paid\u200b", {"schema": {"a": 1}}),
+        Resource("linked_accounts", "E\u0301tienne", {"udf": {}}, owned=True),
     )
     export = export_manifest(state, ExportOptions("test", known_apps=frozenset({"slack"})))
-    assert len(export.warnings) == 3
+    assert len(export.warnings) == 5
+    left_out = [w for w in export.warnings if "Unicode NFC" in w]
+    assert any("Paid" in w for w in left_out) and any("tienne" in w for w in left_out)
     manifest = load_text(tmp_path, export.text)
     assert manifest.apps == {} and manifest.events == {}
 

@@ -26,6 +26,8 @@ class Outcome:
     status: Status
     reason: str = ""
     seconds: float = 0.0
+    # What else the change did, one line each (duplicate copies a race left, deleted).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class ApplyReport:
     dashboard_steps: tuple[DashboardStep, ...] = ()
     # "SIGINT" / "SIGTERM" when apply was interrupted; empty otherwise.
     interrupted: str = ""
+    # Declared objects the re-read found more than once (`kind/key`): the org does not
+    # match while a key the manifest names is held by several live objects.
+    duplicates: tuple[str, ...] = ()
 
     def by_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)
@@ -65,6 +70,7 @@ class ApplyReport:
                     "action": o.change.action.value,
                     "status": o.status.value,
                     "reason": o.reason,
+                    **({"notes": list(o.notes)} if o.notes else {}),
                 }
                 for o in self.outcomes
             ],
@@ -73,4 +79,5 @@ class ApplyReport:
             "remaining": [c.to_dict() for c in self.remaining],
             "interrupted": self.interrupted or None,
             "dashboard_steps": [s.to_dict() for s in self.dashboard_steps],
+            **({"duplicates": list(self.duplicates)} if self.duplicates else {}),
         }

@@ -249,14 +249,27 @@ def run_apply(
             "verify them; run `cobalt-sync plan` to check (re-running apply is safe)"
         )
         return ApplyReport(plan=plan, outcomes=outcomes, verified=False), error
+    duplicates = declared_duplicates(recheck)
     report = ApplyReport(
         plan=plan,
         outcomes=outcomes,
         remaining=recheck.plan.changes,
-        verified=not recheck.plan.changes,
+        verified=not recheck.plan.changes and not duplicates,
         dashboard_steps=recheck.plan.dashboard_steps,
+        duplicates=duplicates,
     )
     return report, None
+
+
+def declared_duplicates(recheck: Computed) -> tuple[str, ...]:
+    """Declared keys the re-read found held by several live objects: a plan skips them (it
+    does not guess which is meant), so without this check apply would call them verified."""
+    return tuple(
+        f"{kind}/{key}"
+        for kind, state in recheck.live.kinds.items()
+        for key in sorted(state.duplicates)
+        if recheck.desired.get(kind, key) is not None
+    )
 
 
 def interrupted_while_verifying(signum: int) -> str:
@@ -297,6 +310,12 @@ def finish(report: ApplyReport) -> int:
             f"apply finished part-way: {len(failed)} failed, "
             f"{len(report.by_status(Status.SKIPPED))} skipped",
             hint="re-running `cobalt-sync apply` is safe and converges",
+        )
+    if report.duplicates:
+        raise PartialApplyError(
+            f"apply finished but {len(report.duplicates)} declared objects are held by "
+            f"several live objects each: {', '.join(report.duplicates[:5])}",
+            hint="run `cobalt-sync plan`: its warnings say which and what to do",
         )
     if report.remaining:
         raise PartialApplyError(

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from cobalt_sync.kinds.apps import AppsKind
-from cobalt_sync.kinds.base import Declared, ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    Declared,
+    KindSamples,
+    LiveCopy,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
 from cobalt_sync.kinds.environment_variables import EnvironmentVariablesKind
 from cobalt_sync.kinds.events import EventsKind
 from cobalt_sync.kinds.linked_accounts import LinkedAccountsKind
@@ -96,6 +104,9 @@ __all__ = [
     "RULES",
     "SECTIONS",
     "STEP_KINDS",
+    "DashboardAction",
+    "KindSamples",
+    "LiveCopy",
     "ResourceKind",
     "RunContext",
     "SecretSource",

@@ -16,7 +16,9 @@ from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, field_vali
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.base import (
+    DashboardAction,
     DocumentChecks,
+    KindSamples,
     ResourceKind,
     RunContext,
     SecretSource,
@@ -219,6 +221,15 @@ class AppsKind(ResourceKind):
         if change.action is Action.DELETE:
             return where, "disable the app (connected customers lose it)"
         return where, "enable the app (Go Live)"
+
+    def samples(self) -> KindSamples:
+        """A key-based app (no OAuth client to go with it): enabled, then disabled."""
+        return KindSamples(
+            create={KIND: {"stripe": {"enabled": True}}},
+            updates={"enabled": {KIND: {"stripe": {"enabled": False}}}},
+            dashboard=(DashboardAction("POST", "apps/stripe", {"enabled": True}),),
+            update_steps={"enabled": (DashboardAction("POST", "apps/stripe", {"enabled": False}),)},
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         apps = live.kinds.get(KIND, KindState()).resources

@@ -10,7 +10,7 @@ client at run time, so `validate` can load every kind's section model without ht
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -108,6 +108,48 @@ class RunContext:
         return kind in self.read_all
 
 
+@dataclass(frozen=True)
+class DashboardAction:
+    """What a person does in Cobalt's dashboard, as the sandbox's dashboard JSON routes take
+    it: `method` on `/_sandbox/dashboard/<path>` with `body` (the sender adds the org's key)."""
+
+    method: str
+    path: str
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KindSamples:
+    """Small manifest fragments a kind offers for checking every README guarantee on it
+    (tests/guarantees/): a new kind that provides them is checked by itself.
+
+    `create` declares a few objects from scratch (manifest sections → entries); `updates`
+    holds, per updatable field, the same objects with that field changed; `secrets` the
+    `${VARIABLE}`s the fragments reference and their values (canaries that must never show);
+    `dashboard` what a person does in Cobalt's dashboard for `create` to converge when the
+    plan lists dashboard steps (definitions only the dashboard creates, or every step on
+    real Cobalt), and `update_steps` the same for an update, by field."""
+
+    create: Mapping[str, Any]
+    updates: Mapping[str, Mapping[str, Any]]
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    dashboard: tuple[DashboardAction, ...] = ()
+    update_steps: Mapping[str, tuple[DashboardAction, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveCopy:
+    """One of the live objects holding a key, with what orders copies the same way for every
+    reader: the vendor's creation stamp, then the server id (both as the vendor sends them)."""
+
+    resource: Resource
+    created: str = ""
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return (self.created, self.resource.server_ref or "")
+
+
 class ResourceKind:
     """One kind of Cobalt object. Subclasses set the class attributes and override what
     differs; the registry (`kinds/__init__.py`) derives every list of kinds from them."""
@@ -138,6 +180,10 @@ class ResourceKind:
     # entries. With nothing or keys, the read can start from the manifest's draft before
     # its models check it (read_ahead.py).
     read_uses: ClassVar[Literal["nothing", "keys", "entries"]] = "entries"
+    # False when the vendor lets two objects share the kind's key (webhooks by URL, MCP
+    # servers by name): two applies racing can then each create one. Such a kind implements
+    # `copies`, and apply keeps one copy after every create (applying/duplicates.py).
+    key_unique_on_server: ClassVar[bool] = True
     # How the manifest's section is typed: its keys, one entry (default: `entry_model`), the
     # section's description and any JSON Schema it adds (manifest.models builds `Manifest`).
     section_key: ClassVar[Any] = str
@@ -211,6 +257,31 @@ class ResourceKind:
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError
 
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        """Every live object holding `key`, read fresh. Needed only when the vendor does not
+        keep the key unique (`key_unique_on_server = False`): apply re-reads by key after a
+        create, so two applies racing end with one object (applying/duplicates.py)."""
+        raise NotImplementedError
+
+    def duplicate_advice(self, address: str, count: int, *, declared: bool) -> str:
+        """The plan's warning for `count` live objects sharing one key, saying what to do."""
+        how = (
+            "Cobalt does not keep this key unique: someone created it twice, or two applies "
+            "of a cobalt-sync older than 0.3 raced"
+            if not self.key_unique_on_server
+            else "Cobalt should have refused the second one"
+        )
+        then = (
+            "then `plan` updates the one left to match the manifest"
+            if declared
+            else "the manifest does not declare it, so cobalt-sync never deletes any of them"
+        )
+        return (
+            f"{address}: {count} live objects share this key ({how}). cobalt-sync will not "
+            "guess which one is meant and plans nothing for it: keep the one you want, "
+            f"delete the others in Cobalt's dashboard; {then}."
+        )
+
     def draft_keys(self, document: Mapping[str, Any]) -> KindState | None:
         """The declared objects as far as a read needs them (key and `ensure`), guessed from
         the manifest's unchecked document; None when the section's shape gives no guess.
@@ -265,3 +336,7 @@ class ResourceKind:
     ) -> None:
         """With `written_under`: add this kind's objects to the entries of that kind's
         exported section (each entry a dict)."""
+
+    def samples(self) -> KindSamples:
+        """Small fragments to check every README guarantee on this kind (see KindSamples)."""
+        raise NotImplementedError(f"{self.name}: no samples for tests/guarantees")

@@ -17,8 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import ABSENT_TAG, VALUE_TAG, Identifier, SectionModel
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change
@@ -179,6 +185,24 @@ class EnvironmentVariablesKind(ResourceKind):
             f"set its value from {source.text}"
         )
 
+    def samples(self) -> KindSamples:
+        """A plain value (its changes are seen) and an encrypted one (a secret; Cobalt reads
+        it back redacted, so only its first setting is checked)."""
+        def values(email: str) -> dict[str, Any]:
+            return {KIND: {"SAMPLE_EMAIL": email, "SAMPLE_TOKEN": "${SAMPLE_TOKEN}"}}
+
+        return KindSamples(
+            create=values("help@example.com"),
+            updates={"value": values("support@example.com")},
+            secrets={"SAMPLE_TOKEN": "CANARY-tøken-\"q\"-3a9c"},
+            dashboard=(
+                DashboardAction("POST", "env/definitions", {"name": "SAMPLE_EMAIL"}),
+                DashboardAction(
+                    "POST", "env/definitions", {"name": "SAMPLE_TOKEN", "encrypted": True}
+                ),
+            ),
+        )
+
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         values = live.kinds.get(KIND, KindState())
         entries: dict[str, Any] = {}
@@ -186,8 +210,7 @@ class EnvironmentVariablesKind(ResourceKind):
             resource = values.resources[name]
             if not is_identifier(name):
                 builder.warnings.append(
-                    f"{KIND}/{name!r}: left out: a manifest key cannot be empty or start or "
-                    "end with whitespace"
+                    f"{KIND}/{name!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             plain = resource.secrets.get("value")

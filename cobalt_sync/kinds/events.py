@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import JsonValue as PydanticJson
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.base import DocumentChecks, KindSamples, ResourceKind, RunContext
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import Identifier, SectionModel
 from cobalt_sync.kinds.rules import KindRules, event_shape
 from cobalt_sync.plan import FieldChange
@@ -185,6 +185,14 @@ class EventsKind(ResourceKind):
         assert have.server_ref is not None
         delete_event(ctx.api, have.server_ref)
 
+    def samples(self) -> KindSamples:
+        sample = {"order": {"id": "o_1", "total": 10}}
+        changed = {"order": {"id": "o_1", "total": 10, "currency": "EUR"}}
+        return KindSamples(
+            create={KIND: {"Sample Order Paid": {"schema": sample}}},
+            updates={"schema": {KIND: {"Sample Order Paid": {"schema": changed}}}},
+        )
+
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         events = live.kinds.get(KIND, KindState())
         entries: dict[str, Any] = {}
@@ -192,8 +200,7 @@ class EventsKind(ResourceKind):
         for name in sorted(events.resources):
             if not is_identifier(name):
                 builder.warnings.append(
-                    f"events/{name!r}: left out: a manifest key cannot be empty or start or "
-                    "end with whitespace"
+                    f"events/{name!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             sample = exported_sample(events.resources[name])

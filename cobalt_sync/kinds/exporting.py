@@ -12,6 +12,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cobalt_sync.resource import invisible_in, normal_key
+
 _IDENTIFIER = re.compile(r"\S(?:.*\S)?\Z", re.DOTALL)
 
 
@@ -83,6 +85,17 @@ def variable_name(stem: str, tail: str, taken: Collection[str]) -> str:
     return name
 
 
+NOT_A_KEY = (
+    "a manifest key cannot be empty, start or end with whitespace, hold an invisible "
+    "character or be spelled other than in Unicode NFC"
+)
+"""Why `export` leaves out an object whose live key `is_identifier` refuses."""
+
+
 def is_identifier(key: str) -> bool:
-    """A key a manifest can hold: non-empty, no leading or trailing whitespace."""
-    return bool(_IDENTIFIER.match(key))
+    """A key a manifest can hold and read back as the same key: non-empty, no leading or
+    trailing whitespace, no invisible character, already in NFC (the readers refuse the
+    first and normalise the second, so such a live key would not round-trip)."""
+    return (
+        bool(_IDENTIFIER.match(key)) and invisible_in(key) is None and normal_key(key) == key
+    )

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.base import KindSamples, ResourceKind, RunContext
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
     IDENTIFIER_SCHEMA,
@@ -224,6 +224,18 @@ class LinkedAccountsKind(ResourceKind):
     def delete(self, ctx: RunContext, have: Resource) -> None:
         delete_account(ctx.api, have.key)
 
+    def samples(self) -> KindSamples:
+        def account(name: str, tier: str) -> dict[str, Any]:
+            return {KIND: {"sample-acct-1": {"name": name, "udf": {"tier": tier}}}}
+
+        return KindSamples(
+            create=account("Sample Co", "free"),
+            updates={
+                "name": account("Sample Co Renamed", "free"),
+                "udf": account("Sample Co", "pro"),
+            },
+        )
+
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         accounts = live.kinds.get(KIND, KindState())
         entries: dict[str, Any] = {}
@@ -236,8 +248,7 @@ class LinkedAccountsKind(ResourceKind):
                 continue
             if not is_identifier(account_id):
                 builder.warnings.append(
-                    f"linked_accounts/{account_id!r}: left out: a manifest key cannot be empty "
-                    "or start or end with whitespace"
+                    f"linked_accounts/{account_id!r}: left out: {NOT_A_KEY}"
                 )
                 continue
             entries[account_id] = exported_account(resource, builder)
@@ -283,8 +294,7 @@ def exported_account(resource: Resource, builder: ExportBuilder) -> dict[str, An
                 kept[key] = str(udf[key])
             else:
                 builder.warnings.append(
-                    f"linked_accounts/{resource.key}: udf key {key!r} left out: a manifest "
-                    "key cannot be empty or start or end with whitespace"
+                    f"linked_accounts/{resource.key}: udf key {key!r} left out: {NOT_A_KEY}"
                 )
         if kept:
             entry["udf"] = kept

@@ -3,7 +3,8 @@ the apps they expose (`apps` here, `associated_apps` in Cobalt; slugs from the c
 
 Cobalt creates a server from name and description only; everything else is a patch-style PUT.
 Names are not unique upstream, so a create whose reply was lost is re-read by name before it
-is repeated, and live duplicates of one name are named and left alone. Per-app workflow and
+is repeated, a create is re-read by name after it lands (two applies racing keep one copy),
+and other live duplicates of one name are named and left alone. Per-app workflow and
 action filters, prompts, colours and chains are not managed and are kept on every write.
 """
 
@@ -16,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from cobalt_sync.catalog import load_catalog
-from cobalt_sync.kinds.base import ResourceKind, RunContext
-from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection, is_identifier
+from cobalt_sync.kinds.base import KindSamples, LiveCopy, ResourceKind, RunContext
+from cobalt_sync.kinds.exporting import NOT_A_KEY, ExportBuilder, ExportSection, is_identifier
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
     Identifier,
@@ -91,6 +92,7 @@ class WireMcpServer(BaseModel):
     name: str
     description: str | None = None
     associated_apps: list[dict[str, Any]] | None = None
+    created_at: str = Field(default="", alias="createdAt")
 
 
 _SERVER: ReplyShape[WireMcpServer] = ReplyShape(WireMcpServer)
@@ -110,6 +112,7 @@ class McpServersKind(ResourceKind):
     section_doc = "MCP servers by name, with the catalog apps they expose."
     apply_rank = 60
     rules = KindRules()
+    key_unique_on_server = False  # Cobalt lets two servers share a name
 
     def desired(self, manifest: Declared) -> Iterable[Resource]:
         for name, server in manifest.section(KIND).items():
@@ -127,6 +130,13 @@ class McpServersKind(ResourceKind):
         for server in list_servers(ctx):
             state.add(live_resource(server))
         return state
+
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        return [
+            LiveCopy(live_resource(server), server.created_at)
+            for server in list_servers(ctx)
+            if server.name == key
+        ]
 
     def create(self, ctx: RunContext, want: Resource) -> None:
         body: JsonObject = {"name": want.key, "description": want.attrs.get("description")}
@@ -151,6 +161,18 @@ class McpServersKind(ResourceKind):
         assert have.server_ref is not None
         ctx.api.remove("delete_mcp_server", {"mcp_server_id": have.server_ref})
 
+    def samples(self) -> KindSamples:
+        def server(description: str, apps: list[str]) -> dict[str, Any]:
+            return {KIND: {"Sample Agent": {"description": description, "apps": apps}}}
+
+        return KindSamples(
+            create=server("Answers from Slack", ["slack"]),
+            updates={
+                "description": server("Answers from Slack, changed", ["slack"]),
+                "apps": server("Answers from Slack", ["hubspot", "slack"]),
+            },
+        )
+
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         servers = live.kinds.get(KIND, KindState())
         entries: dict[str, Any] = {}
@@ -163,7 +185,7 @@ class McpServersKind(ResourceKind):
                     + (
                         f"Cobalt holds {servers.duplicates[name]} servers of this name"
                         if name in servers.duplicates
-                        else "a manifest key cannot be empty or start or end with whitespace"
+                        else NOT_A_KEY
                     )
                 )
                 continue

@@ -17,7 +17,13 @@ from cobalt_sync.catalog import load_catalog
 from cobalt_sync.errors import NotObservable
 from cobalt_sync.kinds.apps import KIND as APPS
 from cobalt_sync.kinds.apps import OAuthConfig, app_name, connected_note
-from cobalt_sync.kinds.base import ResourceKind, RunContext, SecretSource
+from cobalt_sync.kinds.base import (
+    DashboardAction,
+    KindSamples,
+    ResourceKind,
+    RunContext,
+    SecretSource,
+)
 from cobalt_sync.kinds.exporting import ExportBuilder, variable_name
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
@@ -153,6 +159,37 @@ class OAuthCredentialsKind(ResourceKind):
 
     def secret_path(self, key: str) -> tuple[str, ...]:
         return ("apps", key, "oauth", "client_secret")
+
+    def samples(self) -> KindSamples:
+        """GitHub's own client (no mandatory scopes): id, secret and scopes each change."""
+        secret, rotated = 'CANARY-gh"sécret\\-6b1f', "CANARY-gh-rotated-😀-0c2d"
+
+        def app(client_id: str, variable: str, scopes: list[str]) -> dict[str, Any]:
+            oauth = {"client_id": client_id, "client_secret": f"${{{variable}}}", "scopes": scopes}
+            return {APPS: {"github": {"oauth": oauth}}}
+
+        def step(client_id: str, value: str, scopes: list[str]) -> DashboardAction:
+            body = {"client_id": client_id, "client_secret": value, "scopes": scopes}
+            return DashboardAction("PUT", "oauth/github", body)
+
+        return KindSamples(
+            create=app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo"]),
+            updates={
+                "client_id": app("gh-sample-client-2", "GH_SAMPLE_SECRET", ["repo"]),
+                "client_secret": app("gh-sample-client", "GH_SAMPLE_ROTATED", ["repo"]),
+                "scopes": app("gh-sample-client", "GH_SAMPLE_SECRET", ["repo", "gist"]),
+            },
+            secrets={"GH_SAMPLE_SECRET": secret, "GH_SAMPLE_ROTATED": rotated},
+            dashboard=(
+                step("gh-sample-client", secret, ["repo"]),
+                DashboardAction("POST", "apps/github", {"enabled": True}),
+            ),
+            update_steps={
+                "client_id": (step("gh-sample-client-2", secret, ["repo"]),),
+                "client_secret": (step("gh-sample-client", rotated, ["repo"]),),
+                "scopes": (step("gh-sample-client", secret, ["repo", "gist"]),),
+            },
+        )
 
     def dashboard_step(
         self, change: Change, want: Resource | None, source: SecretSource

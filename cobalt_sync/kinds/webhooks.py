@@ -2,7 +2,8 @@
 keyed by URL: one webhook per URL per environment (cobalt-api.md §2e).
 
 Cobalt has no uniqueness, so a create whose reply was lost is re-read by URL before it is
-repeated, and live duplicates of one URL are named in the plan and left alone. Header values
+repeated, a create is re-read by URL after it lands (two applies racing keep one copy), and
+other live duplicates of one URL are named in the plan and left alone. Header values
 are secrets: Resources carry their fingerprints (compared, never printed) and the values only
 in `secrets`, which apply reads. Fields the manifest cannot express (body template, workflow
 filter, group) are never written, so a partial PUT leaves them as they are.
@@ -26,7 +27,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cobalt_sync.kinds.base import DocumentChecks, ResourceKind, RunContext
+from cobalt_sync.kinds.base import (
+    DocumentChecks,
+    KindSamples,
+    LiveCopy,
+    ResourceKind,
+    RunContext,
+)
 from cobalt_sync.kinds.exporting import ExportBuilder, ExportSection
 from cobalt_sync.kinds.fields import (
     ABSENT_ALONE_SCHEMA,
@@ -130,6 +137,7 @@ class WireWebhook(BaseModel):
     is_enabled: bool = True
     description: str | None = None
     webhook_headers: dict[str, Any] | None = None
+    created_at: str = Field(default="", alias="createdAt")
 
 
 _WEBHOOK: ReplyShape[WireWebhook] = ReplyShape(WireWebhook)
@@ -175,6 +183,7 @@ class WebhooksKind(ResourceKind):
     )
     apply_rank = 50
     rules = KindRules(align=align_webhooks, sensitive=frozenset({"headers"}))
+    key_unique_on_server = False  # Cobalt keeps webhook URLs apart by nothing
 
     def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
         """Header values are kept as secrets, but many are not (`X-Source: cobalt`): one
@@ -216,6 +225,13 @@ class WebhooksKind(ResourceKind):
             state.add(live_resource(hook))
         return state
 
+    def copies(self, ctx: RunContext, key: str) -> list[LiveCopy]:
+        return [
+            LiveCopy(live_resource(hook), hook.created_at)
+            for hook in list_webhooks(ctx)
+            if hook.webhook_url == key
+        ]
+
     def create(self, ctx: RunContext, want: Resource) -> None:
         body = write_body(ctx, want)
         body["webhook_url"] = want.key
@@ -229,6 +245,32 @@ class WebhooksKind(ResourceKind):
     def delete(self, ctx: RunContext, have: Resource) -> None:
         assert have.server_ref is not None
         ctx.api.remove("delete_webhook", {"id": have.server_ref})
+
+    def samples(self) -> KindSamples:
+        url = "https://hooks.example.com/sample"
+        base: dict[str, Any] = {
+            "events": ["Connection Created"],
+            "headers": {"Authorization": "${SAMPLE_HOOK_TOKEN}"},
+            "description": "sample hook",
+        }
+
+        def hook(**changed: Any) -> dict[str, Any]:
+            return {KIND: {url: {**base, **changed}}}
+
+        return KindSamples(
+            create=hook(),
+            updates={
+                "events": hook(events=["Connection Created", "Workflow Errored"]),
+                "method": hook(method="PUT"),
+                "headers": hook(headers={"Authorization": "${SAMPLE_HOOK_ROTATED}"}),
+                "enabled": hook(enabled=False),
+                "description": hook(description="sample hook, changed"),
+            },
+            secrets={
+                "SAMPLE_HOOK_TOKEN": 'Bearer CANARY-"hook"-é-4d2a',
+                "SAMPLE_HOOK_ROTATED": "Bearer CANARY-hook-rotated-\\-9e7b",
+            },
+        )
 
     def export(self, live: State, builder: ExportBuilder) -> ExportSection:
         hooks = live.kinds.get(KIND, KindState())

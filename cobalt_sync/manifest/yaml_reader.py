@@ -29,6 +29,8 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from cobalt_sync.manifest.located import Mark, PathKey, format_path
+from cobalt_sync.resource import invisible_in as invisible_in
+from cobalt_sync.resource import normal_key as normal_key
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -54,20 +56,6 @@ FALSE_WORDS = frozenset({"false", "False", "FALSE"})
 # JSON's number grammar: no leading zeros, no '+', no '_', no hex/octal, no .inf/.nan.
 INT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 FLOAT_PATTERN = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
-
-
-def invisible_in(key: str) -> int | None:
-    """The index of the first invisible character in a key (Unicode category Cf: zero-width
-    characters such as U+200B, bidirectional controls such as U+202E, U+FEFF), else None.
-    Such a key prints like another one, so it is refused, not read as a different object."""
-    if key.isascii():
-        return None
-    return next((i for i, c in enumerate(key) if unicodedata.category(c) == "Cf"), None)
-
-
-def normal_key(key: str) -> str:
-    """A key in Unicode NFC: `É` typed as one code point or as E + accent is one key."""
-    return key if key.isascii() else unicodedata.normalize("NFC", key)
 
 
 def invisible_message(key: str, index: int) -> str:

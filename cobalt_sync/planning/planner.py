@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, RULES
+from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, RULES, ResourceKind
 from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged
 from cobalt_sync.resource import JsonValue, KindState, Resource, State
@@ -55,7 +55,7 @@ def build_plan(
         kind_rules = rules.get(kind, KindRules())
         want, have = desired.kinds.get(kind, KindState()), live.kinds.get(kind, KindState())
         notes.extend([*want.notes, *have.notes])
-        warnings.extend(duplicate_warnings(kind, have))
+        warnings.extend(duplicate_warnings(kind, want, have))
         changes.extend(declared_changes(kind, want, have, kind_rules))
         pruned, left = undeclared(kind, want, have, prune=kind in inputs.prune)
         changes.extend(pruned)
@@ -161,12 +161,12 @@ def undeclared(
     return pruned, Unmanaged(kind, tuple(left), count)
 
 
-def duplicate_warnings(kind: str, have: KindState) -> Iterator[str]:
+def duplicate_warnings(kind: str, want: KindState, have: KindState) -> Iterator[str]:
+    """One warning per key held by several live objects, saying what to do (the kind
+    words it: whether Cobalt keeps the key unique changes how it can have happened)."""
+    words = KINDS.get(kind) or ResourceKind()
     for key, count in sorted(have.duplicates.items()):
-        yield (
-            f"{kind}/{key}: {count} live objects share this key; cobalt-sync will not guess "
-            "which one is meant and leaves them alone. Delete the extra ones in the dashboard."
-        )
+        yield words.duplicate_advice(f"{kind}/{key}", count, declared=key in want.resources)
 
 
 def mass_delete_findings(changes: tuple[Change, ...], live: State) -> Iterator[str]:

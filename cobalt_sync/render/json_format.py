@@ -39,6 +39,7 @@ def report_document(report: ApplyReport) -> dict[str, Any]:
         "remaining": body["remaining"],
         "interrupted": body["interrupted"],
         "dashboard_steps": body["dashboard_steps"],
+        **({"duplicates": body["duplicates"]} if "duplicates" in body else {}),
     }
 
 

@@ -379,6 +379,12 @@ def report_summary(report: ApplyReport) -> str:
 
 
 def verification(report: ApplyReport) -> str:
+    if report.duplicates:
+        shown = ", ".join(md_code(address) for address in report.duplicates[:10])
+        return (
+            f"❌ **Held by several live objects each:** "
+            f"{plural(len(report.duplicates), 'declared object')} ({shown})"
+        )
     if report.remaining:
         return (
             f"❌ **The live org still differs:** {plural(len(report.remaining), 'change')} "
@@ -396,5 +402,5 @@ def outcome_row(outcome: Outcome) -> str:
     action = f"{SIGNS[change.action]} {change.action.value}"
     return (
         f"| {_STATUS_LABELS[outcome.status]} | {action} | {md_code(change.address)} | "
-        f"{md_text(outcome.reason)} |"
+        f"{md_text('; '.join([outcome.reason, *outcome.notes]).strip('; '))} |"
     )

@@ -299,6 +299,12 @@ REPORT_SCHEMA: dict[str, Any] = {
                         "type": "string",
                         "description": "Why it failed or was skipped; empty when done.",
                     },
+                    "notes": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "What else the change did, one line each (e.g. a "
+                        "duplicate copy left by two applies racing, deleted). Absent when none.",
+                    },
                 },
             },
         },
@@ -317,6 +323,12 @@ REPORT_SCHEMA: dict[str, Any] = {
             "items": {"$ref": "#/$defs/dashboard_step"},
             "description": "Dashboard steps a re-read after apply did not yet see done; apply "
             "exits 7 while any remain.",
+        },
+        "duplicates": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Declared objects (`kind/key`) a re-read after apply found held by "
+            "several live objects each; apply exits 6. Absent when none.",
         },
     },
     "$defs": {"change": CHANGE, "field_change": FIELD_CHANGE, "dashboard_step": DASHBOARD_STEP},

@@ -160,7 +160,9 @@ def final_lines(plan: Plan, paint: Paint) -> list[str]:
 def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     paint = painter(color)
     lines = [f"Apply to the {printable(report.plan.environment)} environment:", ""]
-    lines += [outcome_line(outcome, paint) for outcome in ordered_outcomes(report)]
+    for outcome in ordered_outcomes(report):
+        lines.append(outcome_line(outcome, paint))
+        lines += [f"      {printable(note)}" for note in outcome.notes]
     if not report.outcomes:
         lines.append("  (nothing to do)")
     lines += ["", paint(report_sentence(report), "bold"), *verification_lines(report, paint)]
@@ -210,6 +212,10 @@ def remaining_step_lines(report: ApplyReport, paint: Paint) -> list[str]:
 
 
 def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    if report.duplicates:
+        count = plural(len(report.duplicates), "declared object")
+        lines = [paint(f"Verification: {count} held by several live objects each:", "red")]
+        return lines + [f"  ! {printable(address)}" for address in report.duplicates]
     if report.remaining:
         count = plural(len(report.remaining), "API change")
         lines = [paint(f"Verification: the live org still differs: {count}.", "red")]

@@ -184,7 +184,7 @@ class FaultMiddleware:
             await send(message)
 
         try:
-            if self._faulty(scope["path"]):
+            if self._faulty(scope["method"], scope["path"]):
                 await self._with_faults(scope, receive, counting_send)
             else:
                 await self.app(scope, receive, counting_send)
@@ -207,9 +207,12 @@ class FaultMiddleware:
                 return str(getattr(route, "path", scope["path"]))
         return "<unknown route>"
 
-    def _faulty(self, path: str) -> bool:
+    def _faulty(self, method: str, path: str) -> bool:
+        """`route` is searched in the path, and in `METHOD path`: `^POST ` faults creates."""
         pattern = self.state.settings.route
-        return pattern is None or re.search(pattern, path) is not None
+        if pattern is None:
+            return True
+        return any(re.search(pattern, text) for text in (path, f"{method} {path}"))
 
     async def _with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings, state = self.state.settings, self.state

@@ -101,7 +101,10 @@ def test_duplicates_absent_unmanaged_and_prune(
     shown = plan(cli, manifest)
     assert "mcp_servers/Twin: 2 live objects share this key" in shown.output
     assert "mcp_servers/Twin" not in shown.stdout.replace("mcp_servers/Twin: 2 live", "")
-    assert apply(cli, manifest).exit_code == 0
+    applied = apply(cli, manifest)
+    # The rest is applied; the declared Twin is held twice, so the org does not match: exit 6.
+    assert applied.exit_code == 6, applied.output
+    assert "1 declared object held by several live objects" in applied.stdout
     assert sorted(s["name"] for s in servers(api)) == ["Other", "Support Agent", "Twin", "Twin"]
     absent = write(
         workdir, "version: 1\nenvironment: test\nmcp_servers:\n  Support Agent: {state: absent}\n"

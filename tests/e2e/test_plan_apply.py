@@ -306,8 +306,10 @@ def test_live_duplicates_are_named_not_guessed(
     assert warning in shown.stdout + shown.stderr
     assert "events/Invoice Paid" not in shown.stdout.split("Plan:")[0].split("Warnings")[0]
     applied = apply(cli, manifest)
-    assert applied.exit_code == 0, applied.output
+    # Everything else is applied; a declared key held twice is not "verified": exit 6.
+    assert applied.exit_code == 6, applied.output
     assert warning in applied.stdout + applied.stderr
+    assert "held by several live objects each:\n  ! events/Invoice Paid" in applied.stdout
     names = [e["name"] for e in sandbox.inspect()["events"]]
     assert names.count("Invoice Paid") == 2  # untouched: neither a third nor a deletion
 

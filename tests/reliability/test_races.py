@@ -170,3 +170,111 @@ def test_apply_while_someone_edits_the_org(
     assert check_org(final, EVENTS, ACCOUNTS, owned=False).right
     live_after = {a["account_id"]: a["name"] for a in final["linked_accounts"]}
     assert {a: live_after.get(a) for a in editor.own_accounts} == editor.own_accounts
+
+
+# --- kinds whose key Cobalt does not keep unique ----------------------------------------------
+
+HOOKS = [f"https://hooks.example.com/race/{i}" for i in range(3)]
+SERVERS = [f"Race Agent {i}" for i in range(3)]
+
+
+def unkeyed_manifest(directory: Path) -> Path:
+    """Webhooks (keyed by URL) and MCP servers (keyed by name): Cobalt keeps neither unique."""
+    document = {
+        "version": 1,
+        "environment": "test",
+        "webhooks": {
+            url: {"events": ["Connection Created"], "headers": {"X-Token": "race-hook-token"}}
+            for url in HOOKS
+        },
+        "mcp_servers": {
+            name: {"description": f"{name} helps", "apps": ["slack"]} for name in SERVERS
+        },
+    }
+    path = directory / "cobalt.yaml"
+    path.write_text(json.dumps(document, indent=1))
+    return path
+
+
+def live_keys(url: str) -> tuple[list[str], list[str]]:
+    """Every webhook URL and every MCP server name in the org, once per live object."""
+    with httpx.Client(base_url=url + API, headers={"x-api-key": TEST_KEY}, timeout=30) as api:
+        hooks = [hook["webhook_url"] for hook in api.get("/webhook").json()]
+        docs = api.get("/mcp-servers", params={"limit": 100}).json()["docs"]
+    return sorted(hooks), sorted(doc["name"] for doc in docs)
+
+
+def deleted_copies(result: Any) -> list[str]:
+    """The report's lines about duplicate copies this apply deleted."""
+    outcomes = json.loads(result.stdout)["outcomes"]
+    return [note for o in outcomes for note in o.get("notes", []) if "duplicate" in note]
+
+
+@pytest.mark.slow
+def test_two_applies_at_once_keep_one_webhook_and_one_mcp_server(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Both applies plan the same creates (the reads are slow enough to overlap), both
+    create, both re-read by key and agree on which copy stays: one object per key, both
+    exit 0, and the report of whoever deleted a copy says so."""
+    manifest = unkeyed_manifest(tmp_path)
+    env = cli_env_for(sandbox.url, TEST_KEY)
+    args = ["apply", "-f", str(manifest), "--auto-approve", "--format", "json"]
+    deleted: list[str] = []
+    for round_ in range(2):
+        sandbox.reset()
+        sandbox.faults(latency_ms=60, jitter_ms=40, seed=round_)
+        first, second = start_cli(args, env, tmp_path), start_cli(args, env, tmp_path)
+        results = [finished(first), finished(second)]
+        sandbox.faults(latency_ms=0, jitter_ms=0)
+        for result in results:
+            no_traceback(result)
+            assert result.exit_code == 0, result.output[-3000:]
+            assert "race-hook-token" not in result.output
+            deleted += deleted_copies(result)
+        assert live_keys(sandbox.url) == (HOOKS, SERVERS)
+        assert cli("plan", "-f", str(manifest), "--detailed-exitcode").exit_code == 0
+    print(f"racing applies deleted {len(deleted)} duplicate copies over two rounds")
+    # Over two rounds the applies did race: copies were created twice and cleaned up.
+    assert deleted, "no apply ever met the other's copy: the race was not exercised"
+    assert all("identical to the one kept" in line for line in deleted), deleted
+
+
+@pytest.mark.slow
+def test_a_copy_someone_else_made_meanwhile_is_named_and_left_alone(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A person creates a webhook of the same URL, but other events, while apply creates
+    ours: apply keeps both, names theirs in the report and exits 6; nothing of theirs is
+    changed, and the plan afterwards says what to do."""
+    url = HOOKS[0]
+    manifest = tmp_path / "cobalt.yaml"
+    manifest.write_text(json.dumps({
+        "version": 1, "environment": "test",
+        "webhooks": {url: {"events": ["Connection Created"]}},
+    }))
+    sandbox.faults(latency_ms=400)
+    process = start_cli(["apply", "-f", str(manifest), "--auto-approve", "--format", "json"],
+                        cli_env_for(sandbox.url, TEST_KEY), tmp_path)
+    planned: list[float] = []
+    watch_for(process, f"+ webhooks/{url}", planned)
+    assert planned, finished(process).output[-3000:]
+    theirs = {"webhook_url": url, "webhook_events": ["Workflow Errored"]}
+    with httpx.Client(base_url=sandbox.url + API, headers={"x-api-key": TEST_KEY},
+                      timeout=30) as api:
+        their_id = api.post("/webhook", json=theirs).json()["_id"]
+    result = finished(process)
+    sandbox.faults(latency_ms=0)
+    no_traceback(result)
+    assert result.exit_code == 6, result.output[-3000:]
+    (outcome,) = json.loads(result.stdout)["outcomes"]
+    assert outcome["status"] == "failed"
+    assert f"id {their_id}" in outcome["reason"] and "differs" in outcome["reason"]
+    assert "left alone" in outcome["reason"]
+    assert json.loads(result.stdout)["duplicates"] == [f"webhooks/{url}"]
+    hooks = httpx.get(f"{sandbox.url}{API}/webhook", headers={"x-api-key": TEST_KEY}).json()
+    events = sorted(tuple(hook["webhook_events"]) for hook in hooks)
+    assert events == [("Connection Created",), ("Workflow Errored",)]
+    shown = cli("plan", "-f", str(manifest))
+    assert f"webhooks/{url}: 2 live objects share this key" in shown.output
+    assert "delete the others in Cobalt's dashboard" in shown.output

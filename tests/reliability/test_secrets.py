@@ -8,16 +8,18 @@ to loopback addresses: any other http:// URL is refused before a connection is a
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from cobalt_sync.sandbox.server import SandboxServer
-from tests.conftest import CliResult, invoke
+from tests.conftest import TEST_KEY, CliResult, Sandbox, invoke
 from tests.reliability.hostile_api import HostileApp, HostileSettings, Recorder, serve
 from tests.reliability.support import run_cli
 
@@ -306,3 +308,50 @@ def test_malformed_key_is_not_repeated(
         assert result.exit_code in (3, 4), result.output
         assert bad_key not in result.output
     seen.assert_clean()
+
+
+# A secret holding what JSON escapes (a quote, a backslash), a non-ASCII letter and an emoji:
+# a client sending UTF-8 as is writes it `CANARY\"é-222\\😀`, which an ASCII-escaped needle
+# never matched.
+TRICKY_SECRET = 'CANARY"é-222\\😀'
+
+
+def tricky_spellings(secret: str) -> list[str]:
+    units = secret.encode("utf-16-be")
+    every_u = "".join(f"\\u{units[i:i + 2].hex()}" for i in range(0, len(units), 2))
+    return [
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(json.dumps(secret, ensure_ascii=False), ensure_ascii=False)[1:-1],
+        every_u,
+        quote(secret, safe=""),
+        "CANARY",  # whatever the spelling, its plain part must not be left standing
+    ]
+
+
+def test_a_secret_with_quotes_and_non_ascii_is_masked_when_the_sandbox_quotes_it_back(
+    cli: Any, sandbox: Sandbox, cli_env: dict[str, str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The served sandbox refuses every write of an environment variable's value and quotes
+    the request back (key and body); the value holds a quote, a backslash, `é` and an emoji.
+    No spelling of it reaches stdout, stderr, `-v` or `--debug` output, in any format."""
+    sandbox.post("dashboard/env/definitions", key=TEST_KEY, name="CRM_TOKEN", encrypted=True)
+    monkeypatch.setenv("CRM_TOKEN", TRICKY_SECRET)
+    manifest = tmp_path / "cobalt.yaml"
+    manifest.write_text(
+        "version: 1\nenvironment: test\nenvironment_variables:\n  CRM_TOKEN: ${CRM_TOKEN}\n"
+    )
+    # Only the value's write (POST /env/values) fails; its reads (/env/values/org) do not.
+    sandbox.faults(echo_secrets_in_errors=True, error_rate=1.0, route=r"/env/values$")
+    outputs: list[str] = []
+    for flags in ((), ("-v",), ("--debug",)):
+        for fmt in ("text", "json", "markdown"):
+            result = cli(*flags, "apply", "-f", str(manifest), "--auto-approve", "--format", fmt)
+            assert result.exit_code in (4, 6), result.output
+            outputs.append(result.output)
+    said = "\n".join(outputs)
+    assert "echo x-api-key=[REDACTED] body=" in said  # the server did quote the request
+    for spelling in tricky_spellings(TRICKY_SECRET):
+        assert spelling not in said, spelling
