@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from pydantic import create_model
 
-from cobalt_sync.manifest.json_schema import schema_text
+from cobalt_sync.manifest.json_schema import field_docstrings, schema_text
 from cobalt_sync.manifest.yaml_reader import read_yaml
 from cobalt_sync.schemas import (
     NAMES,
@@ -91,6 +92,13 @@ def test_the_editor_catalog_entry_matches_manifests_and_names_the_major_url() ->
     assert entry["fileMatch"] == ["cobalt.yaml", "cobalt.yml", "**/cobalt*.yaml"]
     assert entry["url"] == major_url("cobalt")
     assert set(entry) == {"name", "description", "fileMatch", "url"}
+
+
+def test_a_model_without_source_has_no_field_docstrings_and_no_crash() -> None:
+    """Python 3.13 finds no source for a `create_model` class (the Manifest): `schema`
+    crashed there with "source code not available"."""
+    made = create_model("MadeAtRunTimeWithoutSource", x=(int, 1))
+    assert field_docstrings(made) == {}
 
 
 def test_descriptions_come_from_field_docstrings() -> None:

@@ -119,7 +119,13 @@ def field_docstrings(model: type) -> dict[str, str]:
 
 @cache
 def _own_docstrings(cls: type) -> dict[str, str]:
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):
+        # A class made by `create_model` (the Manifest) has no source: its fields carry
+        # `description=` instead. (Python 3.13 raises here; 3.11 finds the TYPE_CHECKING stub.)
+        return {}
+    tree = ast.parse(textwrap.dedent(source))
     body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
     found: dict[str, str] = {}
     for statement, following in pairwise(body):
