@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cobalt_sync.atomic_file import ensure_folder
 from cobalt_sync.commands.common import (
     format_option,
     link_base_option,
@@ -79,6 +80,8 @@ def command(
       cobalt-sync plan --target apps/slack --target events
     """
     chosen = parsed_targets(targets)
+    if out is not None:
+        ensure_folder(out)  # a bad --out fails (exit 3) before any request
     with start_run(
         options, manifest_path, choose_environment(environment, options), parallelism
     ) as started:

@@ -1,7 +1,8 @@
 """JSON Schemas (draft 2020-12) of the plan and apply-report JSON documents.
 
 The source of truth for `schemas/plan.schema.json` and `schemas/report.schema.json`: a test
-fails when those files are stale (`UPDATE_GOLDEN=1` rewrites them). Pure data, no I/O.
+fails when those files are stale (`python scripts/generate-schemas.py` rewrites them). Pure
+data, no I/O.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from cobalt_sync.applying.report import Status
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
+from cobalt_sync.schemas import schema_url
 
-BASE_ID = "https://cobalt-sync.dev/schemas"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -136,7 +137,7 @@ DASHBOARD_STEP: dict[str, Any] = {
 
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,
-    "$id": f"{BASE_ID}/plan.schema.json",
+    "$id": schema_url("plan"),
     "title": "cobalt-sync plan",
     "description": "What `cobalt-sync apply` would change in a Cobalt org: the output of "
     "`cobalt-sync plan --format json` and, with two more keys, a plan saved with `--out`. "
@@ -265,7 +266,7 @@ PLAN_SCHEMA: dict[str, Any] = {
 
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,
-    "$id": f"{BASE_ID}/report.schema.json",
+    "$id": schema_url("report"),
     "title": "cobalt-sync apply report",
     "description": "What `cobalt-sync apply --format json` did with each change of its plan, "
     "and whether the live org matched the manifest afterwards.",
