@@ -25,7 +25,7 @@ from cobalt_sync.render.schema import PLAN_SCHEMA
 
 ROOT = Path(__file__).parents[1]
 ACTION = ROOT / "action.yml"
-WORKFLOW = ROOT / "examples" / "github" / "cobalt.yml"
+WORKFLOW = ROOT / "examples" / "github" / "cobalt-sync.yml"
 DRIFT = ROOT / "examples" / "github" / "drift.yml"
 EXAMPLES = sorted((ROOT / "examples" / "github").glob("*.yml"))
 HOOKS = ROOT / ".pre-commit-hooks.yaml"

@@ -24,7 +24,7 @@ def test_the_package_and_the_command_report_the_pyproject_version(cli: Any) -> N
 
 
 def test_readme_example_workflow_and_hook_name_the_same_release_tag() -> None:
-    for name in ("README.md", "examples/github/cobalt.yml", ".pre-commit-hooks.yaml"):
+    for name in ("README.md", "examples/github/cobalt-sync.yml", ".pre-commit-hooks.yaml"):
         text = (ROOT / name).read_text(encoding="utf-8")
         assert TAG in text, f"{name} does not name the release tag {TAG}"
         for line in text.splitlines():
