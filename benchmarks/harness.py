@@ -46,7 +46,8 @@ class SandboxProcess:
         self.log_path = workdir / f"sandbox-{os.getpid()}-{time.monotonic_ns()}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
-        self.admin = httpx.Client(timeout=600)
+        # The admin API takes the org's key in a header, like the vendor API.
+        self.admin = httpx.Client(timeout=600, headers={"x-api-key": TEST_KEY})
 
     def start(self) -> None:
         # --port 0 lets the kernel pick a free port; the server prints the URL it got.
@@ -115,7 +116,7 @@ class SandboxProcess:
         self.post("reset")
 
     def seed(self, **body: Any) -> Any:
-        return self.post("seed", {"key": TEST_KEY, **body})
+        return self.post("seed", body)
 
     def reset_stats(self) -> None:
         self.post("stats/reset")
@@ -125,7 +126,7 @@ class SandboxProcess:
         return result
 
     def inspect(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.get("inspect", key=TEST_KEY, accounts="false")
+        result: dict[str, Any] = self.get("inspect", accounts="false")
         return result
 
 

@@ -575,6 +575,16 @@ def small_manifest_million_org(ctx: Context) -> dict[str, Any]:
     return figures
 
 
+def pr_plan_job(ctx: Context) -> dict[str, Any]:
+    # Imported on use: it needs uv, and the package index once to warm its cache.
+    from pr_job import pr_plan_job as scenario
+
+    return scenario(ctx)
+
+
+# Run only when named (`--only pr_plan_job`): the default run and the tests stay offline.
+OPT_IN = frozenset({"pr_plan_job"})
+
 SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "small_manifest_huge_org": small_manifest_huge_org,
     "large_manifest_no_changes": large_manifest_no_changes,
@@ -582,4 +592,5 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "rate_limited": rate_limited,
     "faulty_network": faulty_network,
     "small_manifest_million_org": small_manifest_million_org,
+    "pr_plan_job": pr_plan_job,
 }

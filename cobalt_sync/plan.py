@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,11 +51,39 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class Source:
+    """The manifest line that causes a change: `file` as a reviewer opens it (relative to
+    the repository's root when the manifest is in one), `line` 1-based."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {"file": self.file, "line": self.line}
+
+
+# A link base: an http(s) URL with nothing that could end a Markdown link or open markup.
+_LINK_BASE = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+")
+LINK_BASE_HINT = (
+    "give the repository's URL at a commit, e.g. https://github.com/OWNER/REPO/blob/SHA"
+)
+
+
+def is_link_base(url: str) -> bool:
+    """True when `url` may prefix a link to a manifest line (`URL/path#L12`)."""
+    return _LINK_BASE.fullmatch(url) is not None
+
+
+@dataclass(frozen=True)
 class Change:
     """One action on one object, keyed by its natural key.
 
     `tags` are review markers (`breaking`, `additive`, `reauthorize`, `manual`); `notes` are
-    one-line explanations shown under the change.
+    one-line explanations shown under the change; `source` is the manifest line behind it
+    (None where no line causes it: the probe account, a promotion diff).
     """
 
     kind: str
@@ -63,6 +92,7 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     tags: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    source: Source | None = None
 
     @property
     def address(self) -> str:
@@ -76,7 +106,28 @@ class Change:
             "fields": [f.to_dict() for f in self.fields],
             "tags": list(self.tags),
             "notes": list(self.notes),
+            "source": None if self.source is None else self.source.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class EntryNote:
+    """A note about one declared or live object that the plan does not change: shown on
+    request (`-v`) and counted otherwise, so a plan does not repeat the same facts."""
+
+    kind: str
+    key: str
+    text: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.key}"
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.text}"
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {"kind": self.kind, "key": self.key, "note": self.text}
 
 
 class StepStatus(StrEnum):
@@ -151,8 +202,11 @@ class Plan:
     mass_delete: tuple[str, ...] = ()
     # Changes only Cobalt's dashboard can make, in the order to take them (after `changes`).
     dashboard_steps: tuple[DashboardStep, ...] = ()
-    # Plan-level facts a reviewer should know (implied scopes, what cannot be verified).
+    # Plan-level facts a reviewer should know (accounts left behind, kept UDF keys).
     notes: tuple[str, ...] = ()
+    # Notes about objects the plan does not change (a note about a changed object rides on
+    # its change): folded away unless asked for.
+    unchanged_notes: tuple[EntryNote, ...] = ()
     # `--target` addresses (`apps/slack`, or a kind) the plan was narrowed to; empty: all.
     targets: tuple[str, ...] = ()
 
@@ -187,6 +241,7 @@ class Plan:
             "mass_delete": list(self.mass_delete),
             "dashboard_steps": [step.to_dict() for step in self.dashboard_steps],
             "notes": list(self.notes),
+            "unchanged_notes": [n.to_dict() for n in self.unchanged_notes],
             "targets": list(self.targets),
             "summary": self.summary(),
         }
@@ -212,6 +267,10 @@ class Plan:
                 DashboardStep.from_dict(d) for d in data.get("dashboard_steps", [])
             ),
             notes=tuple(data.get("notes", [])),
+            unchanged_notes=tuple(
+                EntryNote(str(n["kind"]), str(n["key"]), str(n["note"]))
+                for n in data.get("unchanged_notes", [])
+            ),
             targets=tuple(data.get("targets", [])),
         )
 
@@ -234,7 +293,18 @@ def change_from_dict(c: Mapping[str, Any]) -> Change:
         ),
         tags=tuple(c.get("tags", [])),
         notes=tuple(c.get("notes", [])),
+        source=source_from_dict(c.get("source")),
     )
+
+
+def source_from_dict(data: Any) -> Source | None:
+    """A Source from its `to_dict()` form; None for none (plans saved before sources)."""
+    if data is None:
+        return None
+    line = data["line"]
+    if type(line) is not int or line < 1:
+        raise ValueError("a source line is a positive whole number")
+    return Source(file=str(data["file"]), line=line)
 
 
 def canonical_json(value: Any) -> str:

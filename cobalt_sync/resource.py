@@ -18,6 +18,9 @@ JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "Jso
 JsonObject = dict[str, JsonValue]
 
 Ensure = Literal["present", "absent"]
+# A note a kind makes: (key of the object it is about, text without the address), or
+# (None, text naming the kind) for a fact about the kind as a whole.
+KindNote = tuple[str | None, str]
 
 
 def json_type(value: object) -> str:
@@ -70,8 +73,9 @@ class KindState:
     # Declared keys whose live object could not be observed, with the reason (real Cobalt
     # shows some settings only under conditions): planned as unverified, never guessed.
     unobserved: dict[str, str] = field(default_factory=dict)
-    # Facts found while deriving or reading this kind that the plan shows as notes.
-    notes: list[str] = field(default_factory=list)
+    # Facts found while deriving or reading this kind that the plan shows as notes: one
+    # about an object shows with its change, or folded away when it has none.
+    notes: list[KindNote] = field(default_factory=list)
     # Declared keys whose change only Cobalt's dashboard can make in this org (e.g. a value
     # for an environment variable that has no definition yet), with the reason.
     dashboard_only: dict[str, str] = field(default_factory=dict)

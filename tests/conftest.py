@@ -35,20 +35,21 @@ class CliResult:
 
 
 class Sandbox:
-    """The served sandbox plus its admin API (`/_sandbox/...`)."""
+    """The served sandbox plus its admin API (`/_sandbox/...`), which takes the org's key in
+    the `x-api-key` header (`key=` names it; the test key by default)."""
 
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.url: str = server.url
         self.admin = httpx.Client(base_url=self.url, timeout=30)
 
-    def post(self, path: str, **body: Any) -> Any:
-        response = self.admin.post(f"/_sandbox/{path}", json=body)
+    def post(self, path: str, key: str = TEST_KEY, **body: Any) -> Any:
+        response = self.admin.post(f"/_sandbox/{path}", json=body, headers={"x-api-key": key})
         response.raise_for_status()
         return response.json()
 
-    def get(self, path: str, **params: Any) -> Any:
-        response = self.admin.get(f"/_sandbox/{path}", params=params)
+    def get(self, path: str, key: str = TEST_KEY, **params: Any) -> Any:
+        response = self.admin.get(f"/_sandbox/{path}", params=params, headers={"x-api-key": key})
         response.raise_for_status()
         return response.json()
 
@@ -64,7 +65,7 @@ class Sandbox:
     # What a person does in Cobalt's dashboard (both profiles).
 
     def dashboard_enable(self, slug: str, enabled: bool = True, key: str = TEST_KEY) -> Any:
-        return self._dashboard("POST", f"apps/{slug}", {"key": key, "enabled": enabled})
+        return self._dashboard("POST", f"apps/{slug}", {"enabled": enabled}, key)
 
     def dashboard_set_oauth(
         self,
@@ -74,25 +75,22 @@ class Sandbox:
         scopes: Sequence[str] = (),
         key: str = TEST_KEY,
     ) -> Any:
-        body = {
-            "key": key,
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "scopes": list(scopes),
-        }
-        return self._dashboard("PUT", f"oauth/{slug}", body)
+        body = {"client_id": client_id, "client_secret": client_secret, "scopes": list(scopes)}
+        return self._dashboard("PUT", f"oauth/{slug}", body, key)
 
     def dashboard_clear_oauth(self, slug: str, key: str = TEST_KEY) -> Any:
-        return self._dashboard("DELETE", f"oauth/{slug}", {"key": key})
+        return self._dashboard("DELETE", f"oauth/{slug}", None, key)
 
     def dashboard(
         self, method: str, path: str, body: Mapping[str, Any], key: str = TEST_KEY
     ) -> Any:
         """Any dashboard JSON route, `/_sandbox/dashboard/<path>` (a kind's sample steps)."""
-        return self._dashboard(method, path, {"key": key, **body})
+        return self._dashboard(method, path, dict(body), key)
 
-    def _dashboard(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        response = self.admin.request(method, f"/_sandbox/dashboard/{path}", json=body)
+    def _dashboard(self, method: str, path: str, body: dict[str, Any] | None, key: str) -> Any:
+        response = self.admin.request(
+            method, f"/_sandbox/dashboard/{path}", json=body, headers={"x-api-key": key}
+        )
         response.raise_for_status()
         return response.json()
 

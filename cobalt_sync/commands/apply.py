@@ -33,6 +33,7 @@ from cobalt_sync.commands.common import (
     start_run,
     target_option,
     use_color,
+    verbose,
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.commands.progress import ProgressPrinter
@@ -178,7 +179,7 @@ def targets_of_saved(saved: Plan, given: tuple[Target, ...]) -> tuple[Target, ..
 def show_plan(plan: Plan, fmt: str) -> None:
     """The plan the user confirms: on stdout in text mode; on stderr when stdout is reserved
     for a machine-readable report."""
-    text = render_plan(plan, "text", color=use_color())
+    text = render_plan(plan, "text", color=use_color(), verbose=verbose())
     click.echo(text, nl=False, err=fmt != "text")
 
 

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from cobalt_sync.errors import InputError
 from cobalt_sync.manifest import LoadedManifest, load_manifest
 from cobalt_sync.manifest.overlay import EnvironmentChoice
 from cobalt_sync.options import GlobalOptions
+from cobalt_sync.plan import LINK_BASE_HINT, is_link_base
 from cobalt_sync.reading import start
 from cobalt_sync.reading.start import Started as Started
 
@@ -70,6 +73,42 @@ def target_option(function: F) -> F:
         help="Plan only this object (`apps/slack`, `events/Invoice Paid`) or kind (`events`); "
         "repeatable. Prerequisites outside the targets come along, with a note.",
     )(function)
+
+
+LINK_BASE_ENV = "COBALT_LINK_BASE"
+
+
+def checked_link_base(ctx: click.Context, param: click.Parameter, url: str | None) -> str | None:
+    """A bad link base is bad input (exit 3), found before anything is read; checked here
+    without the renderers, whose import would hold back a plan's first reads."""
+    if url and not is_link_base(url):
+        from_env = ctx.get_parameter_source(str(param.name)) is ParameterSource.ENVIRONMENT
+        source = LINK_BASE_ENV if from_env else "--link-base"
+        raise InputError(
+            f"{source}: not an http(s) URL without spaces, quotes or brackets",
+            hint=LINK_BASE_HINT,
+        )
+    return url or None
+
+
+def link_base_option(function: F) -> F:
+    return click.option(
+        "--link-base",
+        metavar="URL",
+        envvar=LINK_BASE_ENV,
+        default=None,
+        callback=checked_link_base,
+        help="With --format markdown, link each change to its manifest line under URL, the "
+        "repository at a commit: https://github.com/OWNER/REPO/blob/SHA (env "
+        f"{LINK_BASE_ENV}; the GitHub Action sets it to the pull request's head).",
+    )(function)
+
+
+def verbose() -> bool:
+    """-v: a plan shows every note, those about unchanged objects too."""
+    ctx = click.get_current_context(silent=True)
+    options = ctx.find_object(GlobalOptions) if ctx is not None else None
+    return options is not None and options.verbose > 0
 
 
 def use_color() -> bool:

@@ -8,12 +8,12 @@ writes to Cobalt, and never holds a secret: the export carries `${VAR}` placehol
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from cobalt_sync import atomic_file
 from cobalt_sync.catalog import load_catalog
 from cobalt_sync.commands.common import note, parallelism_option
 from cobalt_sync.commands.environment import choose_environment, environment_option
@@ -106,9 +106,9 @@ def command(
         # Export's own read scope: every live object of each exported kind.
         run = replace(connected, read_all=frozenset(kinds))
         live = read_live(run, State(), tuple(k for k in KIND_ORDER if k in kinds))
-        for kind in live.kinds.values():
-            for text in kind.notes:
-                note(f"Note: {text}")
+        for name, kind in live.kinds.items():
+            for key, text in kind.notes:
+                note(f"Note: {text}" if key is None else f"Note: {name}/{key}: {text}")
         export = export_manifest(
             live,
             ExportOptions(
@@ -172,27 +172,10 @@ def refuse_overwrite(target: Path, force: bool) -> None:
 
 
 def write_atomically(target: Path, text: str, force: bool) -> None:
-    """Temp file in the same directory, fsync, then rename: readers never see half a file.
-    Without --force the rename is a hard link, which fails if the file appeared meanwhile."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temp = Path(name)
+    """Atomically, never through a link (atomic_file.py); without --force, a file that
+    appeared meanwhile is refused rather than replaced."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; a manifest is meant to be shared
-        if force:
-            os.replace(temp, target)
-        else:
-            link_new(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def link_new(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)
+        atomic_file.write_atomically(target, text, overwrite=force)
     except FileExistsError:
         raise InputError(
             f"{target}: already exists; export does not overwrite a manifest",

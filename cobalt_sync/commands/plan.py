@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cobalt_sync.atomic_file import ensure_folder
 from cobalt_sync.commands.common import (
     format_option,
+    link_base_option,
     manifest_option,
     note,
     parallelism_option,
     start_run,
     target_option,
     use_color,
+    verbose,
 )
 from cobalt_sync.commands.environment import choose_environment, environment_option
 from cobalt_sync.errors import ExitCode, RefusedError
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 @manifest_option
 @environment_option
 @format_option
+@link_base_option
 @parallelism_option
 @target_option
 @click.option(
@@ -57,6 +61,7 @@ def command(
     manifest_path: Path | None,
     environment: str | None,
     fmt: str,
+    link_base: str | None,
     parallelism: int,
     out: Path | None,
     detailed_exitcode: bool,
@@ -71,9 +76,12 @@ def command(
       cobalt-sync plan
       cobalt-sync plan -f cobalt.yaml --out plan.json --detailed-exitcode
       cobalt-sync plan --format markdown > plan.md
+      cobalt-sync -v plan            # every note, also those about unchanged objects
       cobalt-sync plan --target apps/slack --target events
     """
     chosen = parsed_targets(targets)
+    if out is not None:
+        ensure_folder(out)  # a bad --out fails (exit 3) before any request
     with start_run(
         options, manifest_path, choose_environment(environment, options), parallelism
     ) as started:
@@ -90,7 +98,10 @@ def command(
         if impact:
             counts = connected_counts(run.api, app_slugs(plan), parallelism)
             plan = annotate(plan, counts)
-    click.echo(render_plan(plan, fmt, color=use_color() and fmt == "text"), nl=False)
+    shown = render_plan(
+        plan, fmt, color=use_color() and fmt == "text", verbose=verbose(), link_base=link_base
+    )
+    click.echo(shown, nl=False)
     if out is not None:
         save_plan(plan, loaded.path, out)
         note(f"Saved the plan to {out}; apply it with `cobalt-sync apply {out}`.")

@@ -147,8 +147,16 @@ def check_rate(name: str, value: float) -> None:
 @click.option(
     "--allow-remote-admin",
     is_flag=True,
-    help="Serve the dashboard pages (/_sandbox/) to non-loopback clients too. They change "
-    "any org on this sandbox without a key.",
+    help="Let non-loopback clients reach /_sandbox/ (the admin API and the dashboard) too. "
+    "Every route there still needs the org's API key (the dashboard: a sign-in with it).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME[:PORT]",
+    help="Another host name clients use to reach the sandbox (e.g. devbox.local). Loopback "
+    "names and --host are always allowed; requests naming any other Host get 421. Repeatable.",
 )
 def serve(
     host: str,
@@ -163,6 +171,7 @@ def serve(
     profile: str,
     allow_remote: bool,
     allow_remote_admin: bool,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the sandbox until Ctrl-C.
 
@@ -197,6 +206,7 @@ def serve(
             seed=seed,
             profile=profile,
             allow_remote_admin=allow_remote_admin,
+            allowed_hosts=allowed_hosts,
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--api-key") from None
@@ -215,7 +225,8 @@ def serve(
         click.echo(
             "Apps and OAuth clients are dashboard-only, as on real Cobalt: "
             f"POST {server.url}/_sandbox/dashboard/apps/SLUG, "
-            f"PUT|DELETE {server.url}/_sandbox/dashboard/oauth/SLUG.",
+            f"PUT|DELETE {server.url}/_sandbox/dashboard/oauth/SLUG "
+            "(the org's key in the x-api-key header).",
             err=True,
         )
     click.echo(
@@ -223,7 +234,7 @@ def serve(
         + (f"; plus {len(api_keys)} key(s) from --api-key" if api_keys else ""),
         err=True,
     )
-    click.echo(f"Dashboard: {server.url}/_sandbox/", err=True)
+    click.echo(f"Dashboard: {server.url}/_sandbox/ (sign in with an org's API key)", err=True)
     click.echo(
         f"State: {state if state else 'in memory (lost on exit)'}. Ctrl-C to stop.", err=True
     )

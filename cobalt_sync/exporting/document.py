@@ -25,6 +25,7 @@ from cobalt_sync.kinds.exporting import (
     Variable,
 )
 from cobalt_sync.resource import State
+from cobalt_sync.schemas import schema_url
 
 __all__ = [
     "RECONSTRUCTED_NOTE",
@@ -35,8 +36,9 @@ __all__ = [
     "reconstruct_sample",
 ]
 
-SCHEMA_MODELINE = "# yaml-language-server: $schema=../schemas/cobalt.schema.json"
-"""The modeline of `examples/cobalt.yaml`, so editors complete and check the file alike."""
+MODELINE = "# yaml-language-server: $schema="
+"""Editors (through the YAML language server) complete and check the file against the schema
+the modeline names: the released file of this version, which resolves from anywhere."""
 
 # What the manifest loader types as null/bool/number (JSON's grammar, cobalt_sync/manifest/
 # yaml_reader.py). PyYAML quotes what YAML 1.1 would misread (yes, 2024-01-01, 0755), but
@@ -94,7 +96,7 @@ def export_manifest(live: State, options: ExportOptions) -> Export:
 
 def _header(environment: str, variables: list[Variable]) -> str:
     lines = [
-        SCHEMA_MODELINE,
+        MODELINE + schema_url("cobalt"),
         f"# Exported by `cobalt-sync export` from the {environment} environment.",
     ]
     if variables:

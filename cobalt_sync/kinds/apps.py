@@ -188,7 +188,7 @@ class AppsKind(ResourceKind):
         except NotObservable as hidden:
             state.unobserved = {slug: hidden.reason for slug in declared.resources}
             if not declared.resources:  # e.g. export: nothing to mark, so say it once
-                state.notes.append(f"{KIND}: enabled apps not observable: {hidden.reason}")
+                state.notes.append((None, f"{KIND}: enabled apps not observable: {hidden.reason}"))
             return state
         for slug in sorted(enabled):
             state.add(Resource(KIND, slug, {"enabled": True}))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from cobalt_sync.kinds.rules import KindRules
 from cobalt_sync.plan import Change
-from cobalt_sync.resource import JsonObject, KindState, Resource, State
+from cobalt_sync.resource import JsonObject, KindNote, KindState, Resource, State
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -210,9 +210,14 @@ class ResourceKind:
     def desired(self, manifest: Declared) -> Iterable[Resource]:
         raise NotImplementedError
 
-    def notes(self, manifest: Declared) -> Iterable[str]:
-        """Facts about the declared objects a reviewer should see (e.g. implied scopes)."""
+    def notes(self, manifest: Declared) -> Iterable[KindNote]:
+        """Facts about the declared objects a reviewer should see (e.g. implied scopes), as
+        (key, text): the plan shows one with its object's change, or folds it away."""
         return ()
+
+    def manifest_path(self, key: str) -> tuple[str, ...]:
+        """Where object `key` is declared in the manifest (its line is cited by a change)."""
+        return (self.section or self.name, key)
 
     def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
         """Cross-field checks of the (substituted, unvalidated) document the models cannot

@@ -38,7 +38,7 @@ KIND = "environment_variables"
 REDACTED = "[REDACTED]"
 ORG_SCOPE = "org"
 ENCRYPTED_NOTE = (
-    "{kind}/{name}: the definition is encrypted, so Cobalt reads the value back as "
+    "the definition is encrypted, so Cobalt reads the value back as "
     "[REDACTED] and a changed value cannot be detected: cobalt-sync sets it when it is "
     "missing but never re-sends it. To roll it, set it in the dashboard, or remove it with "
     "`state: absent`, apply, and declare it again."
@@ -152,7 +152,7 @@ class EnvironmentVariablesKind(ResourceKind):
             elif name in state.resources and state.resources[name].attrs.get("value") == (
                 UNOBSERVABLE
             ):
-                state.notes.append(ENCRYPTED_NOTE.format(kind=KIND, name=name))
+                state.notes.append((name, ENCRYPTED_NOTE))
         return state
 
     def create(self, ctx: RunContext, want: Resource) -> None:

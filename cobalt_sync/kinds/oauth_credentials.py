@@ -27,7 +27,7 @@ from cobalt_sync.kinds.base import (
 from cobalt_sync.kinds.exporting import ExportBuilder, variable_name
 from cobalt_sync.kinds.rules import UNOBSERVABLE, KindRules, secret_fingerprint
 from cobalt_sync.plan import Action, Change, FieldChange
-from cobalt_sync.resource import JsonObject, JsonValue, KindState, Resource, State
+from cobalt_sync.resource import JsonObject, JsonValue, KindNote, KindState, Resource, State
 
 if TYPE_CHECKING:
     from cobalt_sync.kinds.app_settings import OAuthCredentials
@@ -101,7 +101,7 @@ class OAuthCredentialsKind(ResourceKind):
             }
             yield Resource(KIND, slug, attrs, secrets={"client_secret": secret})
 
-    def notes(self, manifest: Declared) -> Iterable[str]:
+    def notes(self, manifest: Declared) -> Iterable[KindNote]:
         """Declared scopes that the app implies: accepted, and said once, not compared."""
         for slug, app in sorted(manifest.section(APPS).items()):
             if not isinstance(app.oauth, OAuthConfig):
@@ -112,8 +112,8 @@ class OAuthCredentialsKind(ResourceKind):
                 scopes, are, them = ("scope", "is", "it") if len(implied) == 1 else (
                     "scopes", "are", "them"
                 )
-                yield (
-                    f"{KIND}/{slug}: {scopes} {listed} {are} mandatory for {slug}: Cobalt "
+                yield slug, (
+                    f"{scopes} {listed} {are} mandatory for {slug}: Cobalt "
                     f"always requests {them}, so declaring {them} changes nothing"
                 )
 
@@ -159,6 +159,9 @@ class OAuthCredentialsKind(ResourceKind):
 
     def secret_path(self, key: str) -> tuple[str, ...]:
         return ("apps", key, "oauth", "client_secret")
+
+    def manifest_path(self, key: str) -> tuple[str, ...]:
+        return ("apps", key, "oauth")
 
     def samples(self) -> KindSamples:
         """GitHub's own client (no mandatory scopes): id, secret and scopes each change."""
@@ -217,23 +220,26 @@ def read_view(state: KindState, declared: Resource | None, view: OAuthCredential
     if view.mode != "unknown":
         state.add(Resource(KIND, view.slug, live_attrs(view)))
     elif declared is None:  # whose client it is, unknown: never a reason to delete anything
-        state.notes.append(
-            f"{KIND}/{view.slug}: Cobalt shows client id `{view.client_id}` for it, but not "
+        state.notes.append((
+            view.slug,
+            f"Cobalt shows client id `{view.client_id}` for it, but not "
             f"whether it is your own or Cobalt's default, so it is left out; if it is yours, "
-            f"declare it: {adopting_block(view)}"
-        )
+            f"declare it: {adopting_block(view)}",
+        ))
     elif declared.ensure == "absent":
-        state.notes.append(
-            f"{KIND}/{view.slug}: `state: absent` cannot be verified on Cobalt: its consent "
+        state.notes.append((
+            view.slug,
+            "`state: absent` cannot be verified on Cobalt: its consent "
             f"URL shows client id `{view.client_id}` but not whether it is yours or Cobalt's; "
-            "if it is yours, switch the app to Cobalt's credentials in the dashboard"
-        )
+            "if it is yours, switch the app to Cobalt's credentials in the dashboard",
+        ))
     else:
         state.add(Resource(KIND, view.slug, live_attrs(view)))
-        state.notes.append(
-            f"{KIND}/{view.slug}: the client secret cannot be read from Cobalt, so a "
-            "rotated secret is not detected: set it in the dashboard when you rotate it"
-        )
+        state.notes.append((
+            view.slug,
+            "the client secret cannot be read from Cobalt, so a "
+            "rotated secret is not detected: set it in the dashboard when you rotate it",
+        ))
 
 
 def adopting_block(view: OAuthCredentials) -> str:

@@ -1,9 +1,9 @@
 """The JSON Schema of cobalt.yaml, generated from the pydantic models.
 
-`schemas/cobalt.schema.json` is this text, committed so editors can use it through the
-modeline `# yaml-language-server: $schema=…`; a test fails when the two differ. Rules the
-models check in code (catalog, variables, files) are not expressible here and stay in
-`load.py`.
+`schemas/cobalt.schema.json` (and the package's copy in cobalt_sync/schemas/) is this text,
+committed so editors can use it through the modeline `# yaml-language-server: $schema=…`; a
+test fails when they differ. Rules the models check in code (catalog, variables, files) are
+not expressible here and stay in `load.py`.
 
 The schema covers both forms: `environment:` (one environment) or `environments:` (sections
 merged over the top level, see overlay.py). A section's entries may be partial (they merge
@@ -29,10 +29,7 @@ from pydantic_core import core_schema
 from cobalt_sync.kinds import SECTIONS
 from cobalt_sync.manifest.models import Manifest
 from cobalt_sync.manifest.overlay import ENVIRONMENTS, FILE_LEVEL_FIELDS, SECTION
-
-SCHEMA_ID = "https://github.com/cobalt-sync/cobalt-sync/schemas/cobalt.schema.json"
-REGENERATE = "cobalt-sync schema > schemas/cobalt.schema.json"
-
+from cobalt_sync.schemas import schema_url
 
 OVERLAY_SUFFIX = "Overlay"
 # Every kind's section (from the registry) may hold partial entries beside `environments:`.
@@ -43,8 +40,10 @@ _WHOLE_ENTRY_RULES = frozenset({"required", "if", "then", "else", "default"})
 
 def json_schema() -> dict[str, Any]:
     """The schema as a dict (draft 2020-12)."""
-    schema = Manifest.model_json_schema(
-        by_alias=True, mode="validation", schema_generator=DocumentedSchema
+    schema = _checked_keys(
+        Manifest.model_json_schema(
+            by_alias=True, mode="validation", schema_generator=DocumentedSchema
+        )
     )
     definitions: dict[str, Any] = schema.pop("$defs")
     properties: dict[str, Any] = schema["properties"]
@@ -71,19 +70,21 @@ def json_schema() -> dict[str, Any]:
     }
     schema["required"] = [name for name in schema["required"] if name != "environment"]
     schema["oneOf"] = [{"required": ["environment"]}, {"required": [SECTION]}]
-    # With sections, the top level may hold partial entries too (a section completes them):
-    # entries are checked strictly only in the single-environment form.
+    # With sections, the top level may hold partial entries, or null, too (every section
+    # completes or replaces them; the loader checks each merged environment): entries are
+    # checked strictly only in the single-environment form.
     entries = {name: properties[name] for name in ENTRY_SECTIONS}
     for name, value in entries.items():
         properties[name] = {"description": value.get("description", "")}
     schema["if"] = {"required": [SECTION]}
-    schema["then"] = {"properties": {name: _loosen(value) for name, value in entries.items()}}
+    loose = {name: _nullable(_loosen(value)) for name, value in entries.items()}
+    schema["then"] = {"properties": loose}
     schema["else"] = {"properties": entries}
     for name, definition in list(definitions.items()):
         definitions[name + OVERLAY_SUFFIX] = _loosen(definition)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
+        "$id": schema_url("cobalt"),
         "title": "cobalt.yaml",
         **{key: value for key, value in schema.items() if key != "title"},
         "$defs": dict(sorted(definitions.items())),
@@ -118,7 +119,13 @@ def field_docstrings(model: type) -> dict[str, str]:
 
 @cache
 def _own_docstrings(cls: type) -> dict[str, str]:
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):
+        # A class made by `create_model` (the Manifest) has no source: its fields carry
+        # `description=` instead. (Python 3.13 raises here; 3.11 finds the TYPE_CHECKING stub.)
+        return {}
+    tree = ast.parse(textwrap.dedent(source))
     body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
     found: dict[str, str] = {}
     for statement, following in pairwise(body):
@@ -131,6 +138,25 @@ def _own_docstrings(cls: type) -> dict[str, str]:
         ):
             found[statement.target.id] = inspect.cleandoc(following.value.value)
     return found
+
+
+def _checked_keys(schema: Any) -> Any:
+    """Pydantic writes a constrained key type as `patternProperties`, which lets a key that
+    does not match through unchecked (`"acme "` would pass); the loader refuses it. As
+    `propertyNames.pattern` every key is checked, and the entries' schema becomes
+    `additionalProperties`, which `_loosen` makes nullable in a section."""
+    if isinstance(schema, list):
+        return [_checked_keys(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    checked = {key: _checked_keys(value) for key, value in schema.items()}
+    patterns = checked.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in checked:
+        ((pattern, entry),) = patterns.items()
+        del checked["patternProperties"]
+        checked["propertyNames"] = {**checked.get("propertyNames", {}), "pattern": pattern}
+        checked["additionalProperties"] = entry
+    return checked
 
 
 def _loosen(schema: Any) -> Any:

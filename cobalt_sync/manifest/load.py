@@ -11,7 +11,7 @@ message, and never talks to the network.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -64,6 +64,8 @@ class LoadedManifest:
     )
     # Set when `document` was read without marks (the fast path): reads them on demand.
     marks: Callable[[], Document] | None = field(default=None, compare=False, repr=False)
+    # The file's bytes as read, for the lines a plan cites (`lines`).
+    raw: bytes | None = field(default=None, compare=False, repr=False)
 
     def location(self, *path: PathKey) -> tuple[int, int] | None:
         """(line, column) of a field, e.g. `location("events", "Invoice Paid")`."""
@@ -71,6 +73,19 @@ class LoadedManifest:
             return None
         mark = self.marked_document.mark(tuple(path))
         return (mark.line, mark.column) if mark else None
+
+    def lines(self, paths: Iterable[tuple[PathKey, ...]]) -> dict[tuple[PathKey, ...], int]:
+        """The line of each of these (merged) paths, and of their parents, where written
+        (base or environment section); only these are looked up (manifest/lines.py)."""
+        if self.raw is None:
+            return {}
+        from cobalt_sync.manifest.lines import key_lines
+
+        merged = self.document if isinstance(self.document, MergedDocument) else None
+        asked = {path[:cut] for path in paths for cut in range(1, len(path) + 1)}
+        written = {path: merged.written(path) if merged else path for path in asked}
+        found = key_lines(self.raw, written.values())
+        return {path: found[at] for path, at in written.items() if at in found}
 
     @cached_property
     def marked_document(self) -> Document | None:
@@ -209,12 +224,14 @@ class _Load:
             self.document,
             references,
             marks=None if self.marked else partial(_marked_document, self.raw, self.environment),
+            raw=self.raw,
         )
 
     # --- stages ---------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, JsonLike]:
         raw = self.read_bytes() if self.raw is None else self.raw
+        self.raw = raw
         try:
             self.document = self.parse(raw)
         except YamlProblem as problem:

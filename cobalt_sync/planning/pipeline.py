@@ -13,6 +13,7 @@ from cobalt_sync.gc_tuning import rare_collections
 from cobalt_sync.kinds import APPLY_ORDER, KINDS, OBSERVER, STEP_KINDS, RunContext, SecretSource
 from cobalt_sync.manifest import LoadedManifest
 from cobalt_sync.plan import Action, Change, DashboardStep, Plan, StepStatus, digest
+from cobalt_sync.planning.citations import cite
 from cobalt_sync.planning.planner import UNVERIFIED, PlanInputs, build_plan, mass_delete_findings
 from cobalt_sync.planning.targets import Target, check_named, select
 from cobalt_sync.reading.read_ahead import ReadAhead, read_org
@@ -65,6 +66,7 @@ def compute(
         check_named(targets, keys_by_kind(desired), keys_by_kind(live), partial)
         plan = select(plan, targets)
         plan = replace(plan, mass_delete=tuple(mass_delete_findings(plan.changes, live)))
+    plan = cite(plan, loaded)  # the lines of the changes only, after narrowing to targets
     fingerprint = live_fingerprint(live, desired, plan, ctx.api.digest_key())
     return Computed(replace(plan, live_fingerprint=fingerprint), desired, live)
 
@@ -110,8 +112,9 @@ def dashboard_step(change: Change, desired: State, loaded: LoadedManifest) -> Da
     where, what = kind.dashboard_step(change, want, source)
     if UNVERIFIED in change.tags:
         tags = tuple(t for t in change.tags if t != UNVERIFIED)
-        reason = "; ".join(change.notes)
-        bare = replace(change, tags=tags, notes=())
+        # The planner's first note says why it cannot be observed; the rest stay notes.
+        reason = change.notes[0] if change.notes else ""
+        bare = replace(change, tags=tags, notes=change.notes[1:])
         return DashboardStep(bare, where, what, StepStatus.UNVERIFIED, f"not observable: {reason}")
     return DashboardStep(change, where, what)
 

@@ -7,11 +7,11 @@ No I/O, no HTTP, no click: every input is a value, so the planner is tested as a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER, KINDS, RULES, ResourceKind
 from cobalt_sync.kinds.rules import KindRules
-from cobalt_sync.plan import Action, Change, FieldChange, Plan, Unmanaged
+from cobalt_sync.plan import Action, Change, EntryNote, FieldChange, Plan, Unmanaged
 from cobalt_sync.resource import JsonValue, KindState, Resource, State
 
 # octoDNS-style thresholds: more than this many deletes in one plan, or more than this share
@@ -51,10 +51,15 @@ def build_plan(
     unmanaged: list[Unmanaged] = []
     warnings: list[str] = []
     notes: list[str] = []
+    entry_notes: list[EntryNote] = []
     for kind in (k for k in KIND_ORDER if k in inputs.kinds):
         kind_rules = rules.get(kind, KindRules())
         want, have = desired.kinds.get(kind, KindState()), live.kinds.get(kind, KindState())
-        notes.extend([*want.notes, *have.notes])
+        for key, text in [*want.notes, *have.notes]:
+            if key is None:
+                notes.append(text)
+            else:
+                entry_notes.append(EntryNote(kind, key, text))
         warnings.extend(duplicate_warnings(kind, want, have))
         changes.extend(declared_changes(kind, want, have, kind_rules))
         pruned, left = undeclared(kind, want, have, prune=kind in inputs.prune)
@@ -68,6 +73,7 @@ def build_plan(
             warnings.extend(found_warnings)
             notes.extend(found_notes)
     changes = annotated(changes, desired, live)
+    changes, unchanged = with_entry_notes(changes, entry_notes)
     ordered = tuple(sorted(changes, key=change_sort_key))
     return Plan(
         environment=inputs.environment,
@@ -79,6 +85,7 @@ def build_plan(
         kinds=inputs.kinds,
         mass_delete=tuple(mass_delete_findings(ordered, live)),
         notes=tuple(dict.fromkeys(notes)),
+        unchanged_notes=unchanged,
     )
 
 
@@ -97,6 +104,24 @@ def annotated(changes: list[Change], desired: State, live: State) -> list[Change
         for before, after in zip(group, kind.annotate(group, want, have), strict=True):
             done[(before.kind, before.key, before.action)] = after
     return [done.get((c.kind, c.key, c.action), c) for c in changes]
+
+
+def with_entry_notes(
+    changes: list[Change], entry_notes: list[EntryNote]
+) -> tuple[list[Change], tuple[EntryNote, ...]]:
+    """A note about an object goes under its change; the notes about objects that do not
+    change are returned apart (a plan folds them away: the same facts on every plan are
+    noise). Each note once, in the order the kinds made them."""
+    unique = list(dict.fromkeys(entry_notes))
+    by_address: dict[str, list[str]] = {}
+    for note in unique:
+        by_address.setdefault(note.address, []).append(note.text)
+    noted = [
+        replace(c, notes=(*c.notes, *by_address[c.address])) if c.address in by_address else c
+        for c in changes
+    ]
+    changed = {c.address for c in changes}
+    return noted, tuple(n for n in unique if n.address not in changed)
 
 
 def change_sort_key(change: Change) -> tuple[int, int, str]:

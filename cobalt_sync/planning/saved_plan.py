@@ -16,6 +16,7 @@ import json
 import os
 from pathlib import Path
 
+from cobalt_sync.atomic_file import ensure_folder, write_atomically
 from cobalt_sync.errors import InputError, RefusedError
 from cobalt_sync.plan import Change, Plan, canonical_json
 
@@ -24,12 +25,13 @@ REPLAN_HINT = "run `cobalt-sync plan --out …` again and review it"
 
 
 def save_plan(plan: Plan, manifest_path: Path, out: Path) -> None:
-    """Write `plan` atomically; the manifest is recorded relative to the plan's folder."""
+    """Write `plan` atomically (never through a link, atomic_file.py) into `out`'s folder,
+    created if missing; the manifest is recorded relative to that folder."""
+    ensure_folder(out)
     relative = os.path.relpath(manifest_path.resolve(), out.resolve().parent)
     document = {SAVED_PLAN_KEY: 1, "manifest_path": Path(relative).as_posix(), **plan.to_dict()}
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(out)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(out, text, overwrite=True)
 
 
 def load_saved_plan(path: Path) -> tuple[Plan, Path]:

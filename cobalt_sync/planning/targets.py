@@ -41,7 +41,10 @@ class Target:
         return self.kind if self.key is None else f"{self.kind}/{self.key}"
 
     def matches(self, change: Change) -> bool:
-        return change.kind == self.kind and (self.key is None or change.key == self.key)
+        return self.names(change.kind, change.key)
+
+    def names(self, kind: str, key: str) -> bool:
+        return kind == self.kind and (self.key is None or key == self.key)
 
 
 def parse_targets(texts: tuple[str, ...]) -> tuple[Target, ...]:
@@ -67,6 +70,9 @@ def select(plan: Plan, targets: tuple[Target, ...]) -> Plan:
             if kept(s.change, wanted, brought)
         ),
         unmanaged=tuple(u for u in plan.unmanaged if targeted_kind(u, targets)),
+        unchanged_notes=tuple(
+            n for n in plan.unchanged_notes if any(t.names(n.kind, n.key) for t in targets)
+        ),
         targets=tuple(str(t) for t in targets),
     )
 

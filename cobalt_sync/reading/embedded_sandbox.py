@@ -27,7 +27,7 @@ def embedded_sandbox(state_dir: Path, api_keys: Sequence[str] = ()) -> Iterator[
     from cobalt_sync.sandbox.store import StateFileError
 
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the org's data: owner only
         server = SandboxServer(
             host="127.0.0.1", port=0, state_path=state_dir / STATE_FILE, api_keys=api_keys
         )

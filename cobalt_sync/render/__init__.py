@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.errors import InputError
-from cobalt_sync.plan import Plan
+from cobalt_sync.plan import LINK_BASE_HINT, Plan, is_link_base
 from cobalt_sync.render.json_format import render_plan_json, render_report_json
 from cobalt_sync.render.markdown import (
     COMMENT_LIMIT,
@@ -27,6 +27,7 @@ __all__ = [
     "FORMATS",
     "PLAN_MARKER",
     "REPORT_MARKER",
+    "check_link_base",
     "progress_line",
     "render_plan",
     "render_plan_markdown",
@@ -42,14 +43,35 @@ def check_format(fmt: str) -> None:
         )
 
 
-def render_plan(plan: Plan, fmt: str = "text", *, color: bool = False) -> str:
-    """The plan in `fmt`; `color` only affects text (ANSI), never JSON or Markdown."""
+def check_link_base(url: str | None, source: str = "--link-base") -> str | None:
+    """`url` when it is fit to prefix a link to a manifest line; empty means none."""
+    if not url:
+        return None
+    if not is_link_base(url):
+        raise InputError(
+            f"{source}: not an http(s) URL without spaces, quotes or brackets",
+            hint=LINK_BASE_HINT,
+        )
+    return url
+
+
+def render_plan(
+    plan: Plan,
+    fmt: str = "text",
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    link_base: str | None = None,
+) -> str:
+    """The plan in `fmt`; `color` only affects text (ANSI), never JSON or Markdown.
+    `verbose` shows the notes about unchanged objects (JSON always holds them);
+    `link_base` links each change's manifest line in Markdown (check_link_base)."""
     check_format(fmt)
     if fmt == "json":
         return render_plan_json(plan)
     if fmt == "markdown":
-        return render_plan_markdown(plan)
-    return render_plan_text(plan, color=color)
+        return render_plan_markdown(plan, verbose=verbose, link_base=check_link_base(link_base))
+    return render_plan_text(plan, color=color, verbose=verbose)
 
 
 def render_report(report: ApplyReport, fmt: str = "text", *, color: bool = False) -> str:

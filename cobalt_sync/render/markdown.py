@@ -7,10 +7,12 @@ neither break a table nor inject HTML or mentions. No I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from cobalt_sync.applying.report import ApplyReport, Outcome, Status
-from cobalt_sync.plan import Change, DashboardStep, FieldChange, Plan, Unmanaged
+from cobalt_sync.plan import Change, DashboardStep, EntryNote, FieldChange, Plan, Unmanaged
 from cobalt_sync.render.field_diff import (
     differing_parts,
     field_rows,
@@ -21,11 +23,13 @@ from cobalt_sync.render.values import (
     DASHBOARD_TITLE,
     SIGNS,
     by_kind,
+    footnotes,
     interruption_sentence,
     ordered_outcomes,
     plan_counts,
     plural,
     printable,
+    reason_marks,
     step_status,
     targeted_sentence,
     with_tag,
@@ -79,15 +83,26 @@ def utf16_length(text: str) -> int:
 # --- plan ---------------------------------------------------------------------------------
 
 
-def render_plan_markdown(plan: Plan, *, limit: int = COMMENT_LIMIT) -> str:
+def render_plan_markdown(
+    plan: Plan,
+    *,
+    limit: int = COMMENT_LIMIT,
+    verbose: bool = False,
+    link_base: str | None = None,
+) -> str:
     """The PR comment for `plan`, never longer than `limit`: detail sections are dropped
-    first, then table rows, and a closing line says how many changes were left out."""
+    first, then table rows, and a closing line says how many changes were left out.
+    `link_base` (`https://github.com/OWNER/REPO/blob/SHA`) makes each change's manifest
+    line a link; `verbose` unfolds the notes about unchanged objects."""
     ordered = [change for _, changes in by_kind(plan.changes) for change in changes]
-    rows = [table_row(change) for change in ordered]
+    # A `line` column only where some change has one (not in `diff`'s comparison).
+    with_lines = any(change.source for change in ordered)
+    rows = [table_row(change, link_base, with_lines=with_lines) for change in ordered]
     details = [details_block(change) for change in ordered]
+    view = PlanView(verbose, link_base)
 
     def build(shown_rows: int, shown_details: int) -> str:
-        return assemble_plan(plan, ordered, rows, details, shown_rows, shown_details)
+        return assemble_plan(plan, ordered, rows, details, (shown_rows, shown_details), view)
 
     return fit(build, len(ordered), limit) or minimal_plan(plan)
 
@@ -123,23 +138,34 @@ def largest(ok: Callable[[int], bool], upper: int) -> int:
     return low
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """How a plan is shown: notes about unchanged objects unfolded or not, and the link base
+    of manifest lines (None: the lines are named, not linked)."""
+
+    verbose: bool = False
+    link_base: str | None = None
+
+
 def assemble_plan(
     plan: Plan,
     ordered: Sequence[Change],
     rows: Sequence[str],
     details: Sequence[str],
-    shown_rows: int,
-    shown_details: int,
+    shown: tuple[int, int],
+    view: PlanView,
 ) -> str:
+    shown_rows, shown_details = shown
     parts = [*plan_header(plan)]
     index = 0
+    with_lines = any(change.source for change in ordered)
     for kind, changes in by_kind(ordered):
         span = range(index, index + len(changes))
         index += len(changes)
-        parts += kind_section(kind, [rows[i] for i in span if i < shown_rows])
+        parts += kind_section(kind, [rows[i] for i in span if i < shown_rows], with_lines)
         parts += [details[i] for i in span if i < shown_details and details[i]]
-    parts += dashboard_section(plan.dashboard_steps)
-    parts += notes_section(plan.notes)
+    parts += dashboard_section(plan.dashboard_steps, view.link_base)
+    parts += notes_section(plan.notes, plan.unchanged_notes, verbose=view.verbose)
     parts += unmanaged_section(plan.unmanaged)
     hidden_details = sum(1 for i, d in enumerate(details) if d and i >= shown_details)
     parts += omission_notice(len(ordered) - shown_rows, len(ordered), hidden_details)
@@ -190,29 +216,46 @@ def steps_count(steps: Sequence[DashboardStep]) -> str:
     return f"**{plural(len(steps), 'dashboard step')}** · " if steps else ""
 
 
-def dashboard_section(steps: Sequence[DashboardStep]) -> list[str]:
-    """A numbered list a person can follow in the dashboard; diffs folded under each step."""
+def dashboard_section(steps: Sequence[DashboardStep], link_base: str | None = None) -> list[str]:
+    """A numbered list a person can follow in the dashboard; diffs folded under each step,
+    and each reason a step cannot be observed said once, as a footnote."""
     if not steps:
         return []
-    items = [dashboard_item(number, step) for number, step in enumerate(steps, 1)]
-    return [f"#### {md_text(DASHBOARD_TITLE)}", "\n".join(items)]
+    marks = reason_marks(steps)
+    items = [dashboard_item(number, step, marks, link_base) for number, step in enumerate(steps, 1)]
+    notes = ["\n\n".join(f"<sub>{md_text(line)}</sub>" for line in footnotes(marks))]
+    return [f"#### {md_text(DASHBOARD_TITLE)}", "\n".join(items), *(n for n in notes if n)]
 
 
-def dashboard_item(number: int, step: DashboardStep) -> str:
-    status = md_text(step_status(step))
+def dashboard_item(
+    number: int, step: DashboardStep, marks: Mapping[str, int], link_base: str | None
+) -> str:
+    status = md_text(step_status(step, marks))
     tags = "".join(f" **{md_text(tag)}**" for tag in step.change.tags)
     what = md_with_code(step.what)
+    source = source_cell(step.change, link_base)
     line = f"{number}. **{md_text(step.where)}**: {what} — {status}{tags}"
+    line += f" · {source}" if source else ""
     notes = [f"   <br>{md_text(n)}" for n in step.change.notes]
     diff = details_block(step.change)
     folded = ["", "   " + diff.replace("\n", "\n   ")] if diff else []
     return "\n".join([line, *notes, *folded])
 
 
-def notes_section(notes: Sequence[str]) -> list[str]:
-    if not notes:
-        return []
-    return ["#### Notes\n\n" + "\n".join(f"- {md_text(n)}" for n in notes)]
+def notes_section(
+    notes: Sequence[str], unchanged: Sequence[EntryNote] = (), *, verbose: bool = False
+) -> list[str]:
+    """The plan's own notes; those about objects it does not change folded under a
+    `<details>` (unfolded with -v), so a comment does not repeat them on every plan."""
+    shown = [*notes, *(str(n) for n in unchanged)] if verbose else list(notes)
+    parts = ["#### Notes\n\n" + "\n".join(f"- {md_text(n)}" for n in shown)] if shown else []
+    if unchanged and not verbose:
+        items = "\n".join(f"- {md_text(str(n))}" for n in unchanged)
+        parts.append(
+            f"<details><summary>Notes ({len(unchanged)}) about unchanged entries</summary>"
+            f"\n\n{items}\n\n</details>"
+        )
+    return parts
 
 
 def address_list(changes: Sequence[Change]) -> str:
@@ -221,20 +264,37 @@ def address_list(changes: Sequence[Change]) -> str:
     return shown + (f" and {rest} more" if rest > 0 else "")
 
 
-def kind_section(kind: str, rows: Sequence[str]) -> list[str]:
+def kind_section(kind: str, rows: Sequence[str], with_lines: bool = False) -> list[str]:
     if not rows:
         return []
-    table = "\n".join(["| action | key | fields changed | notes |", "|---|---|---|---|", *rows])
+    columns = ["action", "key", *(["line"] if with_lines else []), "fields changed", "notes"]
+    header = "| " + " | ".join(columns) + " |"
+    table = "\n".join([header, "|" + "---|" * len(columns), *rows])
     return [f"#### {md_text(kind)}", table]
 
 
-def table_row(change: Change) -> str:
+def table_row(change: Change, link_base: str | None = None, *, with_lines: bool = True) -> str:
     action = f"{SIGNS[change.action]} {change.action.value}"
     paths = [md_code(f.path) for f in change.fields[:TABLE_PATHS_SHOWN]]
     more = len(change.fields) - TABLE_PATHS_SHOWN
     fields = ", ".join(paths) + (f" +{more} more" if more > 0 else "")
     notes = [f"**{md_text(tag)}**" for tag in change.tags] + [md_text(n) for n in change.notes]
-    return f"| {action} | {md_code(change.key)} | {fields} | {'<br>'.join(notes)} |"
+    line = f" {source_cell(change, link_base)} |" if with_lines else ""
+    return f"| {action} | {md_code(change.key)} |{line} {fields} | {'<br>'.join(notes)} |"
+
+
+def source_cell(change: Change, link_base: str | None) -> str:
+    """`cobalt.yaml:12`, a link to that line at `link_base` (the pull request's head commit
+    on GitHub) when there is one; empty when no manifest line causes the change."""
+    source = change.source
+    if source is None:
+        return ""
+    text = md_text(str(source))
+    if not link_base:
+        return text
+    # Quoted so that no character of the path can end the link or open markup.
+    url = f"{link_base.rstrip('/')}/{quote(source.file)}#L{source.line}"
+    return f"[{text}]({url})"
 
 
 def details_block(change: Change) -> str:

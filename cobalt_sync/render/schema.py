@@ -1,7 +1,8 @@
 """JSON Schemas (draft 2020-12) of the plan and apply-report JSON documents.
 
 The source of truth for `schemas/plan.schema.json` and `schemas/report.schema.json`: a test
-fails when those files are stale (`UPDATE_GOLDEN=1` rewrites them). Pure data, no I/O.
+fails when those files are stale (`python scripts/generate-schemas.py` rewrites them). Pure
+data, no I/O.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from cobalt_sync.applying.report import Status
 from cobalt_sync.kinds import APPLY_ORDER, KIND_ORDER
 from cobalt_sync.plan import PLAN_FORMAT_VERSION, SENSITIVE, Action, StepStatus
 from cobalt_sync.render.json_format import REPORT_FORMAT_VERSION
+from cobalt_sync.schemas import schema_url
 
-BASE_ID = "https://cobalt-sync.dev/schemas"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -79,7 +80,30 @@ CHANGE: dict[str, Any] = {
             "Review markers: `breaking` (an event-schema key removed or retyped), `additive`, "
             "`reauthorize` (existing connections must re-authorize)."
         ),
-        "notes": _strings("One-line explanations shown under the change."),
+        "notes": _strings(
+            "One-line explanations shown under the change, notes about its object included."
+        ),
+        "source": {
+            "description": "The manifest line that causes the change (for a value set by an "
+            "environment section, that section's line; for a prune delete, the `prune` line); "
+            "null where no line does (the probe account, a promotion diff).",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["file", "line"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "description": "The manifest, relative to the root of the git "
+                            "repository holding it (as a link to it names it), else as given.",
+                        },
+                        "line": {"type": "integer", "minimum": 1, "description": "1-based."},
+                    },
+                },
+            ],
+        },
     },
 }
 
@@ -113,7 +137,7 @@ DASHBOARD_STEP: dict[str, Any] = {
 
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,
-    "$id": f"{BASE_ID}/plan.schema.json",
+    "$id": schema_url("plan"),
     "title": "cobalt-sync plan",
     "description": "What `cobalt-sync apply` would change in a Cobalt org: the output of "
     "`cobalt-sync plan --format json` and, with two more keys, a plan saved with `--out`. "
@@ -199,8 +223,25 @@ PLAN_SCHEMA: dict[str, Any] = {
             "them; apply verifies them read-only afterwards (exit 7 while any remain).",
         },
         "notes": _strings(
-            "Facts a reviewer should know: implied scopes, what cannot be verified on Cobalt."
+            "Facts about the plan as a whole a reviewer should know (accounts left behind, "
+            "UDF keys Cobalt keeps). A note about one object is in its change's `notes`, or "
+            "in `unchanged_notes` when the plan does not change it."
         ),
+        "unchanged_notes": {
+            "type": "array",
+            "description": "Notes about objects the plan does not change (mandatory scopes, a "
+            "secret Cobalt cannot show): text and Markdown fold them away unless `-v`.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "key", "note"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"type": "string", "description": "Kind of the object."},
+                    "key": {"type": "string", "description": "Natural key of the object."},
+                    "note": {"type": "string", "description": "The note."},
+                },
+            },
+        },
         "targets": _strings(
             "`--target` addresses (`apps/slack`) or kinds the plan was narrowed to; empty for "
             "the whole manifest. A saved plan is applied with its own targets."
@@ -225,7 +266,7 @@ PLAN_SCHEMA: dict[str, Any] = {
 
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,
-    "$id": f"{BASE_ID}/report.schema.json",
+    "$id": schema_url("report"),
     "title": "cobalt-sync apply report",
     "description": "What `cobalt-sync apply --format json` did with each change of its plan, "
     "and whether the live org matched the manifest afterwards.",

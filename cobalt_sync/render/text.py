@@ -19,14 +19,17 @@ from cobalt_sync.render.values import (
     VALUE_WIDTH,
     address,
     by_kind,
+    footnotes,
     interruption_sentence,
     ordered_outcomes,
     plan_sentence,
     plural,
     printable,
+    reason_marks,
     step_heading,
     step_status,
     targeted_sentence,
+    unchanged_notes_sentence,
 )
 
 UNMANAGED_KEYS_SHOWN = 10
@@ -55,7 +58,8 @@ def painter(color: bool) -> Paint:
 # --- plan ---------------------------------------------------------------------------------
 
 
-def render_plan_text(plan: Plan, *, color: bool = False) -> str:
+def render_plan_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> str:
+    """`verbose` shows the notes about unchanged objects, which are otherwise counted."""
     paint = painter(color)
     # The first line always names the environment: with one manifest for several, a CI log
     # must say which one this plan is for, changes or not.
@@ -69,7 +73,7 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     lines += dashboard_lines(plan.dashboard_steps, paint)
     lines += unmanaged_lines(plan.unmanaged, paint)
     lines += warning_lines(plan, paint)
-    lines += plan_note_lines(plan, paint)
+    lines += plan_note_lines(plan, paint, verbose)
     if plan.targets:
         lines.append(paint(targeted_sentence(plan), "yellow"))
     lines += final_lines(plan, paint)
@@ -79,10 +83,16 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
 def change_lines(change: Change, paint: Paint) -> list[str]:
     sign = SIGNS[change.action]
     tags = "  " + " ".join(f"[{printable(t)}]" for t in change.tags) if change.tags else ""
-    lines = [paint(f"  {sign} {address(change)}", _SIGN_COLOURS[sign]) + tags]
+    head = paint(f"  {sign} {address(change)}", _SIGN_COLOURS[sign]) + tags
+    lines = [head + source_text(change, paint)]
     lines += [line for field in change.fields for line in field_lines(field, paint)]
     lines += [paint(f"      # {printable(note)}", "dim") for note in change.notes]
     return lines
+
+
+def source_text(change: Change, paint: Paint) -> str:
+    """`  (cobalt.yaml:12)`: the manifest line behind the change; empty when none is."""
+    return paint(f"  ({printable(str(change.source))})", "dim") if change.source else ""
 
 
 def field_lines(field: FieldChange, paint: Paint) -> list[str]:
@@ -102,23 +112,28 @@ def dashboard_lines(steps: tuple[DashboardStep, ...], paint: Paint) -> list[str]
     if not steps:
         return []
     lines = [paint(DASHBOARD_TITLE + ":", "bold")]
+    marks = reason_marks(steps)
     for number, step in enumerate(steps, 1):
         lines.append(paint(f"  {step_heading(number, step)}", "yellow"))
         change = step.change
         tags = "".join(f"  [{printable(t)}]" for t in change.tags)
-        head = f"      {SIGNS[change.action]} {address(change)}  {step_status(step)}{tags}"
-        lines.append(paint(head, "dim"))
+        status = step_status(step, marks)
+        head = f"      {SIGNS[change.action]} {address(change)}  {status}{tags}"
+        lines.append(paint(head, "dim") + source_text(change, paint))
         lines += [line for field in step.change.fields for line in field_lines(field, paint)]
         lines += [paint(f"      # {printable(note)}", "dim") for note in step.change.notes]
+    lines += [paint(f"  {line}", "dim") for line in footnotes(marks)]
     return [*lines, ""]
 
 
-def plan_note_lines(plan: Plan, paint: Paint) -> list[str]:
-    if not plan.notes:
-        return []
-    lines = [paint("Notes:", "bold")]
-    lines += [f"  - {printable(note)}" for note in plan.notes]
-    return [*lines, ""]
+def plan_note_lines(plan: Plan, paint: Paint, verbose: bool = False) -> list[str]:
+    """The plan's own notes; those about unchanged objects with -v, else one line."""
+    notes = [*plan.notes, *(str(n) for n in plan.unchanged_notes)] if verbose else plan.notes
+    lines = [paint("Notes:", "bold")] if notes else []
+    lines += [f"  - {printable(note)}" for note in notes]
+    if plan.unchanged_notes and not verbose:
+        lines.append(paint(unchanged_notes_sentence(len(plan.unchanged_notes)) + ".", "dim"))
+    return [*lines, ""] if lines else []
 
 
 def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Paint) -> list[str]:
@@ -205,10 +220,11 @@ def remaining_step_lines(report: ApplyReport, paint: Paint) -> list[str]:
     if not report.dashboard_steps:
         return []
     lines = ["", paint(DASHBOARD_TITLE + ":", "bold")]
+    marks = reason_marks(report.dashboard_steps)
     for number, step in enumerate(report.dashboard_steps, 1):
         lines.append(paint(f"  {step_heading(number, step)}", "yellow"))
-        lines.append(f"      {step_status(step)}")
-    return lines
+        lines.append(f"      {step_status(step, marks)}")
+    return lines + [f"  {line}" for line in footnotes(marks)]
 
 
 def verification_lines(report: ApplyReport, paint: Paint) -> list[str]:

@@ -8,7 +8,7 @@ renderers themselves).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cobalt_sync.applying.report import ApplyReport, Outcome
 from cobalt_sync.kinds import KIND_ORDER
@@ -96,11 +96,35 @@ def step_heading(number: int, step: DashboardStep) -> str:
     return f"{number}. {printable(step.where)}: {printable(step.what)}"
 
 
-def step_status(step: DashboardStep) -> str:
-    """`not yet done` or `(not observable: why)`: never a guessed value."""
+def step_status(step: DashboardStep, marks: Mapping[str, int] | None = None) -> str:
+    """`not yet done` or `(not observable: why)`: never a guessed value. With `marks`
+    (reason_marks), the reason is a footnote mark: `(not observable [1])`."""
     if step.status is StepStatus.UNVERIFIED:
+        if marks and step.reason in marks:
+            return f"(not observable [{marks[step.reason]}])"
         return f"({printable(step.reason)})"
     return "not yet done"
+
+
+def reason_marks(steps: Iterable[DashboardStep]) -> dict[str, int]:
+    """Each distinct reason a step cannot be observed → its footnote number, in order: the
+    same ~200-character reason holds back every step on a first plan, and is said once."""
+    marks: dict[str, int] = {}
+    for step in steps:
+        if step.status is StepStatus.UNVERIFIED:
+            marks.setdefault(step.reason, len(marks) + 1)
+    return marks
+
+
+def footnotes(marks: Mapping[str, int]) -> list[str]:
+    """`[1] not observable: why`, one per reason."""
+    return [f"[{number}] {printable(reason)}" for reason, number in marks.items()]
+
+
+def unchanged_notes_sentence(count: int) -> str:
+    """The one line that stands for the notes about objects the plan does not change."""
+    about = "an unchanged entry" if count == 1 else "unchanged entries"
+    return f"{plural(count, 'note')} about {about} (-v to show)"
 
 
 NO_CHANGES = "No changes. The live org matches the manifest."

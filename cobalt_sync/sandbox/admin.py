@@ -1,6 +1,9 @@
-"""The sandbox-only admin API under `/_sandbox/` (no auth, JSON, never faulted): reset, seed,
-inspect, faults, stats, connect. For tests, benchmarks and demos; not part of Cobalt.
+"""The sandbox-only admin API under `/_sandbox/` (JSON, never faulted): reset, seed, inspect,
+faults, stats, connect. For tests, benchmarks and demos; not part of Cobalt.
 
+Every route needs an API key of this sandbox in the `x-api-key` header, as the vendor API
+does, and acts on that key's org only (the guard refuses a request without one first). The
+faults and stats are the sandbox's own, shared by its orgs, so any of its keys turns them.
 Owns admin request parsing; data changes go through the store like any vendor route.
 """
 
@@ -23,8 +26,19 @@ PREFIX = "/_sandbox"
 MANAGED_UDF = {"managed_by": "cobalt-sync"}
 
 
+KEY_HEADER = "x-api-key"
+KEY_MOVED = (
+    "the org's API key goes in the x-api-key header, not in the body or the URL "
+    "(where logs and shell history keep it)"
+)
+
+
 class AdminError(Exception):
-    """A bad admin request: answered 400 `{"error": message}`."""
+    """A bad admin request: answered `status` (400 unless said) `{"error": message}`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def admin_error_response(message: str, status: int = 400) -> JSONResponse:
@@ -39,15 +53,26 @@ async def admin_body(request: Request) -> dict[str, Any]:
         body = json.loads(raw)
     except json.JSONDecodeError as error:
         raise AdminError(f"malformed JSON: {error.msg}") from None
+    except UnicodeDecodeError:
+        raise AdminError("body must be UTF-8 JSON") from None
     if not isinstance(body, dict):
         raise AdminError("body must be a JSON object")
+    if "key" in body:
+        raise AdminError(KEY_MOVED)
     return body
 
 
-def tenant_named(request: Request, key: Any) -> Tenant:
-    tenant = sandbox_of(request).keys.tenant(key if isinstance(key, str) else None)
+def admin_tenant(request: Request) -> Tenant:
+    """The org and environment of the `x-api-key` header; the error never names a key."""
+    if "key" in request.query_params:
+        raise AdminError(KEY_MOVED)
+    key = request.headers.get(KEY_HEADER)
+    tenant = sandbox_of(request).keys.tenant(key)
     if tenant is None:
-        raise AdminError(f"unknown key; known keys: {', '.join(sandbox_of(request).keys.keys())}")
+        message = "The x-api-key header holds no key this sandbox accepts."
+        if not key:
+            message = "This route needs the org's API key in the x-api-key header."
+        raise AdminError(message, 401)
     return tenant
 
 
@@ -69,15 +94,18 @@ def slug_list(request: Request, body: dict[str, Any], name: str) -> list[str]:
 
 
 async def reset(request: Request) -> JSONResponse:
+    """Empty the key's org (every environment; its id stays) and put the sandbox's faults
+    and counters back to how it started. Other orgs are untouched."""
+    tenant = admin_tenant(request)
     box = sandbox_of(request)
-    box.store.wipe()
+    box.store.wipe_org(tenant.org)
     box.faults.reset()
-    return JSONResponse({"reset": True})
+    return JSONResponse({"reset": True, "org": tenant.org})
 
 
 async def seed(request: Request) -> JSONResponse:
+    tenant = admin_tenant(request)
     body = await admin_body(request)
-    tenant = tenant_named(request, body.get("key"))
     box = sandbox_of(request)
     udf = body.get("udf") or {}
     if not isinstance(udf, dict) or not all(isinstance(v, str) for v in udf.values()):
@@ -134,7 +162,7 @@ def oauth_summary(request: Request, tenant: Tenant) -> dict[str, Any]:
 
 
 async def inspect(request: Request) -> JSONResponse:
-    tenant = tenant_named(request, request.query_params.get("key", "tk_sandbox"))
+    tenant = admin_tenant(request)
     store = sandbox_of(request).store
     events = [
         {
@@ -171,6 +199,7 @@ async def inspect(request: Request) -> JSONResponse:
 
 
 async def faults(request: Request) -> JSONResponse:
+    admin_tenant(request)
     state = sandbox_of(request).faults
     if request.method == "POST":
         try:
@@ -181,18 +210,20 @@ async def faults(request: Request) -> JSONResponse:
 
 
 async def stats(request: Request) -> JSONResponse:
+    admin_tenant(request)
     return JSONResponse(sandbox_of(request).faults.stats.to_dict())
 
 
 async def reset_stats(request: Request) -> JSONResponse:
+    admin_tenant(request)
     state = sandbox_of(request).faults
     state.stats = Stats()
     return JSONResponse(state.stats.to_dict())
 
 
 async def connect(request: Request) -> JSONResponse:
+    tenant = admin_tenant(request)
     body = await admin_body(request)
-    tenant = tenant_named(request, body.get("key"))
     slug, account_id = body.get("slug"), body.get("account_id")
     box = sandbox_of(request)
     if not isinstance(slug, str) or slug not in box.catalog:

@@ -1,7 +1,8 @@
 """Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes (profile
 `extended` only, so that under `cobalt` they are unknown routes), the admin and dashboard
 routes, the hosted Connect and dashboard pages, error handlers (vendor-shaped for the API,
-a page for pages), and the fault middleware around it all.
+a page for pages), the fault middleware, and the guard (hosts, origins, body limits) outside
+it all. Templates, static files and the catalog are read here, once.
 
 Owns wiring only; `build_app` is what `server.py` serves and tests never call directly.
 """
@@ -22,14 +23,17 @@ from cobalt_sync.sandbox import (
     dashboard_pages,
     env_variables,
     hosted,
+    logins,
     mcp_servers,
     proposed,
     vendor,
     web,
     webhooks,
 )
+from cobalt_sync.sandbox.catalog import load_catalog
 from cobalt_sync.sandbox.context import PROFILES, Sandbox, sandbox_of
 from cobalt_sync.sandbox.faults import FaultMiddleware, FaultSettings, FaultState
+from cobalt_sync.sandbox.guard import Guard, HostList
 from cobalt_sync.sandbox.keys import KeyRing
 from cobalt_sync.sandbox.problems import ApiProblem, problem_body, problem_response
 from cobalt_sync.sandbox.store import Store
@@ -58,13 +62,21 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         problem = ApiProblem(404, "NOT_FOUND", f"Cannot {request.method} {request.url.path}")
+    elif exc.status_code == 413:
+        # Close the connection: the rest of an oversized body is dropped, not read.
+        close = {"connection": "close"}
+        if request.url.path.startswith(admin.PREFIX + "/"):
+            return JSONResponse({"error": str(exc.detail)}, 413, headers=close)
+        problem = ApiProblem(413, "PAYLOAD_TOO_LARGE", str(exc.detail))
+        return JSONResponse(problem_body(problem), 413, headers=close)
     else:
         problem = ApiProblem(exc.status_code, "BAD_REQUEST", str(exc.detail))
     return JSONResponse(problem_body(problem), status_code=exc.status_code)
 
 
 async def on_admin_error(request: Request, exc: Exception) -> Response:
-    return admin.admin_error_response(str(exc))
+    assert isinstance(exc, admin.AdminError)
+    return admin.admin_error_response(str(exc), exc.status)
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
@@ -78,10 +90,14 @@ def build_app(
     faults: FaultSettings,
     profile: str = "extended",
     allow_remote_admin: bool = False,
+    hosts: HostList | None = None,
 ) -> tuple[ASGIApp, Sandbox]:
-    """The served ASGI app and the Sandbox it closes over."""
+    """The served ASGI app and the Sandbox it closes over; `hosts` defaults to loopback."""
     if profile not in PROFILES:
         raise ValueError(f"unknown sandbox profile {profile!r}; expected one of {PROFILES}")
+    web.load_assets()
+    load_catalog()
+    keys.bind(store.org_id)
     box = Sandbox(
         store=store,
         keys=keys,
@@ -96,6 +112,7 @@ def build_app(
         web.PageError: web.on_page_error,
         404: on_http_error,
         405: on_http_error,
+        413: on_http_error,
         Exception: on_crash,
     }
     extensions = proposed.ROUTES if profile == "extended" else []
@@ -110,8 +127,10 @@ def build_app(
         *env_variables.ADMIN_ROUTES,
         *hosted.ROUTES,
         *dashboard_pages.ROUTES,
+        *logins.ROUTES,
         *web.ROUTES,
     ]
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.sandbox = box
-    return FaultMiddleware(app, box.faults, routes), box
+    faulted = FaultMiddleware(app, box.faults, routes)
+    return Guard(faulted, hosts or HostList.of("127.0.0.1"), keys, allow_remote_admin), box

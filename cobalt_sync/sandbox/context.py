@@ -18,6 +18,7 @@ from cobalt_sync.sandbox.consents import ConsentBook
 from cobalt_sync.sandbox.faults import FaultState
 from cobalt_sync.sandbox.keys import KeyRing, Tenant
 from cobalt_sync.sandbox.problems import ApiProblem, bad_request
+from cobalt_sync.sandbox.signins import LoginBook
 from cobalt_sync.sandbox.store import Store
 from cobalt_sync.sandbox.tokens import decode_jwt
 
@@ -36,8 +37,9 @@ class Sandbox:
     faults: FaultState
     signing_secret: bytes
     profile: str = "extended"
-    allow_remote_admin: bool = False  # dashboard pages answer only loopback clients otherwise
+    allow_remote_admin: bool = False  # `/_sandbox/` answers only loopback clients otherwise
     consents: ConsentBook = field(default_factory=ConsentBook)
+    logins: LoginBook = field(default_factory=LoginBook)
 
     @property
     def like_cobalt(self) -> bool:
@@ -95,8 +97,9 @@ def live_session(box: Sandbox, token: str) -> Session | None:
     stored = box.store.token(token)
     if claims is None or stored is None or stored["revoked"]:
         return None
-    tenant = Tenant(org=str(claims["org_id"]), environment=str(claims["environment"]))
-    return Session(token=token, tenant=tenant, account_id=str(claims["linked_account_id"]))
+    org, environment = str(stored["scope"]).split("/", 1)
+    tenant = Tenant(org=org, environment=environment)
+    return Session(token=token, tenant=tenant, account_id=str(stored["account_id"]))
 
 
 async def json_body(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:

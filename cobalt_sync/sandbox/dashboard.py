@@ -3,7 +3,7 @@
 
 Owns these operations and their validation, shared by the JSON routes here and the dashboard
 pages; not part of Cobalt's API. Like the other admin routes, the org is named by its API key
-(`key` in the JSON body or the query). The secret is fingerprinted by the store, never kept.
+in the `x-api-key` header. The secret is fingerprinted by the store, never kept.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cobalt_sync.sandbox.admin import PREFIX, AdminError, admin_body, tenant_named
+from cobalt_sync.sandbox.admin import PREFIX, AdminError, admin_body, admin_tenant
 from cobalt_sync.sandbox.catalog import CatalogApp
 from cobalt_sync.sandbox.context import sandbox_of
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.proposed import credentials_view
 from cobalt_sync.sandbox.store import Missing
 
-OAUTH_FIELDS = {"key", "client_id", "client_secret", "scopes"}
-APP_FIELDS = {"key", "enabled"}
+OAUTH_FIELDS = {"client_id", "client_secret", "scopes"}
+APP_FIELDS = {"enabled"}
 
 
 def catalog_app(request: Request, slug: str) -> CatalogApp:
@@ -98,12 +98,10 @@ def clear_oauth(request: Request, tenant: Tenant, slug: str) -> dict[str, Any]:
 
 
 async def body_and_tenant(request: Request, allowed: set[str]) -> tuple[dict[str, Any], Tenant]:
+    tenant = admin_tenant(request)
     body = await admin_body(request)
     only_fields(body, allowed)
-    key = body.get("key", request.query_params.get("key"))
-    if key is None:
-        raise AdminError("key is required: the API key of the org (in the body or the query)")
-    return body, tenant_named(request, key)
+    return body, tenant
 
 
 async def post_app(request: Request) -> JSONResponse:
@@ -128,7 +126,7 @@ async def put_oauth(request: Request) -> JSONResponse:
 
 
 async def delete_oauth(request: Request) -> JSONResponse:
-    _, tenant = await body_and_tenant(request, {"key"})
+    _, tenant = await body_and_tenant(request, set())
     return JSONResponse(clear_oauth(request, tenant, request.path_params["slug"]))
 
 

@@ -3,8 +3,9 @@ dashboard would (enabled apps, OAuth clients without secrets, events, linked acc
 connections, webhooks) and doing what a person does there: enable or disable an app, set or
 clear its OAuth client — the same operations as the `/_sandbox/dashboard/` JSON routes.
 
-Owns these pages; loopback clients only unless the sandbox runs with --allow-remote-admin.
-Orgs are addressed by org and environment, never by API key, so no key appears on a page.
+Owns these pages. A browser sees only the orgs it signed in to with one of their API keys
+(`logins.py`), from loopback clients only unless the sandbox runs with --allow-remote-admin.
+Orgs are addressed by their random ids, never by API key, so no part of a key is on a page.
 """
 
 from __future__ import annotations
@@ -21,29 +22,33 @@ from cobalt_sync.sandbox.admin import PREFIX, AdminError
 from cobalt_sync.sandbox.context import events_scope, sandbox_of
 from cobalt_sync.sandbox.dashboard import clear_oauth, enable_app, set_oauth
 from cobalt_sync.sandbox.keys import Tenant
+from cobalt_sync.sandbox.logins import login_page, signed_in
 from cobalt_sync.sandbox.vendor import derive_response
-from cobalt_sync.sandbox.web import PageError, form_of, page, require_admin_client
+from cobalt_sync.sandbox.web import PageError, form_of, page
 
 ACCOUNTS_SHOWN = 50
 
 
 def tenants(request: Request) -> list[Tenant]:
-    ring = sandbox_of(request).keys
-    found = {ring.tenant(key) for key in ring.keys()}  # noqa: SIM118 (KeyRing, not a dict)
-    return sorted((t for t in found if t is not None), key=lambda t: (t.org, t.environment))
+    """The orgs this browser signed in to (never every org of the sandbox)."""
+    return sorted(signed_in(request), key=lambda t: (t.org, t.environment))
 
 
 def tenant_of(request: Request) -> Tenant:
     wanted = Tenant(request.path_params["org"], request.path_params["environment"])
     if wanted not in tenants(request):
         raise PageError(
-            404, "No such org", f"This sandbox has no {wanted.org} / {wanted.environment}."
+            401,
+            "Sign in first",
+            "This browser has not signed in to that org and environment. Open the dashboard "
+            "and sign in with its API key.",
         )
     return wanted
 
 
 async def index(request: Request) -> Response:
-    require_admin_client(request)
+    if not tenants(request):
+        return login_page(request)
     return page(
         request,
         "dashboard_index.html",
@@ -106,7 +111,6 @@ def event_rows(request: Request, tenant: Tenant) -> list[dict[str, Any]]:
 
 
 async def org_page(request: Request, error: str | None = None, status: int = 200) -> Response:
-    require_admin_client(request)
     tenant = tenant_of(request)
     box = sandbox_of(request)
     enabled = box.store.enabled_apps(tenant.scope)
@@ -139,7 +143,6 @@ def purpose(tenant: Tenant) -> str:
 async def change(request: Request) -> Response:
     """Every dashboard form posts here with `action`; success redirects back (post/redirect/
     get, so a reload repeats nothing), a bad value re-renders the page with the error."""
-    require_admin_client(request)
     tenant = tenant_of(request)
     form = await form_of(request, purpose(tenant))
     slug = form.get("slug", "")

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cobalt_sync.sandbox.admin import AdminError, tenant_named
+from cobalt_sync.sandbox.admin import AdminError, admin_body, admin_tenant
 from cobalt_sync.sandbox.context import API_PREFIX, json_body, require_tenant, sandbox_of
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.problems import bad_request, not_found
@@ -68,8 +68,8 @@ async def get_definition(request: Request) -> JSONResponse:
 
 async def create_definition(request: Request) -> JSONResponse:
     """Dashboard only: Settings → Environment variables → create."""
-    body = await json_body(request)
-    tenant = tenant_named(request, body.get("key", request.query_params.get("key")))
+    tenant = admin_tenant(request)
+    body = await admin_body(request)
     name, scope = body.get("name"), body.get("scope", "org")
     var_format, encrypted = body.get("var_format", "string"), body.get("encrypted", False)
     if not isinstance(name, str) or not name:

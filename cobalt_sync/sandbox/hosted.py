@@ -6,7 +6,8 @@ page lists exactly the apps enabled for the org and environment of the session t
 account's connection state; Authorize goes to the provider's consent page showing the org's
 client (its own client id and effective scopes, or Cobalt's default credentials); a key-based
 app asks for its `auth_input_map` fields (never stored: a connection is recorded, not its
-credentials). The session token in the URL scopes everything the page can see or change.
+credentials). The session token in the URL scopes everything the page can see or change,
+through to the callback: a consent whose session was revoked or expired connects nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from cobalt_sync.sandbox.catalog import CatalogApp
+from cobalt_sync.sandbox.consents import Consent
 from cobalt_sync.sandbox.context import Session, live_session, sandbox_of
 from cobalt_sync.sandbox.problems import ApiProblem
 from cobalt_sync.sandbox.store import Missing
@@ -33,16 +35,27 @@ CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}")
 DEFAULT_CLIENT_PREFIX = "cobalt-default-"
 
 
+def link_expired() -> PageError:
+    return PageError(
+        401,
+        "This link has expired",
+        "The Connect link you opened has expired or was revoked. Go back to the app that "
+        "sent you here and open Connect again.",
+    )
+
+
 def session_or_expired(request: Request) -> Session:
     session = live_session(sandbox_of(request), request.path_params["token"])
     if session is None:
-        raise PageError(
-            401,
-            "This link has expired",
-            "The Connect link you opened has expired or was revoked. Go back to the app that "
-            "sent you here and open Connect again.",
-        )
+        raise link_expired()
     return session
+
+
+def check_still_live(request: Request, consent: Consent) -> None:
+    """A consent started from a Connect page lasts only as long as that page's session: a
+    token revoked or expired since then ends on the expired page, nothing connected."""
+    if consent.token is not None and live_session(sandbox_of(request), consent.token) is None:
+        raise link_expired()
 
 
 def properties(request: Request, session: Session) -> dict[str, Any]:
@@ -235,6 +248,7 @@ def consent_context(request: Request) -> dict[str, Any]:
             "This consent page was not opened from a current Connect or OAuth URL (or it "
             "expired). Start again from the app.",
         )
+    check_still_live(request, consent)
     client_id = query.get("client_id", "")
     default = client_id == f"{DEFAULT_CLIENT_PREFIX}{slug}"
     return {
@@ -260,6 +274,7 @@ async def consent_decision(request: Request) -> Response:
     consent = sandbox_of(request).consents.peek(state)
     if state != query_state or consent is None or consent.slug != slug:
         raise PageError(400, "Authorization request not valid", "Start again from the app.")
+    check_still_live(request, consent)
     # A provider redirects only to the registered redirect URI: ours, never one from the form.
     callback = f"{base}/api/v1/{slug}/callback"
     if form.get("decision") == "allow":
@@ -281,6 +296,7 @@ async def oauth_callback(request: Request) -> Response:
             "Authorization not completed",
             "This authorization is unknown or already used. Start again from the app.",
         )
+    check_still_live(request, consent)
     app = box.catalog[slug]
     error = request.query_params.get("error")
     if error is None and request.query_params.get("code"):

@@ -18,6 +18,7 @@ import uvicorn
 from cobalt_sync.sandbox.app import build_app
 from cobalt_sync.sandbox.context import PROFILES
 from cobalt_sync.sandbox.faults import DroppedConnection, FaultSettings
+from cobalt_sync.sandbox.guard import HostList
 from cobalt_sync.sandbox.keys import KeyRing
 from cobalt_sync.sandbox.store import Store
 
@@ -48,12 +49,14 @@ class SandboxServer:
         seed: int | None = None,
         profile: str = "extended",
         allow_remote_admin: bool = False,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown sandbox profile {profile!r}; expected one of {PROFILES}")
         self.profile = profile
         self.allow_remote_admin = allow_remote_admin
         self.host = host
+        self.hosts = HostList.of(host, allowed_hosts)
         self.port = port
         self.keys = KeyRing(api_keys)
         self.state_path = state_path
@@ -76,7 +79,12 @@ class SandboxServer:
     def start(self) -> None:
         self._store = Store(self.state_path)
         app, _ = build_app(
-            self._store, self.keys, self.faults, self.profile, self.allow_remote_admin
+            self._store,
+            self.keys,
+            self.faults,
+            self.profile,
+            self.allow_remote_admin,
+            self.hosts,
         )
         config = uvicorn.Config(
             app,

@@ -1,8 +1,9 @@
 """The sandbox's data, in stdlib sqlite3: enabled apps, OAuth settings, linked accounts,
 events and session tokens, partitioned by `scope` ("org/environment").
 
-A client secret is never stored: only its fingerprint (what the credential view reports), and
-a state file from before that rule is converted, and scrubbed, when it is opened.
+No secret is stored: a client secret or webhook header value only as its fingerprint (an
+encrypted variable's value is fingerprinted by its route), and a state file from before that
+rule is converted, and scrubbed, when it is opened. Files are created mode 0600.
 
 Owns durability (WAL + synchronous=FULL with a state path, so kill -9 loses no acknowledged
 write and never corrupts) and vendor-shaped documents; must not know about HTTP.
@@ -13,9 +14,11 @@ constraint, so the admin API can plant duplicates for clients to detect.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -49,8 +52,13 @@ CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TE
 CREATE INDEX IF NOT EXISTS docs_by_scope ON docs (scope, collection, seq);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, scope TEXT, account_id TEXT,
     refresh TEXT, exp REAL, revoked INTEGER DEFAULT 0, props TEXT);
+CREATE TABLE IF NOT EXISTS orgs (label TEXT PRIMARY KEY, org_id TEXT NOT NULL);
 """
+FINGERPRINT = re.compile(r"sha256:[0-9a-f]{16}")
+REDACTED_VALUE = "[REDACTED]"  # what the API answers for a secret it does not hold
 TABLES = ("apps", "oauth", "accounts", "events", "webhooks", "docs", "tokens")
+# Tables whose JSON bodies repeat the org id (`org_id`…), rewritten when an org is renamed.
+BODY_TABLES = ("webhooks", "docs")
 
 
 class StateFileError(Exception):
@@ -72,6 +80,21 @@ def secret_fingerprint(client_id: str, client_secret: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
+def owner_only(path: Path) -> None:
+    """Create the state file readable by its owner only (sqlite gives its -wal and -shm the
+    same mode), or narrow an existing one to that."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            os.chmod(name, 0o600)
+
+
+def header_fingerprint(scope: str, oid: str, name: str, value: Any) -> str:
+    """A webhook header value's fingerprint, bound to its webhook and header name."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return secret_fingerprint(f"{scope} {oid} {name}", text)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -87,19 +110,22 @@ class Store:
     def __init__(self, state_path: Path | None = None) -> None:
         self.state_path = state_path
         target = ":memory:"
-        if state_path is not None:
-            target = os.fspath(state_path)
         try:
+            if state_path is not None:
+                target = os.fspath(state_path)
+                owner_only(state_path)
             self._db = self._open(target, durable=state_path is not None)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             raise StateFileError(f"{target} cannot be used as sandbox state: {error}") from None
         self._lock = threading.RLock()
         self._account_counts: dict[str, int] = {}
+        self._header_values: dict[tuple[str, str], dict[str, Any]] = {}
 
     @staticmethod
     def _open(target: str, *, durable: bool) -> sqlite3.Connection:
         db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         db.row_factory = sqlite3.Row
+        db.execute("PRAGMA secure_delete=ON")  # a deleted row leaves no old bytes on disk
         if durable:
             # WAL + FULL: a commit is on disk before we answer, and a crash mid-write is
             # rolled back by sqlite's journal, never half-applied.
@@ -140,11 +166,30 @@ class Store:
                 return value.encode()
             return str(row["value"]).encode()
 
-    def wipe(self) -> None:
+    def wipe_org(self, org: str) -> None:
+        """Delete everything of one org (every environment); its id stays."""
         with self._tx() as db:
             for table in TABLES:
-                db.execute(f"DELETE FROM {table}")
+                db.execute(f"DELETE FROM {table} WHERE {_IN_ORG}", (org, len(org) + 1, org + "/"))
+            for scope, oid in list(self._header_values):
+                if scope.startswith(org + "/"):
+                    del self._header_values[(scope, oid)]
         self._account_counts.clear()
+
+    # --- org ids ------------------------------------------------------------------------
+
+    def org_id(self, name: str) -> str:
+        """The org id for the keys named `name` (`tk_<name>`, `pk_<name>`): random, made once
+        and kept. The table holds an HMAC of the name, so no part of a key is on disk."""
+        label = hmac.new(self.signing_secret(), f"org|{name}".encode(), "sha256").hexdigest()
+        with self._tx() as db:
+            row = db.execute("SELECT org_id FROM orgs WHERE label=?", (label,)).fetchone()
+            if row is not None:
+                return str(row["org_id"])
+            org = secrets.token_hex(12)
+            db.execute("INSERT INTO orgs VALUES (?, ?)", (label, org))
+            _rename_org(db, f"org_{name}", org)
+        return org
 
     # --- apps and OAuth settings --------------------------------------------------------
 
@@ -411,32 +456,75 @@ class Store:
         return {str(row["name"]): int(row["n"]) for row in rows}
 
     # --- webhooks (no natural key: the vendor allows duplicates) --------------------------
+    # Header values are secrets (tokens): the database keeps a fingerprint of each, the value
+    # itself lives in this process's memory only and is answered while it runs; after a
+    # restart the API answers "[REDACTED]", as the vendor does for values it will not show.
 
     def list_webhooks(self, scope: str) -> list[dict[str, Any]]:
         rows = self._query("SELECT body FROM webhooks WHERE scope=? ORDER BY seq", scope)
-        return [json.loads(row["body"]) for row in rows]
+        return [self._with_headers(scope, json.loads(row["body"])) for row in rows]
 
     def get_webhook(self, scope: str, oid: str) -> dict[str, Any] | None:
         rows = self._query("SELECT body FROM webhooks WHERE scope=? AND oid=?", scope, oid)
-        return json.loads(rows[0]["body"]) if rows else None
+        return self._with_headers(scope, json.loads(rows[0]["body"])) if rows else None
 
     def save_webhook(self, scope: str, doc: dict[str, Any]) -> None:
         """Insert, or replace the webhook with the same `_id`."""
         with self._tx() as db:
-            updated = db.execute(
-                "UPDATE webhooks SET body=? WHERE scope=? AND oid=?",
-                (json.dumps(doc), scope, doc["_id"]),
-            ).rowcount
-            if not updated:
+            row = db.execute(
+                "SELECT body FROM webhooks WHERE scope=? AND oid=?", (scope, doc["_id"])
+            ).fetchone()
+            before = json.loads(row["body"]).get("webhook_headers") if row else None
+            body = json.dumps(self._without_headers(scope, doc, before or {}))
+            if row is not None:
+                db.execute(
+                    "UPDATE webhooks SET body=? WHERE scope=? AND oid=?", (body, scope, doc["_id"])
+                )
+            else:
                 db.execute(
                     "INSERT INTO webhooks (scope, oid, body) VALUES (?, ?, ?)",
-                    (scope, doc["_id"], json.dumps(doc)),
+                    (scope, doc["_id"], body),
                 )
 
     def delete_webhook(self, scope: str, oid: str) -> bool:
         with self._tx() as db:
             gone = db.execute("DELETE FROM webhooks WHERE scope=? AND oid=?", (scope, oid))
+            self._header_values.pop((scope, oid), None)
             return gone.rowcount > 0
+
+    def _without_headers(
+        self, scope: str, doc: dict[str, Any], before: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The doc to store: each header value replaced by its fingerprint, the value kept in
+        memory. A value answered redacted and sent back unchanged keeps its fingerprint."""
+        headers = doc.get("webhook_headers")
+        if not isinstance(headers, dict):
+            return doc
+        values, stored = {}, {}
+        for name, value in headers.items():
+            if value == REDACTED_VALUE and isinstance(before.get(name), str):
+                stored[name] = before[name]
+                continue
+            stored[name] = header_fingerprint(scope, doc["_id"], name, value)
+            values[name] = value
+        with self._lock:
+            self._header_values[(scope, doc["_id"])] = values
+        return {**doc, "webhook_headers": stored}
+
+    def _with_headers(self, scope: str, doc: dict[str, Any]) -> dict[str, Any]:
+        headers = doc.get("webhook_headers")
+        if not isinstance(headers, dict):
+            return doc
+        with self._lock:
+            values = self._header_values.get((scope, doc["_id"]), {})
+        shown = {
+            name: values[name]
+            if name in values
+            and header_fingerprint(scope, doc["_id"], name, values[name]) == fingerprint
+            else REDACTED_VALUE
+            for name, fingerprint in headers.items()
+        }
+        return {**doc, "webhook_headers": shown}
 
     # --- other vendor objects, as JSON documents by collection (MCP servers, env vars) --------
 
@@ -513,36 +601,49 @@ class Store:
             db.execute("UPDATE tokens SET props=? WHERE token=?", (json.dumps(props), token))
 
 
-def _forget_stored_secrets(db: sqlite3.Connection, *, durable: bool) -> None:
-    """Convert a state file whose `oauth` table still holds secrets in clear (sandbox versions
-    before the fingerprint rule): fingerprint each, drop the column, then rewrite the file
-    (VACUUM) and empty the WAL so no page with an old secret survives on disk."""
-    columns = {str(row[1]) for row in db.execute("PRAGMA table_info(oauth)")}
-    if "client_secret" not in columns:
+_IN_ORG = "(scope = ? OR substr(scope, 1, ?) = ?)"
+
+
+def _rename_org(db: sqlite3.Connection, old: str, new: str) -> None:
+    """Move a state file's data from an org id of earlier versions (`org_` + the key's
+    suffix) to its new random id, so upgrading loses nothing and keeps no key suffix."""
+    match = (old, len(old) + 1, old + "/")
+    if not any(
+        db.execute(f"SELECT 1 FROM {t} WHERE {_IN_ORG} LIMIT 1", match).fetchone() for t in TABLES
+    ):
         return
-    db.execute("PRAGMA secure_delete=ON")
+    for table in TABLES:
+        db.execute(
+            f"UPDATE {table} SET scope = ? || substr(scope, ?) WHERE {_IN_ORG}",
+            (new, len(old) + 1, *match),
+        )
+    for table in BODY_TABLES:
+        db.execute(
+            f"UPDATE {table} SET body = replace(body, ?, ?) WHERE {_IN_ORG}",
+            (f'"{old}"', f'"{new}"', new, len(new) + 1, new + "/"),
+        )
+
+
+def _forget_stored_secrets(db: sqlite3.Connection, *, durable: bool) -> None:
+    """Convert a state file that still holds secrets in clear (sandbox versions before the
+    fingerprint rule: the `oauth` table's secrets, webhook header values): fingerprint each,
+    then rewrite the file (VACUUM) and empty the WAL so no page with an old secret survives."""
+    columns = {str(row[1]) for row in db.execute("PRAGMA table_info(oauth)")}
+    old_oauth = "client_secret" in columns
+    if not old_oauth and not _clear_headers(db):
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
-        rows = db.execute("SELECT * FROM oauth").fetchall()
-        db.execute("ALTER TABLE oauth RENAME TO oauth_with_secrets")
-        db.execute(OAUTH_TABLE)
-        db.executemany(
-            "INSERT INTO oauth VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    row["scope"],
-                    row["slug"],
-                    row["client_id"],
-                    secret_fingerprint(row["client_id"], row["client_secret"])
-                    if row["client_secret"]
-                    else None,
-                    row["scopes"],
-                    row["updated_at"],
-                )
-                for row in rows
-            ],
-        )
-        db.execute("DROP TABLE oauth_with_secrets")
+        if old_oauth:
+            _fingerprint_oauth_secrets(db)
+        for seq, scope, body in _clear_headers(db):
+            body["webhook_headers"] = {
+                name: value
+                if FINGERPRINT.fullmatch(str(value))
+                else header_fingerprint(scope, body["_id"], name, value)
+                for name, value in body["webhook_headers"].items()
+            }
+            db.execute("UPDATE webhooks SET body=? WHERE seq=?", (json.dumps(body), seq))
     except BaseException:
         db.execute("ROLLBACK")
         raise
@@ -550,6 +651,43 @@ def _forget_stored_secrets(db: sqlite3.Connection, *, durable: bool) -> None:
     db.execute("VACUUM")
     if durable:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _clear_headers(db: sqlite3.Connection) -> list[tuple[int, str, dict[str, Any]]]:
+    """Webhooks whose stored header values are not all fingerprints."""
+    found = []
+    for row in db.execute("SELECT seq, scope, body FROM webhooks"):
+        body = json.loads(row["body"])
+        headers = body.get("webhook_headers")
+        if isinstance(headers, dict) and not all(
+            FINGERPRINT.fullmatch(str(v)) for v in headers.values()
+        ):
+            found.append((int(row["seq"]), str(row["scope"]), body))
+    return found
+
+
+def _fingerprint_oauth_secrets(db: sqlite3.Connection) -> None:
+    """The `oauth` table without its `client_secret` column: a fingerprint instead."""
+    rows = db.execute("SELECT * FROM oauth").fetchall()
+    db.execute("ALTER TABLE oauth RENAME TO oauth_with_secrets")
+    db.execute(OAUTH_TABLE)
+    db.executemany(
+        "INSERT INTO oauth VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                row["scope"],
+                row["slug"],
+                row["client_id"],
+                secret_fingerprint(row["client_id"], row["client_secret"])
+                if row["client_secret"]
+                else None,
+                row["scopes"],
+                row["updated_at"],
+            )
+            for row in rows
+        ],
+    )
+    db.execute("DROP TABLE oauth_with_secrets")
 
 
 def _oauth_row(row: sqlite3.Row) -> dict[str, Any]:

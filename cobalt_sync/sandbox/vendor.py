@@ -412,14 +412,8 @@ async def issue_session_token(request: Request) -> JSONResponse:
     now = time.time()
     live = box.store.live_token(tenant.scope, account_id, now)
     if live is None or request.query_params.get("force_refresh") == "true":
-        claims = {
-            "org_id": tenant.org,
-            "linked_account_id": account_id,
-            "environment": tenant.environment,
-            "iat": int(now),
-            "exp": int(now) + TOKEN_SECONDS,
-            "jti": secrets.token_hex(8),
-        }
+        # Opaque: the session's org and account are in the store, not in the readable claims.
+        claims = {"sid": secrets.token_hex(16), "iat": int(now), "exp": int(now) + TOKEN_SECONDS}
         token = encode_jwt(claims, box.signing_secret)
         refresh = secrets.token_urlsafe(32)
         box.store.save_token(token, tenant.scope, account_id, refresh, now + TOKEN_SECONDS)

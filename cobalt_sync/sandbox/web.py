@@ -1,24 +1,24 @@
-"""What the sandbox's HTML pages share: Jinja2 rendering, security headers, form parsing,
-CSRF protection, the loopback guard of the dashboard, and the local stylesheet.
+"""What the sandbox's HTML pages share: Jinja2 rendering (templates read once, at start),
+security headers, form parsing, CSRF protection, and the local stylesheet.
 
 CSRF: a random per-browser cookie (HttpOnly, SameSite=Strict) and, in every form, an HMAC of
 that cookie and the form's purpose (the session token for hosted pages, the org for the
-dashboard, the consent for the provider page). A POST is accepted only when the two match,
-and when its Origin, if sent, is this server. A page from another site can neither read the
-cookie nor compute the field; a form of one Connect session is useless for another.
+dashboard, the consent for the provider page). A POST is accepted only when the two match
+(and, checked first by `guard.py`, when its Origin, if sent, is one of the sandbox's own
+names). A page from another site can neither read the cookie nor compute the field; a form
+of one Connect session is useless for another.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import jinja2
 from starlette.requests import Request
@@ -53,15 +53,42 @@ class PageError(Exception):
         self.message = message
 
 
+def load_assets() -> None:
+    """Read every template and static file into memory, once, when the app is built: a
+    reinstall of the package under a running sandbox (`pip install -e .`) then changes
+    nothing it serves, instead of failing pages with TemplateNotFound."""
+    templates()
+    static_files()
+
+
 @cache
 def templates() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("cobalt_sync.sandbox", "templates"),
+        loader=jinja2.DictLoader(package_files("templates")),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@cache
+def static_files() -> dict[str, bytes]:
+    return {name: text.encode() for name, text in package_files("static").items()}
+
+
+def package_files(folder: str) -> dict[str, str]:
+    """`{relative path: text}` of every file under the package's `folder`."""
+    found: dict[str, str] = {}
+    pending = [("", resources.files("cobalt_sync.sandbox").joinpath(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        for entry in directory.iterdir():
+            if entry.is_dir():
+                pending.append((f"{prefix}{entry.name}/", entry))
+            elif not entry.name.startswith("."):
+                found[prefix + entry.name] = entry.read_text(encoding="utf-8")
+    return found
 
 
 def csrf_value(request: Request, cookie: str, purpose: str) -> str:
@@ -93,13 +120,8 @@ async def on_page_error(request: Request, exc: Exception) -> Response:
 
 
 async def form_of(request: Request, purpose: str) -> dict[str, str]:
-    """The posted urlencoded form, after the CSRF and Origin checks; one value per field."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        ours = urlsplit(str(request.base_url))
-        theirs = urlsplit(origin)
-        if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
-            raise PageError(403, "Refused", "This form was sent from another site.")
+    """The posted urlencoded form, after the CSRF check; one value per field. (Its Origin,
+    type and size were checked by the guard against the sandbox's host list.)"""
     raw = await request.body()
     if len(raw) > MAX_FORM_BYTES:
         raise PageError(413, "Too large", "The form is larger than this page ever sends.")
@@ -116,34 +138,9 @@ async def form_of(request: Request, purpose: str) -> dict[str, str]:
     return fields
 
 
-def is_loopback_client(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def require_admin_client(request: Request) -> None:
-    """The dashboard changes any org on this sandbox without a key: loopback clients only,
-    unless the operator started the sandbox with --allow-remote-admin."""
-    if not sandbox_of(request).allow_remote_admin and not is_loopback_client(request):
-        raise PageError(
-            403,
-            "Dashboard not available",
-            "The sandbox dashboard answers only on this machine (loopback). Start the sandbox "
-            "with --allow-remote-admin to open it to other hosts.",
-        )
-
-
-@cache
-def stylesheet_bytes() -> bytes:
-    return resources.files("cobalt_sync.sandbox").joinpath("static/sandbox.css").read_bytes()
-
-
 async def stylesheet(request: Request) -> Response:
     return Response(
-        stylesheet_bytes(),
+        static_files()["sandbox.css"],
         media_type="text/css",
         headers={"cache-control": "max-age=300", "x-content-type-options": "nosniff"},
     )

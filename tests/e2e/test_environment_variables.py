@@ -65,7 +65,9 @@ def test_missing_definitions_are_dashboard_steps_then_values_are_set(
     assert values(api) == {"SUPPORT_EMAIL": EMAIL, "CRM_TOKEN": "[REDACTED]"}
     again = plan(cli, manifest)
     assert again.exit_code == 0, again.output
-    assert "CRM_TOKEN: the definition is encrypted" in again.output
+    assert "the definition is encrypted" not in again.output  # unchanged: folded away
+    verbose = plan(cli, manifest, "-v")
+    assert "environment_variables/CRM_TOKEN: the definition is encrypted" in verbose.stdout
     for text in (shown.output, first.output, second.output, again.output):
         assert TOKEN not in text
 
@@ -103,7 +105,9 @@ def test_plain_values_are_compared_encrypted_ones_said_plainly_never_updated(
     assert "~ environment_variables/SUPPORT_EMAIL" in shown.stdout
     assert "~ value: (sensitive)" in shown.stdout
     assert "environment_variables/CRM_TOKEN" not in shown.stdout.split("Note")[0]
-    assert "a changed value cannot be detected" in shown.output
+    # CRM_TOKEN does not change in the plan: its note is counted, and -v says it.
+    assert "1 note about an unchanged entry (-v to show)" in shown.stdout
+    assert "a changed value cannot be detected" in plan(cli, changed, "-v").stdout
     assert EMAIL not in shown.stdout and ROTATED not in shown.output
     assert apply(cli, changed).exit_code == 0
     assert values(api)["SUPPORT_EMAIL"] == "support@example.com"

@@ -216,6 +216,6 @@ def test_a_webhook_without_headers_shows_no_headers_line(
     )
     first = plan(cli, manifest)
     assert first.exit_code == 2 and f"+ webhooks/{OTHER}" in first.stdout
-    assert "headers" not in first.stdout
+    assert "headers:" not in first.stdout  # (the manifest path shown may hold the word)
     assert apply(cli, manifest).exit_code == 0
     assert plan(cli, manifest).exit_code == 0

@@ -16,12 +16,6 @@ from tests.guarantees.support import KIND_NAMES, Org, cli_env, samples, spelling
 
 WRITES = r"^(POST|PUT|PATCH|DELETE) "
 # Another helper's work (issue 19, item 8): the sandbox keeps webhook header values in clear.
-AT_REST_GAPS = {
-    "webhooks": "the sandbox stores webhook header values in clear (fingerprints only: "
-    "issue 19 item 8, the sandbox-at-rest part)",
-}
-
-
 def secrets_of(kind: str) -> list[str]:
     found = list(samples(kind).secrets.values())
     if not found:
@@ -103,15 +97,7 @@ def stateful_org(
     box.admin.close()
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=AT_REST_GAPS[kind]))
-        if kind in AT_REST_GAPS
-        else kind
-        for kind in KIND_NAMES
-    ],
-)
+@pytest.mark.parametrize("kind", KIND_NAMES)
 def test_no_secret_of_the_kind_in_files_the_sandbox_writes(
     stateful_org: Org, state_dir: Path, kind: str
 ) -> None:

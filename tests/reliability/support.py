@@ -24,6 +24,7 @@ import httpx
 from tests.conftest import TEST_KEY, CliResult
 
 MANAGED_UDF = {"managed_by": "cobalt-sync"}
+ADMIN_KEY = {"x-api-key": TEST_KEY}  # the admin API takes the org's key as a header
 
 
 def free_port() -> int:
@@ -79,8 +80,12 @@ def start_cli(args: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Any
     err = (log_dir / f"cli-{stamp}.err").open("w")
     try:
         process = subprocess.Popen(
-            cli_command(*args), env=dict(env), stdout=out, stderr=err,
-            stdin=subprocess.DEVNULL, text=True,
+            cli_command(*args),
+            env=dict(env),
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            text=True,
         )
     finally:
         out.close()
@@ -93,8 +98,7 @@ def start_cli(args: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Any
 def finished(process: Any, timeout: float = 300) -> CliResult:
     """Wait for a process from `start_cli` and collect what it wrote."""
     process.wait(timeout=timeout)
-    return CliResult(process.returncode, process.out_path.read_text(),
-                     process.err_path.read_text())
+    return CliResult(process.returncode, process.out_path.read_text(), process.err_path.read_text())
 
 
 def kill9(process: Any) -> None:
@@ -138,7 +142,9 @@ class SandboxProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"sandbox exited early:\n{self.log()}")
             try:
-                httpx.get(f"{self.url}/_sandbox/stats", timeout=2).raise_for_status()
+                httpx.get(
+                    f"{self.url}/_sandbox/stats", timeout=2, headers=ADMIN_KEY
+                ).raise_for_status()
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -159,7 +165,9 @@ class SandboxProcess:
                 self.kill()
 
     def admin(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(method, f"{self.url}/_sandbox/{path}", timeout=30, **kwargs)
+        response = httpx.request(
+            method, f"{self.url}/_sandbox/{path}", timeout=30, headers=ADMIN_KEY, **kwargs
+        )
         response.raise_for_status()
         return response.json()
 

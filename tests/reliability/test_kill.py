@@ -170,7 +170,7 @@ def test_sandbox_killed_during_writes_keeps_every_acknowledged_write(
 
     survivor = SandboxProcess(state).start(tmp_path)
     served.append(survivor)
-    org = survivor.admin("GET", "inspect", params={"key": TEST_KEY})
+    org = survivor.admin("GET", "inspect")
     live_accounts = {a["account_id"]: a["name"] for a in org["linked_accounts"]}
     live_events = {e["name"] for e in org["events"]}
     lost_accounts = sorted(set(ledger.accounts) - set(live_accounts))

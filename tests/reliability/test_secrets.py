@@ -59,7 +59,9 @@ def world(
 ) -> dict[str, Any]:
     import httpx
 
-    admin = httpx.Client(base_url=canary_server.url + "/_sandbox", timeout=30)
+    admin = httpx.Client(
+        base_url=canary_server.url + "/_sandbox", timeout=30, headers={"x-api-key": CANARY_KEY}
+    )
     admin.post("/reset").raise_for_status()
     for name, value in {
         "COBALT_API_URL": canary_server.url,
@@ -117,7 +119,7 @@ def test_no_canary_on_the_happy_paths(world: dict[str, Any], monkeypatch: Any) -
     applied = seen.run("--debug", "-v", "apply", str(directory / "p.json"), "--auto-approve")
     assert applied.exit_code == 0, applied.output
     # The canary really went through: the sandbox holds exactly its fingerprint.
-    org = world["admin"].get("/inspect", params={"key": CANARY_KEY}).json()
+    org = world["admin"].get("/inspect").json()
     stored = org["oauth"]["slack"]["client_secret_fingerprint"]
     assert stored == fingerprint("slack-client-canary", CANARY_SECRET)
 
@@ -156,7 +158,7 @@ def test_no_canary_on_error_paths(world: dict[str, Any], monkeypatch: Any) -> No
     admin.post("/faults", json={"error_rate": 0.0}).raise_for_status()
 
     # A duplicate event planted behind our back: the refusal carries the echoed key.
-    admin.post("/seed", json={"key": CANARY_KEY, "duplicate_events": ["Canary Event"]})
+    admin.post("/seed", json={"duplicate_events": ["Canary Event"]}).raise_for_status()
     for result in every_verbosity(seen, "apply", "-f", manifest, "--auto-approve"):
         assert result.exit_code in (0, 4, 5, 6), result.output
     seen.assert_clean()

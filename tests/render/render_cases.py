@@ -9,8 +9,10 @@ from cobalt_sync.plan import (
     Action,
     Change,
     DashboardStep,
+    EntryNote,
     FieldChange,
     Plan,
+    Source,
     StepStatus,
     Unmanaged,
 )
@@ -36,8 +38,20 @@ def full_plan() -> Plan:
     """Creates, updates with nested paths, a delete, a secret, tags, notes, unmanaged."""
     long_text = "Lorem ipsum dolor sit amet, " * 6
     changes = [
-        Change("apps", "hubspot", Action.CREATE, (FieldChange("enabled", None, True, op="add"),)),
-        Change("apps", "intercom", Action.DELETE, notes=("pruned: not in the manifest",)),
+        Change(
+            "apps",
+            "hubspot",
+            Action.CREATE,
+            (FieldChange("enabled", None, True, op="add"),),
+            source=Source("cobalt.yaml", 5),
+        ),
+        Change(
+            "apps",
+            "intercom",
+            Action.DELETE,
+            notes=("pruned: not in the manifest",),
+            source=Source("cobalt.yaml", 2),
+        ),
         Change(
             "oauth_credentials",
             "slack",
@@ -49,6 +63,7 @@ def full_plan() -> Plan:
             ),
             tags=("reauthorize",),
             notes=("existing connections must re-authorize",),
+            source=Source("cobalt.yaml", 9),
         ),
         Change(
             "events",
@@ -72,6 +87,7 @@ def full_plan() -> Plan:
             ),
             tags=("breaking",),
             notes=("workflows reading schema.legacy may fail",),
+            source=Source("cobalt.yaml", 21),
         ),
         Change(
             "linked_accounts",
@@ -95,6 +111,15 @@ def full_plan() -> Plan:
         warnings=(
             "events/Order Shipped: 2 live objects share this key; cobalt-sync will not guess "
             "which one is meant and leaves them alone.",
+        ),
+        unchanged_notes=(
+            EntryNote(
+                "oauth_credentials",
+                "zendesk",
+                "the client secret cannot be read from Cobalt, so a rotated secret is not "
+                "detected: set it in the dashboard when you rotate it",
+            ),
+            EntryNote("environment_variables", "API_TOKEN", "the definition is encrypted"),
         ),
         manifest_hash="sha256:" + "a" * 64,
         live_fingerprint="sha256:" + "b" * 64,
@@ -148,6 +173,11 @@ def empty_plan(unmanaged: int = 3) -> Plan:
         kinds=GOLDEN_KINDS,
         environment="production",
         unmanaged=(Unmanaged("linked_accounts", keys, unmanaged),) if unmanaged else (),
+        unchanged_notes=(
+            (EntryNote("oauth_credentials", "slack", "scope chat:write is mandatory for slack"),)
+            if unmanaged
+            else ()
+        ),
         manifest_hash="sha256:" + "c" * 64,
         live_fingerprint="sha256:" + "d" * 64,
     )
@@ -172,7 +202,16 @@ def hostile_plan() -> Plan:
     return Plan(
         kinds=GOLDEN_KINDS,
         environment="test",
-        changes=(Change("events", HOSTILE_KEY, Action.UPDATE, fields, notes=("<b>hi</b> | x",)),),
+        changes=(
+            Change(
+                "events",
+                HOSTILE_KEY,
+                Action.UPDATE,
+                fields,
+                notes=("<b>hi</b> | x",),
+                source=Source("envs/a (b)/[c] `d`.yaml", 3),
+            ),
+        ),
         unmanaged=(Unmanaged("events", (HOSTILE_KEY,), 1),),
         warnings=(f"events/{HOSTILE_KEY}: odd",),
     )
@@ -209,7 +248,7 @@ def mixed_report() -> ApplyReport:
         Outcome(by_key["intercom"], Status.DONE),
     )
     remaining = (by_key["Invoice Paid"], by_key["acme-test"])
-    steps = dashboard_plan().dashboard_steps
+    steps = dashboard_plan().dashboard_steps[:2]
     return ApplyReport(
         plan=plan, outcomes=outcomes, remaining=remaining, verified=False, dashboard_steps=steps
     )
@@ -218,7 +257,11 @@ def mixed_report() -> ApplyReport:
 def dashboard_plan() -> Plan:
     """Real Cobalt: an API change, then dashboard steps (one observed, one not observable)."""
     event = Change(
-        "events", "Order Placed", Action.CREATE, (FieldChange("schema.id", None, 1, op="add"),)
+        "events",
+        "Order Placed",
+        Action.CREATE,
+        (FieldChange("schema.id", None, 1, op="add"),),
+        source=Source("cobalt.yaml", 14),
     )
     oauth = Change(
         "oauth_credentials",
@@ -229,8 +272,18 @@ def dashboard_plan() -> Plan:
             FieldChange("scopes", [], ["crm.objects.contacts.read"]),
         ),
         tags=("reauthorize",),
+        notes=("scope oauth is mandatory for hubspot",),
+        source=Source("cobalt.yaml", 6),
     )
-    enable = Change("apps", "slack", Action.CREATE, (FieldChange("enabled", None, True, op="add"),))
+    enable = Change(
+        "apps",
+        "slack",
+        Action.CREATE,
+        (FieldChange("enabled", None, True, op="add"),),
+        source=Source("cobalt.yaml", 10),
+    )
+    enable_hubspot = Change("apps", "hubspot", Action.CREATE, source=Source("cobalt.yaml", 5))
+    hidden = "not observable: no linked account exists yet to read it through"
     steps = (
         DashboardStep(
             oauth,
@@ -243,7 +296,14 @@ def dashboard_plan() -> Plan:
             "Apps → Slack",
             "enable the app (Go Live)",
             StepStatus.UNVERIFIED,
-            "not observable: no linked account exists yet to read it through",
+            hidden,
+        ),
+        DashboardStep(
+            enable_hubspot,
+            "Apps → Hubspot",
+            "enable the app (Go Live)",
+            StepStatus.UNVERIFIED,
+            hidden,
         ),
     )
     return Plan(
@@ -251,7 +311,7 @@ def dashboard_plan() -> Plan:
         environment="production",
         changes=(event,),
         dashboard_steps=steps,
-        notes=("oauth_credentials/hubspot: scope oauth is mandatory for hubspot",),
+        notes=("linked_accounts: 1 account created by cobalt-sync is no longer in the manifest",),
         manifest_hash="sha256:" + "2" * 64,
         live_fingerprint="sha256:" + "3" * 64,
     )

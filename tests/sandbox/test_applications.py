@@ -38,10 +38,13 @@ def test_enable_and_disable_report_whether_anything_changed(api: httpx.Client) -
     assert api.get("/application").json() == []
 
 
-def test_get_application_of_a_disabled_app_is_the_vendor_404(api: httpx.Client) -> None:
+def test_get_application_of_a_disabled_app_is_the_vendor_404(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
     body = assert_vendor_error(api.get("/application/slack"), 404, "EXTERNAL_API_FAILURE")
     assert body["http_error_type"] == "EXTERNAL_API_ERROR"
-    assert body["message"] == "Application with app_type 'slack' not found for org org_sandbox"
+    org = sandbox.inspect()["org"]
+    assert body["message"] == f"Application with app_type 'slack' not found for org {org}"
 
 
 def test_application_item_fields_and_filters(api: httpx.Client) -> None:

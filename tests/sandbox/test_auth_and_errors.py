@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -35,13 +37,22 @@ def test_test_and_production_keys_see_separate_data(
     assert api.get("/linked-account/only-in-test").json()["environment"] == "test"
 
 
-def test_extra_keys_are_separate_orgs() -> None:
-    with SandboxServer(api_keys=["tk_acme"]) as server:
+def test_extra_keys_are_separate_orgs_with_ids_that_show_no_part_of_the_key() -> None:
+    with SandboxServer(api_keys=["tk_acme", "pk_acme"]) as server:
         acme = httpx.Client(base_url=server.url + API, headers={"x-api-key": "tk_acme"})
+        acme_prod = httpx.Client(base_url=server.url + API, headers={"x-api-key": "pk_acme"})
         default = httpx.Client(base_url=server.url + API, headers={"x-api-key": "tk_sandbox"})
         created = acme.put("/linked-account", json={"account_id": "a1"}).json()
-        assert created["associated_org"] == "org_acme"
-        assert default.get("/linked-account").json()["totalDocs"] == 0
+        org = created["associated_org"]
+        assert re.fullmatch(r"[0-9a-f]{24}", org) and "acme" not in org
+        assert (
+            acme_prod.put("/linked-account", json={"account_id": "b"}).json()["associated_org"]
+            == org
+        )  # tk_ and pk_ of one name: one org
+        assert default.put("/linked-account", json={"account_id": "c"}).json()[
+            "associated_org"
+        ] not in (org, "org_sandbox")
+        assert default.get("/linked-account").json()["totalDocs"] == 1
 
 
 def test_a_key_without_tk_or_pk_prefix_is_refused_at_start_up() -> None:

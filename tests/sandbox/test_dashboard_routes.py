@@ -59,45 +59,36 @@ def test_a_second_save_without_the_secret_keeps_it(box: Sandbox) -> None:
     box.dashboard_set_oauth("hubspot", "hub-client-1", "s1")
     response = box.admin.put(
         "/_sandbox/dashboard/oauth/hubspot",
-        json={"key": "tk_sandbox", "client_id": "hub-client-1", "scopes": ["crm.lists.read"]},
+        headers=KEY,
+        json={"client_id": "hub-client-1", "scopes": ["crm.lists.read"]},
     )
     assert response.status_code == 200, response.text
     assert response.json()["client_secret_fingerprint"] == secret_fingerprint("hub-client-1", "s1")
 
 
+KEY = {"x-api-key": "tk_sandbox"}
 BAD_REQUESTS: list[tuple[str, str, dict[str, Any], str]] = [
-    ("POST", "apps/stripe", {"enabled": True}, "key is required"),
-    ("POST", "apps/stripe", {"key": "tk_nobody", "enabled": True}, "unknown key"),
-    ("POST", "apps/stripe", {"key": "tk_sandbox"}, "enabled is required"),
-    ("POST", "apps/stripe", {"key": "tk_sandbox", "enabled": "yes"}, "enabled is required"),
-    ("POST", "apps/hubspt", {"key": "tk_sandbox", "enabled": True}, "did you mean 'hubspot'"),
-    ("POST", "apps/stripe", {"key": "tk_sandbox", "enable": True}, "unknown field(s) enable"),
-    ("PUT", "oauth/hubspot", {"key": "tk_sandbox", "client_secret": "s"}, "client_id is required"),
+    ("POST", "apps/stripe", {}, "enabled is required"),
+    ("POST", "apps/stripe", {"enabled": "yes"}, "enabled is required"),
+    ("POST", "apps/hubspt", {"enabled": True}, "did you mean 'hubspot'"),
+    ("POST", "apps/stripe", {"enable": True}, "unknown field(s) enable"),
+    ("POST", "apps/stripe", {"key": "tk_sandbox", "enabled": True}, "x-api-key header"),
+    ("PUT", "oauth/hubspot", {"client_secret": "s"}, "client_id is required"),
+    ("PUT", "oauth/hubspot", {"client_id": "c"}, "client_secret is required the first time"),
     (
         "PUT",
         "oauth/hubspot",
-        {"key": "tk_sandbox", "client_id": "c"},
-        "client_secret is required the first time",
-    ),
-    (
-        "PUT",
-        "oauth/hubspot",
-        {"key": "tk_sandbox", "client_id": "c", "client_secret": "s", "scopes": "oauth"},
+        {"client_id": "c", "client_secret": "s", "scopes": "oauth"},
         "scopes must be a list",
     ),
     (
         "PUT",
         "oauth/hubspot",
-        {"key": "tk_sandbox", "client_id": "c", "client_secret": ""},
+        {"client_id": "c", "client_secret": ""},
         "client_secret must be a non-empty string",
     ),
-    (
-        "PUT",
-        "oauth/15file",
-        {"key": "tk_sandbox", "client_id": "c", "client_secret": "s"},
-        "does not use OAuth",
-    ),
-    ("DELETE", "oauth/15file", {"key": "tk_sandbox"}, "does not use OAuth"),
+    ("PUT", "oauth/15file", {"client_id": "c", "client_secret": "s"}, "does not use OAuth"),
+    ("DELETE", "oauth/15file", {}, "does not use OAuth"),
 ]
 
 
@@ -107,18 +98,49 @@ BAD_REQUESTS: list[tuple[str, str, dict[str, Any], str]] = [
 def test_bad_requests_are_clear_400s(
     box: Sandbox, method: str, path: str, body: dict[str, Any], fragment: str
 ) -> None:
-    response = box.admin.request(method, f"/_sandbox/dashboard/{path}", json=body)
+    response = box.admin.request(method, f"/_sandbox/dashboard/{path}", json=body, headers=KEY)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
     assert box.inspect()["apps_enabled"] == [] and box.inspect()["oauth"] == {}
 
 
+@pytest.mark.parametrize(
+    ("headers", "fragment"),
+    [
+        ({}, "needs the org's API key in the x-api-key header"),
+        ({"x-api-key": "tk_nobody"}, "holds no key this sandbox accepts"),
+        ({"x-api-key": "tk_sandboy"}, "holds no key this sandbox accepts"),
+    ],
+    ids=["no key", "unknown key", "near miss"],
+)
+def test_a_missing_or_wrong_key_is_401_and_names_no_key(
+    box: Sandbox, headers: dict[str, str], fragment: str
+) -> None:
+    response = box.admin.post(
+        "/_sandbox/dashboard/apps/stripe", json={"enabled": True}, headers=headers
+    )
+    assert response.status_code == 401
+    assert response.json() == {"error": response.json()["error"]}
+    assert fragment in response.json()["error"]
+    for known in ("tk_", "pk_", "_sandbox"):
+        assert known not in response.text
+    assert box.inspect()["apps_enabled"] == []
+
+
 def test_malformed_json_is_a_clear_400(box: Sandbox) -> None:
-    response = httpx.post(f"{box.url}/_sandbox/dashboard/apps/stripe", content=b"{nope")
+    response = httpx.post(
+        f"{box.url}/_sandbox/dashboard/apps/stripe",
+        content=b"{nope",
+        headers={**KEY, "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["error"].startswith("malformed JSON")
 
 
-def test_the_key_may_come_in_the_query(box: Sandbox) -> None:
-    response = box.admin.delete("/_sandbox/dashboard/oauth/hubspot", params={"key": "tk_sandbox"})
-    assert response.status_code == 200 and response.json()["mode"] == "default"
+def test_the_key_is_refused_in_the_query(box: Sandbox) -> None:
+    """A key in a URL ends up in logs and shell history: refused, with where it goes."""
+    response = box.admin.delete(
+        "/_sandbox/dashboard/oauth/hubspot", params={"key": "tk_sandbox"}, headers=KEY
+    )
+    assert response.status_code == 400
+    assert "x-api-key header" in response.json()["error"]

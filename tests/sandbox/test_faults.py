@@ -57,7 +57,7 @@ def test_faults_can_target_routes_and_never_hit_admin(api: httpx.Client, sandbox
     sandbox.faults(error_rate=1.0, route=r"/application/event")
     assert api.get("/linked-account").status_code == 200
     assert api.get("/application/event").status_code == 500
-    assert sandbox.inspect()["org"] == "org_sandbox"  # admin routes stay healthy
+    assert sandbox.inspect()["environment"] == "test"  # admin routes stay healthy
 
 
 def test_ambiguous_success_is_200_with_error_and_no_write(
@@ -90,7 +90,9 @@ def test_hostile_mode_echoes_the_key_and_body_in_errors(
 
 def test_bad_fault_settings_are_refused(sandbox: Sandbox) -> None:
     for bad in ({"error_rate": 2}, {"duplicate_create_status": 418}, {"nonsense": 1}):
-        response = sandbox.admin.post("/_sandbox/faults", json=bad)
+        response = sandbox.admin.post(
+            "/_sandbox/faults", json=bad, headers={"x-api-key": "tk_sandbox"}
+        )
         assert response.status_code == 400 and response.json()["error"]
 
 

@@ -5,6 +5,8 @@ the same pages in Chromium.)"""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -185,10 +187,44 @@ def test_request_values_are_escaped_and_colours_sanitised(
     )
 
 
+def sign_in(browser: httpx.Client, key: str) -> str:
+    """Sign the browser in to the dashboard with `key`; the path of that org's page."""
+    form = browser.get("/_sandbox/login")
+    assert form.status_code == 200 and "Sign in" in form.text
+    signed = browser.post("/_sandbox/login", data={"csrf": csrf_of(form.text), "key": key})
+    assert signed.status_code == 303, signed.text
+    return str(signed.headers["location"])
+
+
+def test_the_dashboard_shows_an_org_only_after_signing_in_with_its_key(
+    sandbox: Sandbox, browser: httpx.Client
+) -> None:
+    org_id = sandbox.inspect()["org"]
+    assert "Sign in" in browser.get("/_sandbox/").text  # not signed in: the sign-in form
+    assert browser.get(f"/_sandbox/org/{org_id}/test").status_code == 401
+    form = browser.get("/_sandbox/login")
+    wrong = browser.post("/_sandbox/login", data={"csrf": csrf_of(form.text), "key": "tk_nope"})
+    assert wrong.status_code == 401 and "not an API key this sandbox accepts" in wrong.text
+    assert "tk_sandbox" not in wrong.text and "tk_nope" not in wrong.text
+    forged = browser.post("/_sandbox/login", data={"csrf": "0" * 64, "key": TEST_KEY})
+    assert forged.status_code == 403
+    assert sign_in(browser, TEST_KEY) == f"/_sandbox/org/{org_id}/test"
+    index = browser.get("/_sandbox/").text
+    assert f"/_sandbox/org/{org_id}/test" in index
+    assert f"/_sandbox/org/{org_id}/production" not in index  # pk_ was not typed
+    assert "tk_sandbox" not in index and "_sandbox ·" not in index
+    assert browser.get(f"/_sandbox/org/{org_id}/production").status_code == 401
+    with httpx.Client(base_url=sandbox.url) as stranger:  # another browser: no cookie
+        assert stranger.get(f"/_sandbox/org/{org_id}/test").status_code == 401
+    out = browser.post("/_sandbox/logout", data={"csrf": csrf_of(index)})
+    assert out.status_code == 303
+    assert browser.get(f"/_sandbox/org/{org_id}/test").status_code == 401
+
+
 def test_dashboard_forms_change_the_org_and_never_show_the_secret(
     sandbox: Sandbox, browser: httpx.Client
 ) -> None:
-    org_page = "/_sandbox/org/org_sandbox/test"
+    org_page = sign_in(browser, TEST_KEY)
     page = browser.get(org_page)
     assert page.status_code == 200
     enabled = browser.post(
@@ -207,11 +243,12 @@ def test_dashboard_forms_change_the_org_and_never_show_the_secret(
     assert sandbox.inspect()["oauth"]["hubspot"]["scopes"] == ["a", "b"]
     shown = browser.get(org_page).text
     assert "hub-1" in shown and "CANARY-dash-9" not in shown
+    production = sign_in(browser, "pk_sandbox")
     other_org = browser.post(
-        "/_sandbox/org/org_sandbox/production",
-        data={"csrf": csrf_of(page.text), "action": "enable", "slug": "stripe"},
+        production, data={"csrf": csrf_of(page.text), "action": "enable", "slug": "stripe"}
     )
     assert other_org.status_code == 403  # a form of one org's page is not valid for another
+    assert sandbox.inspect("pk_sandbox")["apps_enabled"] == []
 
 
 def outward_address() -> str | None:
@@ -226,19 +263,36 @@ def outward_address() -> str | None:
 
 
 @pytest.mark.parametrize("allow", [False, True], ids=["default", "allow-remote-admin"])
-def test_dashboard_pages_answer_only_loopback_unless_allowed(allow: bool) -> None:
+def test_admin_routes_answer_only_loopback_unless_allowed(allow: bool) -> None:
     address = outward_address()
     if address is None:
         pytest.skip("this machine has no non-loopback IPv4 address to test from")
-    with SandboxServer(host="0.0.0.0", port=0, allow_remote_admin=allow) as server:
+    with SandboxServer(
+        host="0.0.0.0", port=0, allow_remote_admin=allow, allowed_hosts=[address]
+    ) as server:
+        remote_url = f"http://{address}:{server.port}"
         local = httpx.get(f"http://127.0.0.1:{server.port}/_sandbox/")
-        remote = httpx.get(f"http://{address}:{server.port}/_sandbox/")
-        api = httpx.get(f"http://{address}:{server.port}{API}/auth-structure/hubspot")
+        remote = httpx.get(f"{remote_url}/_sandbox/")
+        keyed = httpx.post(f"{remote_url}/_sandbox/reset", headers={"x-api-key": TEST_KEY})
+        keyless = httpx.post(f"{remote_url}/_sandbox/reset")
+        api = httpx.get(f"{remote_url}{API}/auth-structure/hubspot")
     assert local.status_code == 200
     assert remote.status_code == (200 if allow else 403)
-    assert api.status_code == 200  # the API itself is not an admin page
+    assert keyed.status_code == (200 if allow else 403)
+    assert keyless.status_code == (401 if allow else 403)  # the key is needed either way
+    assert api.status_code == 200  # the API itself is not an admin route
     if not allow:
         assert "--allow-remote-admin" in remote.text
+
+
+def test_a_host_name_the_sandbox_was_not_told_about_is_421() -> None:
+    address = outward_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to test from")
+    with SandboxServer(host="0.0.0.0", port=0) as server:
+        refused = httpx.get(f"http://{address}:{server.port}{API}/auth-structure/hubspot")
+    assert refused.status_code == 421
+    assert "--allowed-host" in refused.json()["message"]
 
 
 def test_an_oauth_app_without_any_client_says_so_instead_of_failing_at_the_provider(
@@ -250,3 +304,47 @@ def test_an_oauth_app_without_any_client_says_so_instead_of_failing_at_the_provi
     assert page.status_code == 409 and "no OAuth client configured" in page.text
     sandbox.dashboard_set_oauth("clio_manage", "clio-1", "s")
     assert "client_id=clio-1" in browser.get(f"{url}/apps/clio_manage").headers["location"]
+
+
+@pytest.mark.parametrize("moment", ["before Allow", "before the callback"])
+def test_a_consent_whose_session_was_revoked_ends_expired_with_nothing_connected(
+    org: Sandbox, browser: httpx.Client, moment: str
+) -> None:
+    url = hosted_url(org, "a1", "Alice Co")
+    token = url.rsplit("/", 1)[1]
+    consent_url = browser.get(f"{url}/apps/hubspot").headers["location"]
+    page = browser.get(consent_url)
+    state = parse_qs(urlsplit(consent_url).query)["state"][0]
+    form = {"csrf": csrf_of(page.text), "state": state, "decision": "allow"}
+    revoke = {"authorization": f"Bearer {token}"}
+    if moment == "before Allow":
+        httpx.post(f"{org.url}{API}/session-token/revoke", headers=revoke).raise_for_status()
+        ended = browser.post(consent_url, data=form)
+    else:
+        allowed = browser.post(consent_url, data=form)
+        assert allowed.status_code == 303
+        httpx.post(f"{org.url}{API}/session-token/revoke", headers=revoke).raise_for_status()
+        ended = browser.get(allowed.headers["location"])
+    assert ended.status_code == 401 and "This link has expired" in ended.text
+    assert org.inspect()["linked_accounts"][0]["integrations"] == []
+
+
+def test_tokens_and_ids_show_no_part_of_a_key(org: Sandbox, browser: httpx.Client) -> None:
+    """The session token's readable payload holds an opaque id, not the org or account; the
+    org id is random, so neither leads to the key (`tk_sandbox` here)."""
+    url = hosted_url(org, "a1", "Alice Co")
+    token = url.rsplit("/", 1)[1]
+    _, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(claims) == {"sid", "iat", "exp"}
+    assert "Alice" not in json.dumps(claims) and 'a1"' not in json.dumps(claims)
+    with httpx.Client(
+        base_url=org.url + API, headers={"authorization": f"Bearer {token}"}
+    ) as session:
+        active = session.get("/session/active-linked-account")
+    org_id = active.json()["associated_org"]
+    assert re.fullmatch(r"[0-9a-f]{24}", org_id)
+    pages = [active.text, browser.get(url).text, browser.get(f"{url}/apps/15file").text]
+    for text in pages:
+        for spelling in ("tk_sandbox", "pk_sandbox", "org_sandbox", "sandbox/test"):
+            assert spelling not in text

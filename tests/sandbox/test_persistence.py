@@ -29,7 +29,7 @@ def write_org(url: str) -> None:
 
 
 def read_org(url: str) -> Any:
-    return httpx.get(url + "/_sandbox/inspect", params={"key": "tk_sandbox"}).json()
+    return httpx.get(url + "/_sandbox/inspect", headers={"x-api-key": "tk_sandbox"}).json()
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
