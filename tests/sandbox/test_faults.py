@@ -175,5 +175,7 @@ def test_a_write_held_by_a_short_stall_then_lands_with_its_body(
 
 def test_stall_settings_are_checked(sandbox: Sandbox) -> None:
     for bad in ({"stall_ms": -1}, {"stall_route": "("}):
-        response = sandbox.admin.post("/_sandbox/faults", json=bad)
+        response = sandbox.admin.post(
+            "/_sandbox/faults", json=bad, headers={"x-api-key": "tk_sandbox"}
+        )
         assert response.status_code == 400 and response.json()["error"], bad
