@@ -72,6 +72,7 @@ class _Probe:
     report: DoctorReport
     attempts: list[Attempt] = field(default_factory=list)
     account: str | None = None
+    accounts_read: bool = False
     enabled: list[dict[str, Any]] = field(default_factory=list)
 
     def get(
@@ -100,8 +101,9 @@ class _Probe:
         if error is not None:
             known = expected_error(error)
             note = known or self.ctx.api.redact(f"{error.message}")
+            took = elapsed if mine else None  # refused unsent once the API stopped answering
             self.report.routes.append(
-                RouteCheck(route, status, elapsed, note=note, ok=known is not None)
+                RouteCheck(route, status, took, note=note, ok=known is not None)
             )
             return None
         problem = spec_problem(endpoint, data)
@@ -170,6 +172,7 @@ def read_accounts(probe: _Probe) -> None:
         return
     found = page.get("docs")
     docs: list[Any] = found if isinstance(found, list) else []
+    probe.accounts_read = True
     probe.report.page_size = page_size_verdict(page, len(docs))
     first = _first(docs)
     if first is not None and isinstance(first.get("account_id"), str):
@@ -225,6 +228,8 @@ def enablement_observed(probe: _Probe, read: bool) -> str:
             "read through a linked account (GET /application with its header); changed in "
             "the dashboard"
         )
+    if not probe.accounts_read:
+        return "not observable now: the linked accounts it is read through could not be listed"
     return (
         "not observable: Cobalt shows enabled apps only for a linked account, and the org "
         "has none (a plan adds the probe account `cobalt-sync-probe` to read them)"
@@ -254,6 +259,8 @@ def read_app_settings_routes(probe: _Probe) -> None:
         slug = next((a["slug"] for a in probe.enabled if a.get("auth_type") == "oauth2"), None)
         if slug is not None:
             probe.get("get_oauth_credentials", path={"slug": slug})
+    elif not probe.accounts_read:
+        how = "not observable now: the linked accounts it is read through could not be listed"
     elif probe.account is not None:
         how = (
             "read from each OAuth app's consent URL through a linked account (client id "

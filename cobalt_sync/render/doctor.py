@@ -60,6 +60,8 @@ def route_line(check: RouteCheck) -> str:
         return f"  - {check.route}  {check.note}"
     mark = "✓" if check.ok else "✗"
     status = str(check.status) if check.status is not None else "no answer"
+    if check.status is None and check.milliseconds is None:
+        status = "not sent"
     took = f"{check.milliseconds:.0f} ms" if check.milliseconds is not None else ""
     parts = [f"  {mark} {check.route}", status, took]
     if check.note:
