@@ -18,6 +18,7 @@ when named, `python benchmarks/run.py --only pr_plan_job`, so the default run st
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,13 +134,23 @@ def read_pairs(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
+# What a pull request's run gives the `github` context, for the expressions the steps use.
+GITHUB_CONTEXT = {
+    "github.server_url": "https://github.com",
+    "github.repository": "acme/cobalt-config",
+    "github.event.pull_request.head.sha || github.sha": "0" * 40,
+}
+
+
 def expand(value: Any, inputs: dict[str, str], outputs: dict[str, dict[str, str]]) -> str:
-    """The `${{ inputs.x }}`, `${{ steps.s.outputs.y }}` and `${{ github.action_path }}`
-    expressions of a step's env, as the runner fills them (only these forms are used)."""
-    text = str(value)
-    if not text.startswith("${{"):
-        return text
-    expression = text[3:-2].strip()
+    """The `${{ … }}` expressions of a step's env, as the runner fills them: inputs, step
+    outputs, the action's path and the few `github` context values the steps use."""
+    return re.sub(
+        r"\$\{\{(.*?)\}\}", lambda m: evaluate(m.group(1).strip(), inputs, outputs), str(value)
+    )
+
+
+def evaluate(expression: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]]) -> str:
     if expression.startswith("inputs."):
         return inputs[expression.removeprefix("inputs.")]
     if expression.startswith("steps."):
@@ -147,7 +158,9 @@ def expand(value: Any, inputs: dict[str, str], outputs: dict[str, dict[str, str]
         return outputs.get(step, {}).get(output, "")
     if expression == "github.action_path":
         return str(ROOT)
-    raise ValueError(f"pr_plan_job cannot evaluate {text}")
+    if expression in GITHUB_CONTEXT:
+        return GITHUB_CONTEXT[expression]
+    raise ValueError(f"pr_plan_job cannot evaluate ${{{{ {expression} }}}}")
 
 
 def action_inputs(action: dict[str, Any]) -> dict[str, str]:

@@ -66,5 +66,5 @@ def test_the_comment_links_each_change_to_its_line(
         in body
     )
     assert f"({base}/environments/test/cobalt.yaml#L{event})" in body
-    # The log's text plan names the same lines.
-    assert f"+ apps/freshdesk  (environments/test/cobalt.yaml:{app})" in plan_log
+    # The job's log (the Markdown plan) names the same lines.
+    assert f"environments/test/cobalt.yaml:{app}" in plan_log
