@@ -217,7 +217,7 @@ class AppsKind(ResourceKind):
     ) -> tuple[str, str]:
         """Where and what, in Cobalt's dashboard (cobalt-api.md §3.1, §5: "Go Live" or the
         toggle in the connector header)."""
-        where = f"Apps → {app_name(change.key)}"
+        where = f"Apps → {app_name(change.key)} (sandbox dashboard: #apps)"
         if change.action is Action.DELETE:
             return where, "disable the app (connected customers lose it)"
         return where, "enable the app (Go Live)"

@@ -176,7 +176,7 @@ class EnvironmentVariablesKind(ResourceKind):
     ) -> tuple[str, str]:
         """A definition to create; encrypted when the value comes from a variable (where
         secrets come from), plain when it is written in the manifest."""
-        where = "Settings → Environment variables"
+        where = "Settings → Environment variables (sandbox dashboard: #env)"
         if change.action is Action.DELETE:
             return where, f"remove the org value of `{change.key}`"
         kind = "encrypted" if source.text.startswith("$") else "not encrypted"

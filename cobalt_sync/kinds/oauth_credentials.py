@@ -199,6 +199,7 @@ class OAuthCredentialsKind(ResourceKind):
     ) -> tuple[str, str]:
         """Where and exactly what to enter; the secret is named by its source, never shown."""
         where = f"Apps → {app_name(change.key)} → Settings → Credentials"
+        where += " (sandbox dashboard: #oauth)"
         if change.action is Action.DELETE or want is None:
             return where, "choose Cobalt's credentials (\"Use our credentials\") and save"
         client_id = want.attrs.get("client_id")

@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cobalt_sync.sandbox.context import events_scope, sandbox_of
+from cobalt_sync.sandbox.events import derive_response, fired_events
 from cobalt_sync.sandbox.faults import Stats
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.store import Missing
-from cobalt_sync.sandbox.vendor import derive_response
 
 PREFIX = "/_sandbox"
 MANAGED_UDF = {"managed_by": "cobalt-sync"}
@@ -179,6 +179,7 @@ async def inspect(request: Request) -> JSONResponse:
         "apps_enabled": store.enabled_apps(tenant.scope),
         "oauth": oauth_summary(request, tenant),
         "events": events,
+        "events_fired": fired_events(store, tenant),
         "counts": {"events": len(events), "linked_accounts": store.count_accounts(tenant.scope)},
         "duplicates": {
             "events": store.duplicate_events(events_scope(request, tenant)),

@@ -1,10 +1,8 @@
-"""Assembles the sandbox ASGI app: vendor routes, the marked non-vendor routes (profile
-`extended` only, so that under `cobalt` they are unknown routes), the admin and dashboard
-routes, the hosted Connect and dashboard pages, error handlers (vendor-shaped for the API,
-a page for pages), the fault middleware, and the guard (hosts, origins, body limits) outside
-it all. Templates, static files and the catalog are read here, once.
-
-Owns wiring only; `build_app` is what `server.py` serves and tests never call directly.
+"""Assembles the sandbox ASGI app: one emulation module per kind (`KINDS`, each with vendor
+`ROUTES`, §3.2 `EXTENDED_ROUTES` served under profile `extended` only, and dashboard
+`ADMIN_ROUTES`), the Connect and frontend-SDK routes, admin routes, hosted and dashboard pages,
+error handlers, the fault middleware, and the guard (hosts, origins, body limits) outside it
+all. Templates, static files and the catalog are read here, once. Wiring only.
 """
 
 from __future__ import annotations
@@ -15,18 +13,22 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from cobalt_sync.sandbox import (
     admin,
-    dashboard,
+    apps,
+    connect,
     dashboard_pages,
-    env_variables,
+    environment_variables,
+    events,
     hosted,
+    linked_accounts,
     logins,
     mcp_servers,
-    proposed,
-    vendor,
+    oauth_credentials,
+    sdk,
     web,
     webhooks,
 )
@@ -37,6 +39,28 @@ from cobalt_sync.sandbox.guard import Guard, HostList
 from cobalt_sync.sandbox.keys import KeyRing
 from cobalt_sync.sandbox.problems import ApiProblem, problem_body, problem_response
 from cobalt_sync.sandbox.store import Store
+
+# Every kind's emulation, one module each; each module has the same three route lists.
+# Events come before apps: `/application/event` must be matched before `/application/{slug}`.
+KINDS = (
+    events,
+    apps,
+    oauth_credentials,
+    linked_accounts,
+    webhooks,
+    mcp_servers,
+    environment_variables,
+)
+
+
+def vendor_routes() -> list[BaseRoute]:
+    """The routes of Cobalt's public API: every kind's, then the Connect flows'."""
+    return [*(route for kind in KINDS for route in kind.ROUTES), *connect.ROUTES]
+
+
+def extended_routes() -> list[BaseRoute]:
+    """The §3.2 routes, NOT in Cobalt's public API: served under profile `extended` only."""
+    return [route for kind in KINDS for route in kind.EXTENDED_ROUTES]
 
 
 async def on_problem(request: Request, exc: Exception) -> Response:
@@ -115,16 +139,12 @@ def build_app(
         413: on_http_error,
         Exception: on_crash,
     }
-    extensions = proposed.ROUTES if profile == "extended" else []
     routes = [
-        *vendor.ROUTES,
-        *webhooks.ROUTES,
-        *mcp_servers.ROUTES,
-        *env_variables.ROUTES,
-        *extensions,
+        *vendor_routes(),
+        *(extended_routes() if profile == "extended" else []),
+        *sdk.ROUTES,
         *admin.ROUTES,
-        *dashboard.ROUTES,
-        *env_variables.ADMIN_ROUTES,
+        *(route for kind in KINDS for route in kind.ADMIN_ROUTES),
         *hosted.ROUTES,
         *dashboard_pages.ROUTES,
         *logins.ROUTES,

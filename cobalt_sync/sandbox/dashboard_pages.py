@@ -1,11 +1,9 @@
 """The sandbox dashboard at `/_sandbox/`: a page per org and environment showing what Cobalt's
-dashboard would (enabled apps, OAuth clients without secrets, events, linked accounts with their
-connections, webhooks) and doing what a person does there: enable or disable an app, set or
-clear its OAuth client — the same operations as the `/_sandbox/dashboard/` JSON routes.
-
-Owns these pages. A browser sees only the orgs it signed in to with one of their API keys
-(`logins.py`), from loopback clients only unless the sandbox runs with --allow-remote-admin.
-Orgs are addressed by their random ids, never by API key, so no part of a key is on a page.
+dashboard would (apps, OAuth clients without secrets, variables, events and those fired,
+accounts, webhooks, MCP servers) and taking every step a plan names, in the sections the steps
+name (`#apps`, `#oauth`, `#env`). A browser sees only the orgs it signed in to with one of their
+API keys (`logins.py`), loopback clients only unless --allow-remote-admin; orgs are addressed by
+their random ids, never by API key, so no part of a key is on a page.
 """
 
 from __future__ import annotations
@@ -19,14 +17,26 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from cobalt_sync.sandbox.admin import PREFIX, AdminError
+from cobalt_sync.sandbox.apps import enable_app
 from cobalt_sync.sandbox.context import events_scope, sandbox_of
-from cobalt_sync.sandbox.dashboard import clear_oauth, enable_app, set_oauth
+from cobalt_sync.sandbox.environment_variables import (
+    FORMATS,
+    SCOPE_WORDS,
+    SCOPES,
+    define,
+    definitions,
+    remove_value,
+)
+from cobalt_sync.sandbox.events import derive_response, fired_events
 from cobalt_sync.sandbox.keys import Tenant
 from cobalt_sync.sandbox.logins import login_page, signed_in
-from cobalt_sync.sandbox.vendor import derive_response
+from cobalt_sync.sandbox.mcp_servers import COLLECTION as MCP_SERVERS
+from cobalt_sync.sandbox.oauth_credentials import clear_oauth, set_oauth
 from cobalt_sync.sandbox.web import PageError, form_of, page
 
 ACCOUNTS_SHOWN = 50
+FIRED_SHOWN = 20
+WORDS = {scope: word for word, scope in SCOPE_WORDS.items()}  # org → organization
 
 
 def tenants(request: Request) -> list[Tenant]:
@@ -115,6 +125,8 @@ async def org_page(request: Request, error: str | None = None, status: int = 200
     box = sandbox_of(request)
     enabled = box.store.enabled_apps(tenant.scope)
     catalog = sorted(box.catalog.values(), key=lambda app: app.name.lower())
+    oauth = oauth_rows(request, tenant, enabled)
+    listed = {row["slug"] for row in oauth}
     return page(
         request,
         "dashboard_org.html",
@@ -125,11 +137,17 @@ async def org_page(request: Request, error: str | None = None, status: int = 200
         profile=box.profile,
         enabled=[box.catalog[s] for s in enabled if s in box.catalog],
         available=[app for app in catalog if app.slug not in enabled],
-        oauth=oauth_rows(request, tenant, enabled),
+        oauth=oauth,
         events=event_rows(request, tenant),
         accounts=account_rows(request, tenant),
         account_count=box.store.count_accounts(tenant.scope),
         accounts_shown=ACCOUNTS_SHOWN,
+        oauth_apps=[a for a in catalog if a.supports_oauth and a.slug not in listed],
+        env=definitions(request, tenant),
+        env_scopes=[(scope, WORDS.get(scope, scope)) for scope in SCOPES],
+        env_formats=FORMATS,
+        fired=fired_events(box.store, tenant)[:FIRED_SHOWN],
+        mcp_servers=box.store.list_docs(tenant.scope, MCP_SERVERS),
         webhooks=box.store.list_webhooks(tenant.scope),
         done=request.query_params.get("done"),
         error=error,
@@ -168,6 +186,17 @@ def apply_change(
     if action == "clear-oauth":
         clear_oauth(request, tenant, slug)
         return f"{name}: back to Cobalt's default credentials"
+    if action == "define-env":
+        body: dict[str, Any] = {
+            "name": form.get("name", ""),
+            "scope": form.get("scope", "organization"),
+            "var_format": form.get("var_format", "string"),
+            "encrypted": form.get("encrypted") == "on",
+        }
+        return f"variable {define(request, tenant, body)['name']} defined"
+    if action == "remove-env-value":
+        remove_value(request, tenant, form.get("value_id", ""))
+        return f"the value of {form.get('name', 'the variable')} removed"
     raise AdminError(f"unknown action {action!r}")
 
 

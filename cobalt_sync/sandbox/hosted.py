@@ -25,9 +25,9 @@ from starlette.routing import Route
 from cobalt_sync.sandbox.catalog import CatalogApp
 from cobalt_sync.sandbox.consents import Consent
 from cobalt_sync.sandbox.context import Session, live_session, sandbox_of
+from cobalt_sync.sandbox.oauth_credentials import authorize_url, effective_client_id
 from cobalt_sync.sandbox.problems import ApiProblem
 from cobalt_sync.sandbox.store import Missing
-from cobalt_sync.sandbox.vendor import authorize_url, effective_client_id
 from cobalt_sync.sandbox.web import PageError, form_of, message_page, page
 
 # Colours come from the connect-url body; only plain CSS colour forms reach the stylesheet.

@@ -14,9 +14,9 @@ from starlette.routing import Route
 
 from cobalt_sync.sandbox.context import API_PREFIX, json_body, require_tenant, sandbox_of
 from cobalt_sync.sandbox.keys import Tenant
+from cobalt_sync.sandbox.paging import MAX_PAGE_LIMIT, page_envelope, positive_int
 from cobalt_sync.sandbox.problems import bad_request, not_found
 from cobalt_sync.sandbox.store import new_object_id, now_iso
-from cobalt_sync.sandbox.vendor import MAX_PAGE_LIMIT, page_envelope, positive_int
 
 COLLECTION = "mcp_servers"
 STRINGS = ("name", "description", "agent_name", "primary_color", "secondary_color", "base_prompt")
@@ -118,3 +118,5 @@ ROUTES = [
     Route(API_PREFIX + "/mcp-servers/{mcp_server_id}", update_server, methods=["PUT"]),
     Route(API_PREFIX + "/mcp-servers/{mcp_server_id}", delete_server, methods=["DELETE"]),
 ]
+EXTENDED_ROUTES: list[Route] = []
+ADMIN_ROUTES: list[Route] = []

@@ -153,3 +153,5 @@ ROUTES = [
     Route(API_PREFIX + "/webhook/{id}", delete_webhook, methods=["DELETE"]),
     Route(API_PREFIX + "/webhooks/group/edit", edit_group, methods=["PUT"]),
 ]
+EXTENDED_ROUTES: list[Route] = []
+ADMIN_ROUTES: list[Route] = []

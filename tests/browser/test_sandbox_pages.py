@@ -4,6 +4,7 @@ dashboard; then the CLI sees what the clicks did."""
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -172,7 +173,9 @@ def test_a_dashboard_step_taken_on_the_dashboard_page_is_done_in_the_next_plan(
     manifest = tmp_path / "cobalt.yaml"
     manifest.write_text("version: 1\nenvironment: test\napps:\n  stripe: {enabled: true}\n")
     before = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest))
-    assert "1. Apps → Stripe: enable the app (Go Live)" in before.stdout, before.output
+    assert (
+        "1. Apps → Stripe (sandbox dashboard: #apps): enable the app (Go Live)" in before.stdout
+    ), before.output
     assert "1 dashboard step" in before.stdout
 
     page = browser_page
@@ -195,3 +198,92 @@ def test_a_dashboard_step_taken_on_the_dashboard_page_is_done_in_the_next_plan(
     assert after.exit_code == 0, after.output
     assert "apps/stripe" not in after.stdout and "Dashboard steps" not in after.stdout
     assert "No changes" in after.stdout
+
+
+STEPS_MANIFEST = """
+version: 1
+environment: test
+apps:
+  hubspot:
+    oauth:
+      client_id: hub-client-1
+      client_secret: ${HUB_SECRET}
+      scopes: [crm.objects.contacts.read]
+  stripe: {enabled: true}
+environment_variables:
+  SUPPORT_EMAIL: help@example.com
+"""
+
+
+def test_every_kind_of_dashboard_step_is_taken_on_the_page_and_the_next_plan_drops_it(
+    cobalt_sandbox: Sandbox,
+    cli: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    browser_page: Any,
+) -> None:
+    """Credentials before enabling (the order a plan lists them), enabling, and a variable
+    definition in the plan's own wording; each step names the page section that takes it."""
+    use(cobalt_sandbox, monkeypatch)
+    with httpx.Client(
+        base_url=cobalt_sandbox.url + "/api/v2/public", headers={"x-api-key": TEST_KEY}
+    ) as api:
+        api.put("/linked-account", json={"account_id": PROBE}).raise_for_status()
+    manifest = tmp_path / "cobalt.yaml"
+    manifest.write_text(STEPS_MANIFEST)
+    planned = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest), "--format", "json")
+    steps = json.loads(planned.stdout)["dashboard_steps"]
+    sections = {
+        f"{step['kind']}/{step['key']}": step["where"].rsplit("#", 1)[1].rstrip(")")
+        for step in steps
+    }
+    assert sections == {
+        "oauth_credentials/hubspot": "oauth",
+        "apps/hubspot": "apps",
+        "apps/stripe": "apps",
+        "environment_variables/SUPPORT_EMAIL": "env",
+    }
+
+    page = browser_page
+    page.goto(f"{cobalt_sandbox.url}/_sandbox/")
+    page.get_by_label("API key").fill(TEST_KEY)  # signing in opens that org's page
+    page.get_by_role("button", name="Sign in").click()
+    # OAuth credentials for an app not enabled yet.
+    new_client = page.locator("#oauth-new")
+    new_client.get_by_label("App (enabled or not)").select_option("hubspot")
+    new_client.get_by_label("Client id").fill("hub-client-1")
+    new_client.get_by_label("Client secret").fill(SECRET)
+    new_client.get_by_label("Scopes").fill("crm.objects.contacts.read")
+    new_client.get_by_role("button", name="Use your own credentials").click()
+    assert page.get_by_role("status").inner_text() == "Hubspot: own OAuth client saved."
+    for slug in ("hubspot", "stripe"):
+        page.get_by_label("Enable an app").select_option(slug)
+        page.get_by_role("button", name="Enable (Go Live)").click()
+    # The variable, as the step words it: "scope: organization, not encrypted".
+    definition = page.locator("#env-new")
+    definition.get_by_label("Name").fill("SUPPORT_EMAIL")
+    definition.get_by_label("Scope").select_option("organization")
+    definition.get_by_role("button", name="Create variable").click()
+    assert page.get_by_role("status").inner_text() == "variable SUPPORT_EMAIL defined."
+    assert page.locator("#env tr[data-name='SUPPORT_EMAIL']").inner_text().count("org") == 1
+    assert SECRET not in page.content()
+
+    after = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest), "--format", "json")
+    assert json.loads(after.stdout)["dashboard_steps"] == []
+
+    # The way back: disabling an app is a step too. (Going back to Cobalt's credentials is a
+    # note on real Cobalt, not a step: whose client it is cannot be read there.)
+    applied = run(cli, "--app-settings", "manual", "apply", "-f", str(manifest), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    manifest.write_text(
+        STEPS_MANIFEST.replace("stripe: {enabled: true}", "stripe: {enabled: false}")
+    )
+    back = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest), "--format", "json")
+    [step] = json.loads(back.stdout)["dashboard_steps"]
+    assert (step["kind"], step["key"], step["action"]) == ("apps", "stripe", "delete")
+    assert step["where"].endswith("(sandbox dashboard: #apps)")
+    page.reload()
+    page.locator("#apps tr[data-slug='stripe']").get_by_role("button", name="Disable").click()
+    assert page.get_by_role("status").inner_text() == "Stripe disabled."
+    done = run(cli, "--app-settings", "manual", "plan", "-f", str(manifest), "--format", "json")
+    assert json.loads(done.stdout)["dashboard_steps"] == []

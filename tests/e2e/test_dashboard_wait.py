@@ -176,8 +176,8 @@ def test_the_wait_logs_each_step_once_and_a_bounded_heartbeat(
     no_traceback(result)
     assert result.exit_code == 0, result.stderr[-3000:]
     lines = waiting_lines(result.stderr)
-    assert lines[1:3] == ["  1. Apps → Slack: enable the app (Go Live)",
-                          "  2. Apps → Stripe: enable the app (Go Live)"]
+    assert lines[1:3] == ["  1. Apps → Slack (sandbox dashboard: #apps): enable the app (Go Live)",
+                          "  2. Apps → Stripe (sandbox dashboard: #apps): enable the app (Go Live)"]
     done = [line for line in lines if line.startswith("✓")]
     assert done == ["✓ apps/stripe done in the dashboard; 1 step left",
                     "✓ apps/slack done in the dashboard; no steps left"]

@@ -38,7 +38,7 @@ def test_app_changes_become_dashboard_steps_and_are_verified_afterwards(
     shown = cli("--app-settings", "manual", "plan", "-f", str(manifest))
     assert shown.exit_code == 0, shown.stderr
     steps = shown.stdout.split("Dashboard steps")[1]
-    assert "1. Apps → Stripe: enable the app (Go Live)" in steps
+    assert "1. Apps → Stripe (sandbox dashboard: #apps): enable the app (Go Live)" in steps
     # Cobalt shows enabled apps only for a linked account: the plan says it will create one.
     assert "+ linked_accounts/cobalt-sync-probe" in shown.stdout
     assert "1 dashboard step" in shown.stdout
@@ -71,6 +71,7 @@ def test_two_plans_in_a_row_print_the_same_and_list_steps_in_json(
     )
     (step,) = document["dashboard_steps"]
     assert (step["kind"], step["key"], step["action"]) == ("apps", "stripe", "create")
-    assert step["where"] == "Apps → Stripe" and step["status"] == "unverified"
+    assert step["where"] == "Apps → Stripe (sandbox dashboard: #apps)"
+    assert step["status"] == "unverified"
     assert document["summary"]["dashboard_steps"] == 1
     assert all(c["kind"] not in ("apps", "oauth_credentials") for c in document["changes"])

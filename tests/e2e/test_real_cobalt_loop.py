@@ -254,6 +254,6 @@ def test_undeclared_values_are_never_guessed_and_plans_are_stable(
     assert first.stdout == second.stdout
     # slack is enabled but undeclared: pruning it is a dashboard step; its OAuth client,
     # whose owner cannot be told on Cobalt, is never planned for deletion.
-    assert "Apps → Slack: disable the app" in first.stdout
+    assert "Apps → Slack (sandbox dashboard: #apps): disable the app" in first.stdout
     assert "oauth_credentials/slack" not in first.stdout.split("Notes:")[0]
     assert "null →" not in first.stdout

@@ -3,11 +3,15 @@ dashboard, in both profiles, with clear 400s for bad requests and never the secr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Route
 
+from cobalt_sync.sandbox import admin
+from cobalt_sync.sandbox.app import KINDS
 from cobalt_sync.sandbox.store import secret_fingerprint
 from tests.conftest import PROD_KEY, Sandbox
 from tests.sandbox.conftest import client_for
@@ -144,3 +148,46 @@ def test_the_key_is_refused_in_the_query(box: Sandbox) -> None:
     )
     assert response.status_code == 400
     assert "x-api-key header" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("organization", "org"), ("org", "org"), ("linked account", "linked_account"), (None, "org")],
+)
+def test_a_definition_takes_the_plans_wording_of_its_scope(
+    box: Sandbox, given: str | None, stored: str
+) -> None:
+    body: dict[str, Any] = {"name": "SUPPORT_EMAIL", "encrypted": False}
+    if given is not None:
+        body["scope"] = given
+    created = box.admin.post("/_sandbox/dashboard/env/definitions", json=body, headers=KEY)
+    assert created.status_code == 200, created.text
+    assert created.json()["scope"] == stored
+
+
+def test_a_bad_definition_lists_the_allowed_values(box: Sandbox) -> None:
+    body = {"name": "X", "scope": "everywhere"}
+    refused = box.admin.post("/_sandbox/dashboard/env/definitions", json=body, headers=KEY)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == (
+        "scope 'everywhere' is not one of: org, workspace, linked_account, workflow, "
+        "organization, linked account"
+    )
+    body = {"name": "X", "var_format": "json"}
+    refused = box.admin.post("/_sandbox/dashboard/env/definitions", json=body, headers=KEY)
+    assert refused.json()["error"] == "var_format 'json' is not one of: string, number, url"
+
+
+def test_oauth_credentials_can_be_set_before_the_app_is_enabled(box: Sandbox) -> None:
+    box.dashboard_set_oauth("hubspot", "hub-early", "s")
+    assert box.inspect()["apps_enabled"] == []
+    assert box.inspect()["oauth"]["hubspot"]["client_id"] == "hub-early"
+
+
+def test_the_readme_lists_every_sandbox_json_route_with_its_body() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("  | `")]
+    routes = [*admin.ROUTES, *(route for kind in KINDS for route in kind.ADMIN_ROUTES)]
+    for route in routes:
+        assert isinstance(route, Route)
+        assert any(f" {route.path}`" in row or f" {route.path}," in row for row in rows), route.path

@@ -348,3 +348,40 @@ def test_tokens_and_ids_show_no_part_of_a_key(org: Sandbox, browser: httpx.Clien
     for text in pages:
         for spelling in ("tk_sandbox", "pk_sandbox", "org_sandbox", "sandbox/test"):
             assert spelling not in text
+
+
+def test_the_dashboard_shows_variables_fired_events_and_mcp_servers_and_takes_env_steps(
+    sandbox: Sandbox, browser: httpx.Client
+) -> None:
+    sandbox.dashboard_enable("slack")
+    headers = {"x-api-key": TEST_KEY}
+    with httpx.Client(base_url=sandbox.url + API, headers=headers) as api:
+        api.put("/linked-account", json={"account_id": "cust-1"}).raise_for_status()
+        api.post("/application/event", json={"name": "Order Placed", "response": {"id": 1}})
+        fired = {"event": "Order Placed", "payload": {"id": 42}}
+        api.post("/event/slack", json=fired, headers={"linked_account_id": "cust-1"})
+        api.post("/mcp-servers", json={"name": "Support bot", "description": "Answers"})
+    org_page = sign_in(browser, TEST_KEY)
+    page = browser.get(org_page)
+    assert 'id="events-fired"' in page.text and '<code class="small">{"id": 42}</code>' in page.text
+    assert "Support bot" in page.text
+    # The scope choices, in the plan's wording with the API's value beside each.
+    assert '<option value="organization">organization (org)</option>' in page.text
+    form = {"csrf": csrf_of(page.text), "action": "define-env", "name": "CRM_TOKEN"}
+    created = browser.post(org_page, data={**form, "scope": "organization", "encrypted": "on"})
+    assert created.status_code == 303
+    again = browser.post(org_page, data={**form, "scope": "organization"})
+    assert again.status_code == 400 and "a definition named CRM_TOKEN exists" in again.text
+    with httpx.Client(base_url=sandbox.url + API, headers=headers) as api:
+        [definition] = api.get("/env/definitions", params={"scope": "org"}).json()["docs"]
+        assert (definition["scope"], definition["encrypted"]) == ("org", True)
+        body = {"variable_definition_id": definition["_id"], "value": "CANARY-env-31"}
+        value_id = api.post("/env/values", json=body).json()["_id"]
+    shown = browser.get(org_page).text
+    assert "[REDACTED]" in shown and "CANARY-env-31" not in shown
+    removed = browser.post(
+        org_page,
+        data={"csrf": csrf_of(shown), "action": "remove-env-value", "value_id": value_id},
+    )
+    assert removed.status_code == 303
+    assert "not set" in browser.get(org_page).text

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from cobalt_sync.sandbox import proposed
+from cobalt_sync.sandbox.app import extended_routes
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import API, assert_vendor_error, client_for
 
@@ -37,7 +37,7 @@ def any_box(request: pytest.FixtureRequest) -> Sandbox:
 
 
 def proposed_calls() -> list[tuple[str, str]]:
-    paths = {(m, r.path) for r in proposed.ROUTES for m in r.methods if m != "HEAD"}
+    paths = {(m, r.path) for r in extended_routes() for m in r.methods if m != "HEAD"}
     return sorted((m, p.replace("{slug}", "hubspot")) for m, p in paths)
 
 

@@ -19,9 +19,9 @@ from starlette.routing import Route
 from cobalt_sync.sandbox.admin import AdminError, admin_body, admin_tenant
 from cobalt_sync.sandbox.context import API_PREFIX, json_body, require_tenant, sandbox_of
 from cobalt_sync.sandbox.keys import Tenant
+from cobalt_sync.sandbox.paging import MAX_PAGE_LIMIT, page_envelope, positive_int
 from cobalt_sync.sandbox.problems import bad_request, not_found
 from cobalt_sync.sandbox.store import new_object_id, now_iso
-from cobalt_sync.sandbox.vendor import MAX_PAGE_LIMIT, page_envelope, positive_int
 
 DEFINITIONS = "env_definitions"
 VALUES = "env_values"
@@ -66,16 +66,31 @@ async def get_definition(request: Request) -> JSONResponse:
     return JSONResponse({"definition": found})
 
 
-async def create_definition(request: Request) -> JSONResponse:
-    """Dashboard only: Settings → Environment variables → create."""
-    tenant = admin_tenant(request)
-    body = await admin_body(request)
+# The dashboard's and plans' wording ("scope: organization") for the API's scope names.
+SCOPE_WORDS = {"organization": "org", "linked account": "linked_account"}
+
+
+def definition_fields(body: dict[str, Any]) -> tuple[str, str, str, bool]:
+    """(name, scope, var_format, encrypted), the scope in the API's or the plan's wording."""
     name, scope = body.get("name"), body.get("scope", "org")
     var_format, encrypted = body.get("var_format", "string"), body.get("encrypted", False)
-    if not isinstance(name, str) or not name:
-        raise AdminError("name is required")
-    if scope not in SCOPES or var_format not in FORMATS or not isinstance(encrypted, bool):
-        raise AdminError(f"scope is one of {SCOPES}, var_format one of {FORMATS}, encrypted a bool")
+    if isinstance(scope, str):
+        scope = SCOPE_WORDS.get(scope.strip().lower(), scope.strip())
+    if not isinstance(name, str) or not name.strip():
+        raise AdminError("name is required (a non-empty string)")
+    if scope not in SCOPES:
+        words = ", ".join([*SCOPES, *SCOPE_WORDS])
+        raise AdminError(f"scope {body.get('scope')!r} is not one of: {words}")
+    if var_format not in FORMATS:
+        raise AdminError(f"var_format {var_format!r} is not one of: {', '.join(FORMATS)}")
+    if not isinstance(encrypted, bool):
+        raise AdminError("encrypted must be true or false")
+    return name.strip(), str(scope), str(var_format), encrypted
+
+
+def define(request: Request, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    """Dashboard only: Settings → Environment variables → create (JSON route and page)."""
+    name, scope, var_format, encrypted = definition_fields(body)
     store = sandbox_of(request).store
     if any(d["name"] == name for d in store.list_docs(tenant.org, DEFINITIONS)):
         raise AdminError(f"a definition named {name} exists")
@@ -94,7 +109,30 @@ async def create_definition(request: Request) -> JSONResponse:
         "updatedAt": stamp,
     }
     store.save_doc(tenant.org, DEFINITIONS, doc)
-    return JSONResponse(doc)
+    return doc
+
+
+def definitions(request: Request, tenant: Tenant) -> list[dict[str, Any]]:
+    """The org's definitions, each with its value in this environment (redacted when
+    encrypted), for the dashboard page."""
+    store = sandbox_of(request).store
+    values = {
+        v["variable_definition_id"]: shown(v)
+        for v in store.list_docs(tenant.scope, VALUES)
+        if scope_of(v) == "org"
+    }
+    return [{**d, "value": values.get(d["_id"])} for d in store.list_docs(tenant.org, DEFINITIONS)]
+
+
+def remove_value(request: Request, tenant: Tenant, value_id: str) -> None:
+    if not sandbox_of(request).store.delete_doc(tenant.scope, VALUES, value_id):
+        raise AdminError("that value is already gone")
+
+
+async def create_definition(request: Request) -> JSONResponse:
+    tenant = admin_tenant(request)
+    body = await admin_body(request)
+    return JSONResponse(define(request, tenant, body))
 
 
 # --- values (per org and environment) ---------------------------------------------------------
@@ -233,6 +271,7 @@ ROUTES = [
     Route(API_PREFIX + "/env/value/{definition_id}", get_value, methods=["GET"]),
     Route(API_PREFIX + "/env/values/{value_id}", delete_value, methods=["DELETE"]),
 ]
+EXTENDED_ROUTES: list[Route] = []
 ADMIN_ROUTES = [
     Route("/_sandbox/dashboard/env/definitions", create_definition, methods=["POST"]),
 ]
