@@ -80,6 +80,24 @@ class PagedRead:
 
 
 @dataclass(frozen=True)
+class SectionRead:
+    """A read sent ahead when the manifest's draft declares entries in `section`, asked
+    exactly as the kind will ask it: one call of `endpoint` (`paged`: its first page at the
+    run's page size, as `CobaltApi.all_docs` asks), or with `per_key`, one per entry that
+    holds `entry_field`, its key as that path parameter. `backend`: only with that
+    app-settings backend (the sandbox's routes)."""
+
+    section: str
+    endpoint: str
+    params: tuple[tuple[str, str], ...] = ()
+    path_params: tuple[tuple[str, str], ...] = ()
+    paged: bool = False
+    per_key: str | None = None
+    entry_field: str | None = None
+    backend: str | None = None
+
+
+@dataclass(frozen=True)
 class ReadsAhead:
     """The reads every plan begins with, declared for the kinds that make them, as plain
     data: they go out before the kinds' modules (and pydantic) are loaded, ~130 ms of every
@@ -89,6 +107,7 @@ class ReadsAhead:
     listings: tuple[str, ...]
     app_settings: tuple[str, ...]
     paged: PagedRead
+    by_section: tuple[SectionRead, ...] = ()
 
 
 READS_AHEAD = ReadsAhead(
@@ -100,5 +119,21 @@ READS_AHEAD = ReadsAhead(
         one="get_linked_account",
         key_param="linked_account_id",
         id_field="account_id",
+    ),
+    # The reads the newer kinds make once their section is declared: sent with the first
+    # ones, so a plan of a manifest using them still takes one round trip, not two. Each
+    # must match the kind's own request (tests/e2e/test_read_ahead.py counts them).
+    by_section=(
+        SectionRead("webhooks", "list_webhooks"),
+        SectionRead("mcp_servers", "list_mcp_servers", paged=True),
+        SectionRead(
+            "environment_variables", "list_env_definitions", params=(("scope", "org"),), paged=True
+        ),
+        SectionRead(
+            "environment_variables", "list_env_values", path_params=(("scope", "org"),), paged=True
+        ),
+        SectionRead(
+            "apps", "get_oauth_credentials", per_key="slug", entry_field="oauth", backend="api"
+        ),
     ),
 )

@@ -32,7 +32,7 @@ from cobalt_sync.api.channel import (
 )
 from cobalt_sync.api.keys import environment_named_by
 from cobalt_sync.api.page_peek import peek_page
-from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, READS_AHEAD
+from cobalt_sync.api.routes import DEFAULT_PAGE_SIZE, ENDPOINTS, READS_AHEAD, SectionRead
 from cobalt_sync.api.types import RequestStats
 from cobalt_sync.errors import CobaltSyncError, InputError
 from cobalt_sync.options import GlobalOptions
@@ -249,19 +249,37 @@ class DraftReads:
     environment: str
     prune: frozenset[str] | None = None
     accounts: tuple[str, ...] | None = None
+    # Per read of READS_AHEAD.by_section, the keys it is sent for (one key, "", for a
+    # listing): empty when the draft does not declare the section plainly.
+    sections: tuple[tuple[SectionRead, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, document: Mapping[str, object]) -> DraftReads | None:
         environment = document.get("environment")
         if not isinstance(environment, str):
             return None
+        sections = tuple((read, section_keys(document, read)) for read in READS_AHEAD.by_section)
         prune = document.get("prune", [])
         if not isinstance(prune, list) or not all(isinstance(name, str) for name in prune):
-            return cls(environment)
+            return cls(environment, sections=sections)
         accounts = document.get(PAGED.section, {})
         if not isinstance(accounts, Mapping) or not all(isinstance(k, str) for k in accounts):
-            return cls(environment, frozenset(prune))
-        return cls(environment, frozenset(prune), tuple(accounts))
+            return cls(environment, frozenset(prune), sections=sections)
+        return cls(environment, frozenset(prune), tuple(accounts), sections)
+
+    def section_reads(self, mode: str, page_size: int) -> list[Call]:
+        """The reads of the declared sections, as their kinds will send them."""
+        calls = []
+        paging = {"page": "1", "limit": str(page_size)}
+        for read, keys in self.sections:
+            if read.backend not in (None, mode):
+                continue
+            endpoint = ENDPOINTS[read.endpoint]
+            params = {**dict(read.params), **(paging if read.paged else {})}
+            for key in keys:
+                path = {read.per_key: key} if read.per_key else dict(read.path_params)
+                calls.append(Call(endpoint, path_params=path, params=params))
+        return calls
 
     @property
     def all_accounts(self) -> bool:
@@ -312,6 +330,24 @@ def _page(number: int, size: int) -> Call:
     return Call(ENDPOINTS[PAGED.listing], params={"page": str(number), "limit": str(size)})
 
 
+def section_keys(document: Mapping[str, object], read: SectionRead) -> tuple[str, ...]:
+    """The keys `read` is sent for: its section's entries holding `entry_field` (per key),
+    or one listing when the section declares any entry; none when it declares nothing or
+    not plainly."""
+    entries = document.get(read.section)
+    if not isinstance(entries, Mapping) or not entries:
+        return ()
+    if read.per_key is None:
+        return ("",)
+    return tuple(
+        key
+        for key, entry in entries.items()
+        if isinstance(key, str)
+        and isinstance(entry, Mapping)
+        and entry.get(read.entry_field or "") is not None
+    )
+
+
 def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftReads) -> list[Call]:
     """The requests every plan and apply begins with: the listings of the kinds every plan
     reads (events, the first page of linked accounts, and the enabled apps where the
@@ -325,7 +361,7 @@ def first_reads(mode: Literal["api", "manual"], page_size: int, draft: DraftRead
         calls.append(accounts)
     if mode == "api":
         calls[:0] = [Call(ENDPOINTS[name]) for name in READS_AHEAD.app_settings]
-    return calls
+    return [*calls, *draft.section_reads(mode, page_size)]
 
 
 def read_key(environ: Mapping[str, str], *, default: str | None) -> str:

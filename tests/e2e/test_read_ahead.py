@@ -68,6 +68,41 @@ def test_a_plan_reads_each_object_once(
     assert "s3cret-read-ahead" not in result.output
 
 
+EVERY_SECTION = MANIFEST + """\
+webhooks:
+  "https://hooks.example/cobalt":
+    events: [Connection Created]
+mcp_servers:
+  Support Agent:
+    description: Answers from HubSpot
+    apps: [hubspot]
+environment_variables:
+  SUPPORT_EMAIL: help@example.com
+"""
+
+
+def test_a_plan_of_every_section_reads_each_route_once_in_one_round_trip(
+    cli: Any, cli_env: dict[str, str], sandbox: Sandbox, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The newer kinds' reads leave with the first ones (READS_AHEAD.by_section) and are
+    taken by the kinds' own reads: each route once, none sent twice, none wasted."""
+    monkeypatch.setenv("HUB_SECRET", "s3cret-read-ahead")
+    path = tmp_path / "cobalt.yaml"
+    path.write_text(EVERY_SECTION)
+    _, sent = plan_changes(cli, sandbox, path)
+    assert sent == {
+        "GET /api/v2/public/application": 1,
+        "GET /api/v2/public/application/event": 1,
+        "GET /api/v2/public/linked-account": 1,
+        "GET /api/v2/public/application/{slug}/oauth-credentials": 1,
+        "GET /api/v2/public/webhook": 1,
+        "GET /api/v2/public/mcp-servers": 1,
+        "GET /api/v2/public/env/definitions": 1,
+        "GET /api/v2/public/env/values/{scope}": 1,
+    }
+
+
 LARGE_ORG_MANIFEST = """\
 version: 1
 environment: test
