@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from cobalt_sync.applying.interrupts import Interrupted, signal_name, signals_raise
 from cobalt_sync.applying.report import ApplyReport
 from cobalt_sync.commands.common import note
-from cobalt_sync.errors import ApiError, InputError
+from cobalt_sync.errors import ApiError
 from cobalt_sync.plan import DashboardStep
+from cobalt_sync.reading.connect import number_from
 from cobalt_sync.render.values import plural, step_heading
 
 # How often the org is re-read while waiting: a few requests each time.
@@ -49,19 +50,7 @@ class WaitPace:
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float("inf"):
-        raise InputError(
-            f"{name} must be a number of seconds > 0, got '{raw}'",
-            hint=f"Unset {name} to use the default ({default:g}).",
-        )
-    return value
+    return number_from(environ, name, default, minimum=0.0, inclusive=False, unit=" of seconds")
 
 
 class ReportOnce:

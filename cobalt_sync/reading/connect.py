@@ -439,11 +439,11 @@ def describe_target(base_url: str, environment: str, *, sandbox: bool) -> str:
 
 
 def read_tuning(environ: Mapping[str, str]) -> Tuning:
-    rps = _number(environ, "COBALT_MAX_RPS", 20.0, minimum=0.0)
+    rps = number_from(environ, "COBALT_MAX_RPS", 20.0, minimum=0.0)
     return Tuning(
         requests_per_second=rps or None,  # 0 = unpaced
-        backoff=_number(environ, "COBALT_RETRY_BACKOFF", 0.2, minimum=0.0),
-        timeout=_number(environ, "COBALT_TIMEOUT", 30.0, minimum=0.0, inclusive=False),
+        backoff=number_from(environ, "COBALT_RETRY_BACKOFF", 0.2, minimum=0.0),
+        timeout=number_from(environ, "COBALT_TIMEOUT", 30.0, minimum=0.0, inclusive=False),
         page_size=_count(environ, "COBALT_PAGE_SIZE", DEFAULT_PAGE_SIZE),
     )
 
@@ -461,14 +461,17 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def _number(
+def number_from(
     environ: Mapping[str, str],
     name: str,
     default: float,
     *,
     minimum: float,
     inclusive: bool = True,
+    unit: str = "",
 ) -> float:
+    """A number from environment variable `name` (`default` when unset), above `minimum`
+    (or at it, `inclusive`), finite; else InputError naming the variable and the bound."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -480,7 +483,7 @@ def _number(
     if value != value or too_small or value == float("inf"):
         bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
         raise InputError(
-            f"{name} must be a number {bound}, got '{raw}'",
+            f"{name} must be a number{unit} {bound}, got '{raw}'",
             hint=f"Unset {name} to use the default ({default:g}).",
         )
     return value

@@ -9,7 +9,6 @@ Connect, the provider stand-in, the OAuth callback): the knobs are for API clien
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import random
 import re
@@ -22,7 +21,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cobalt_sync.sandbox.problems import ApiProblem, problem_body
+from cobalt_sync.sandbox.problems import ApiProblem, problem_body, send_json
 
 ADMIN_PREFIX = "/_sandbox"
 UNFAULTED_PREFIXES = (ADMIN_PREFIX, "/connect/", "/oauth/", "/api/v1/")
@@ -270,21 +269,21 @@ class FaultMiddleware:
         wait = state.take_token(_bucket_key(scope))
         if wait > 0:
             body = _rate_limited()
-            await _send_json(
+            await send_json(
                 send, 429, await self._echo(body, scope, receive), _retry_headers(settings, wait)
             )
             return
         if state.roll(settings.error_rate):
             status = state.rng.choice(settings.error_statuses)
             body = _injected_error(status, scope["path"])
-            await _send_json(send, status, await self._echo(body, scope, receive), [])
+            await send_json(send, status, await self._echo(body, scope, receive), [])
             return
         if state.roll(settings.ambiguous_success_rate):
             body = {
                 "error": "INJECTED_AMBIGUOUS_FAILURE",
                 "message": "sandbox fault: 200 carrying an error",
             }
-            await _send_json(send, 200, body, [])
+            await send_json(send, 200, body, [])
             return
         if state.roll(settings.drop_rate):
             await self._commit_then_drop(scope, receive, send)
@@ -352,21 +351,3 @@ def _injected_error(status: int, path: str) -> dict[str, Any]:
         status, "SERVER_ERROR", f"Request failed with status code {status}", variant=variant
     )
     return problem_body(problem)
-
-
-async def _send_json(
-    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
-) -> None:
-    data = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(data)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})

@@ -9,7 +9,6 @@ dashboard's login) is the handlers' business (`admin.py`, `dashboard_pages.py`).
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cobalt_sync.sandbox.keys import KeyRing
-from cobalt_sync.sandbox.problems import HTTP_ERROR_TYPES, ApiProblem, problem_body
+from cobalt_sync.sandbox.problems import HTTP_ERROR_TYPES, ApiProblem, problem_body, send_json
 
 ADMIN_PREFIX = "/_sandbox/"
 # Posted HTML forms (CSRF-token checked); every other body must be JSON.
@@ -244,16 +243,4 @@ async def send_refusal(send: Send, path: str, status: int, message: str) -> None
         shaped: dict[str, Any] = {"error": message}
     else:
         shaped = problem_body(ApiProblem(status, HTTP_ERROR_TYPES.get(status, "ERROR"), message))
-    body = json.dumps(shaped).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_json(send, status, shaped, [(b"connection", b"close")])

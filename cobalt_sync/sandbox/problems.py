@@ -6,10 +6,12 @@ about routes or storage. Never puts request secrets in a message unless hostile 
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse
+from starlette.types import Send
 
 HTTP_ERROR_TYPES = {
     400: "BAD_REQUEST",
@@ -83,3 +85,22 @@ def bad_request(message: str, error_code: str = "BAD_REQUEST") -> ApiProblem:
 
 def not_found(message: str, error_code: str = "RESOURCE_NOT_FOUND") -> ApiProblem:
     return ApiProblem(404, error_code, message)
+
+
+async def send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
+) -> None:
+    """A JSON reply sent straight through ASGI (the middlewares answer before any route)."""
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
