@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import click
 
-from cobalt_sync.commands.common import format_option, note
+from cobalt_sync.commands.common import note
 from cobalt_sync.errors import ExitCode
 from cobalt_sync.options import GlobalOptions
 from cobalt_sync.reading.connect import open_connection
 
 
 @click.command("doctor")
-@format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format on stdout.",
+)
 @click.pass_obj
 def command(options: GlobalOptions, fmt: str) -> int:
     """Check that the configured Cobalt org answers every read cobalt-sync makes.
@@ -32,8 +39,6 @@ def command(options: GlobalOptions, fmt: str) -> int:
     from cobalt_sync.reading.doctor import diagnose
     from cobalt_sync.render.doctor import render_doctor
 
-    if fmt == "markdown":
-        fmt = "text"
     with open_connection(options, parallelism=1) as run:
         note(f"Checking the live org: {run.target}")
         report = diagnose(run)

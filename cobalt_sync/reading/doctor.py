@@ -279,7 +279,11 @@ def list_unsent(report: DoctorReport) -> None:
         route = f"{endpoint.method} {endpoint.label.split(' ', 1)[1]}"
         if not endpoint.public or route in sent:
             continue
-        why = "doctor writes nothing" if endpoint.method != "GET" else "nothing in the org to read"
+        why = (
+            "doctor writes nothing"
+            if endpoint.method != "GET"
+            else "no object was read to ask it for (none in the org, or its listing failed)"
+        )
         report.routes.append(RouteCheck(route, note=f"not sent: {why}", probed=False))
 
 
