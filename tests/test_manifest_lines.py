@@ -62,3 +62,13 @@ def test_files_the_fast_reader_leaves_alone_are_read_with_marks() -> None:
 def test_unreadable_yaml_gives_no_lines() -> None:
     assert key_lines(b"x: 'unclosed\napps: 1\n", [("apps",)]) == {}
     assert key_lines(b"\xff\xfe not utf-8", [("apps",)]) == {}
+
+
+def test_a_key_typed_in_nfd_is_found_by_its_nfc_path() -> None:
+    """The readers normalise keys to NFC, so plans name `Étienne` in NFC whatever the file's
+    spelling; its line is still found."""
+    raw = "linked_accounts:\n  E\u0301tienne: {name: E}\n".encode()
+    assert key_lines(raw, [("linked_accounts", "\u00c9tienne")]) == {
+        ("linked_accounts",): 1,
+        ("linked_accounts", "\u00c9tienne"): 2,
+    }

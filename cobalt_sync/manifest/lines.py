@@ -23,6 +23,7 @@ from yaml.events import (
 from cobalt_sync.manifest.fast_reader import CParser
 from cobalt_sync.manifest.located import PathKey
 from cobalt_sync.manifest.yaml_reader import _PURE_ONLY, YamlProblem, decode, read_yaml
+from cobalt_sync.resource import normal_key
 
 Path_ = tuple[PathKey, ...]
 
@@ -95,7 +96,7 @@ def _walk(next_event: Any, asked: set[Path_]) -> dict[Path_, int]:
         if top is not None and top.is_map and top.key is None:
             if kind is not ScalarEvent:
                 return lines  # a mapping or list as a key: not a manifest
-            top.key = event.value
+            top.key = normal_key(event.value)  # the readers' keys are NFC: so are paths
             child = top.child()
             if child in asked:
                 lines[child] = event.start_mark.line + 1
