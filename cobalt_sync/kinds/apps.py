@@ -121,6 +121,11 @@ class AppsKind(ResourceKind):
     absent_spelling = "enabled: false"
     offered_in_connect = True
     counts_connected = True
+    # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
+    # default consent screen for an app that is meant to use the org's own client.
+    apply_rank = 20
+    always_read = True
+    has_dashboard_steps = True
 
     def annotate(self, changes: list[Change], want: KindState, have: KindState) -> list[Change]:
         """Disabling an app hides it from the customers who connected it."""
@@ -132,16 +137,13 @@ class AppsKind(ResourceKind):
     def nested_models(self) -> Mapping[int, type[BaseModel]]:
         return {3: OAuthConfig}  # apps.<slug>.oauth
 
-    def impact(self, change: Change, connected: int) -> str | None:
+    def impact(self, change: Change, connected: int) -> Change:
+        """The count replaces the suggestion to run `--impact` (the disable note)."""
         note = connected_note(change.key, connected)
         if connected and change.action is Action.DELETE:
             note += ": disabling hides it from them"
-        return note
-    # After own OAuth credentials (oauth_credentials.py): no end customer ever meets Cobalt's
-    # default consent screen for an app that is meant to use the org's own client.
-    apply_rank = 20
-    always_read = True
-    has_dashboard_steps = True
+        kept = tuple(n for n in change.notes if n != DISABLE_NOTE)
+        return replace(change, notes=(*kept, note))
 
     def check_document(self, checks: DocumentChecks, data: Mapping[str, Any]) -> Mapping[str, Any]:
         """Every slug is in Cobalt's catalog, `oauth` only on OAuth apps, and a client secret

@@ -254,10 +254,10 @@ class ResourceKind:
         """(warnings, notes) about the kind as a whole that a plan shows."""
         return [], []
 
-    def impact(self, change: Change, connected: int) -> str | None:
-        """The note for a change that reaches the `connected` end customers who connected the
-        app it is about; None when the kind's changes reach none (`plan --impact`)."""
-        return None
+    def impact(self, change: Change, connected: int) -> Change:
+        """`change` with a note on the `connected` end customers who connected the app it is
+        about (`plan --impact`; asked only of kinds that set `counts_connected`)."""
+        return change
 
     def read(self, ctx: RunContext, declared: KindState) -> KindState:
         raise NotImplementedError

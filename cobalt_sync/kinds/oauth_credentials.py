@@ -74,11 +74,11 @@ class OAuthCredentialsKind(ResourceKind):
     )
     has_dashboard_steps = True
 
-    def impact(self, change: Change, connected: int) -> str | None:
+    def impact(self, change: Change, connected: int) -> Change:
         note = connected_note(change.key, connected)
         if connected and "reauthorize" in change.tags:
             note += ": they will have to authorise again"
-        return note
+        return replace(change, notes=(*change.notes, note))
 
     def export_into(
         self, entries: Mapping[str, Any], live: State, builder: ExportBuilder

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from cobalt_sync.kinds import KINDS
 from cobalt_sync.kinds.linked_accounts import list_accounts
 from cobalt_sync.plan import Change, Plan
-from cobalt_sync.resource import KindState
 
 if TYPE_CHECKING:
     from cobalt_sync.api import CobaltApi
@@ -46,10 +45,4 @@ def annotate(plan: Plan, counts: dict[str, int]) -> Plan:
 def with_count(change: Change, counts: dict[str, int]) -> Change:
     if change.kind not in APP_KINDS or change.key not in counts:
         return change
-    kind = KINDS[change.kind]
-    # The count replaces the suggestion to run --impact (a kind's own `annotate` note).
-    empty, unchanged = KindState(), [replace(change, notes=())]
-    suggested = set(kind.annotate(unchanged, empty, empty)[0].notes)
-    kept = tuple(note for note in change.notes if note not in suggested)
-    note = kind.impact(change, counts[change.key])
-    return replace(change, notes=(*kept, note) if note else kept)
+    return KINDS[change.kind].impact(change, counts[change.key])

@@ -97,7 +97,7 @@ class _Probe:
         elapsed = (time.perf_counter() - started) * 1000
         mine = self.attempts[seen:]
         status = mine[-1].status if mine else None
-        route = f"{endpoint.method} {endpoint.label.split(' ', 1)[1]}"
+        route = endpoint.label
         if error is not None:
             known = expected_error(error)
             note = known or self.ctx.api.redact(f"{error.message}")
@@ -276,7 +276,7 @@ def list_unsent(report: DoctorReport) -> None:
     and the reads the org gave nothing to ask for (no event, no enabled app…)."""
     sent = {check.route for check in report.routes}
     for endpoint in ENDPOINTS.values():
-        route = f"{endpoint.method} {endpoint.label.split(' ', 1)[1]}"
+        route = endpoint.label
         if not endpoint.public or route in sent:
             continue
         why = (
